@@ -1,0 +1,60 @@
+// The packetwalk command line.
+import { Command, CommanderError, Option } from "commander";
+import { doctorCommand } from "./doctor-command.js";
+import { UserError } from "./load-script.js";
+import { runCommand } from "./run-command.js";
+
+const write = (s: string): void => {
+  process.stdout.write(s);
+};
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command()
+    .name("packetwalk")
+    .description(
+      "Learn how container networking really works on Linux: run lab scripts in a simulator that explains\n" +
+        "every packet, and on the real kernel in a throwaway sandbox, side by side.",
+    )
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command("run")
+    .description("run a lab script (one command a line) and print what each command printed")
+    .argument("<script>", "lab script file (see lessons/ and test/labs/)")
+    .option("--sim", "run in the simulator (default; needs no root)")
+    .option("--kernel", "run on the real kernel, in a throwaway rootless sandbox")
+    .option("--compare", "run in both and show where they differ; exit 1 on any difference")
+    .option("--json", "one JSON object per executed line (for programs)")
+    .addOption(new Option("--profile <name|file>", "host the simulator starts from: docker-host (default), plain, machine, or a JSON file"))
+    .option("--seed <n>", "simulator seed for MACs and other random values", "1")
+    .option("--timeout <seconds>", "kernel backend: per-command timeout")
+    .option("-q, --quiet", "with --compare: print only the lines that differ")
+    .action(async (script: string, opts) => {
+      code = await runCommand(script, opts, write);
+    });
+
+  program
+    .command("doctor")
+    .description("check what the kernel backend needs (unshare, user namespaces, iproute2, iptables...)")
+    .option("--json", "machine-readable result")
+    .action(async (opts) => {
+      code = await doctorCommand(opts, write);
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof UserError) {
+      process.stderr.write(e.message.endsWith("\n") ? e.message : `${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+  return code;
+}

@@ -1,0 +1,141 @@
+// `packetwalk run`: a lab script in the simulator, on the kernel, or both side by side.
+import { dirname } from "node:path";
+import type { Backend, CommandResult } from "../backend.js";
+import { differences } from "../compare/diff.js";
+import { compareLab, runLab, type ComparedLine, type LineResult } from "../compare/lab-run.js";
+import { KernelBackend } from "../real/kernel-backend.js";
+import type { LabScript } from "../script/types.js";
+import { SimBackend } from "../sim/sim-backend.js";
+import { loadScript, UserError } from "./load-script.js";
+import { resolveProfile } from "./profile.js";
+import { style } from "./style.js";
+
+export interface RunOptions {
+  sim?: boolean;
+  kernel?: boolean;
+  compare?: boolean;
+  json?: boolean;
+  profile?: string;
+  seed?: string;
+  timeout?: string;
+  quiet?: boolean;
+}
+
+type Write = (s: string) => void;
+
+export async function runCommand(file: string, opts: RunOptions, write: Write): Promise<number> {
+  const modes = [opts.sim, opts.kernel, opts.compare].filter(Boolean).length;
+  if (modes > 1) throw new UserError("packetwalk: choose one of --sim, --kernel, --compare");
+  const mode = opts.kernel ? "kernel" : opts.compare ? "compare" : "sim";
+  const script = loadScript(file);
+  const seed = opts.seed === undefined ? 1 : Number(opts.seed);
+  if (!Number.isInteger(seed)) throw new UserError(`packetwalk: --seed must be an integer, not "${opts.seed}"`);
+  const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UserError(`packetwalk: --timeout must be a number of seconds`);
+
+  const backends: Backend[] = [];
+  const cleanup = (): void => {
+    for (const b of backends) void b.close();
+  };
+  process.once("SIGINT", cleanup);
+  process.once("SIGTERM", cleanup);
+  try {
+    const sim = mode !== "kernel" ? new SimBackend({ profile: resolveProfile(opts.profile), seed }) : undefined;
+    if (sim) backends.push(sim);
+    let kernel: KernelBackend | undefined;
+    if (mode !== "sim") {
+      try {
+        kernel = await KernelBackend.start({ scriptDir: dirname(file), ...(timeoutMs ? { timeoutMs } : {}) });
+      } catch (e) {
+        throw new UserError(
+          `packetwalk: cannot start the kernel sandbox: ${e instanceof Error ? e.message : String(e)}\n` +
+            "Run `packetwalk doctor` to see what is missing and how to fix it.",
+          3,
+        );
+      }
+      backends.push(kernel);
+    }
+    if (mode === "compare") {
+      const lines = await compareLab(script.commands, sim!, kernel!, (r) =>
+        write(opts.json ? jsonCompared(r) : humanCompared(r, opts.quiet ?? false)),
+      );
+      const bad = lines.filter((l) => !l.match).length;
+      if (!opts.json) write(summaryCompared(lines.length, bad));
+      return bad > 0 ? 1 : 0;
+    }
+    const backend = (sim ?? kernel)!;
+    const narration = new Map(script.comments.map((c) => [c.line, c.text]));
+    let nextComment = 0;
+    const lines = await runLab(script.commands, backend, (r) => {
+      if (opts.json) return write(jsonLine(r));
+      nextComment = writeNarration(script, narration, nextComment, r.line, write);
+      write(humanLine(r));
+    });
+    if (!opts.json) {
+      writeNarration(script, narration, nextComment, Number.MAX_SAFE_INTEGER, write);
+      const failed = lines.filter((l) => l.result.exit !== 0).length;
+      write(style.dim(`\n${lines.length} commands run ${mode === "sim" ? "in the simulator" : "on the kernel (sandbox)"}; ${failed} exited non-zero.\n`));
+    }
+    return 0;
+  } finally {
+    process.off("SIGINT", cleanup);
+    process.off("SIGTERM", cleanup);
+    for (const b of backends) await b.close();
+  }
+}
+
+function writeNarration(script: LabScript, _n: Map<number, string>, from: number, upTo: number, write: Write): number {
+  let i = from;
+  while (i < script.comments.length && script.comments[i]!.line < upTo) {
+    const c = script.comments[i]!;
+    write(style.cyan(c.text ? `# ${c.text}` : "#") + "\n");
+    i++;
+  }
+  return i;
+}
+
+function jsonResult(r: CommandResult): CommandResult {
+  return { exit: r.exit, stdout: r.stdout, stderr: r.stderr };
+}
+
+function jsonLine(r: LineResult): string {
+  return JSON.stringify({ line: r.line, command: r.command, ...jsonResult(r.result) }) + "\n";
+}
+
+function jsonCompared(r: ComparedLine): string {
+  return (
+    JSON.stringify({ line: r.line, command: r.command, sim: jsonResult(r.sim), kernel: jsonResult(r.kernel), match: r.match }) +
+    "\n"
+  );
+}
+
+function humanLine(r: LineResult): string {
+  let s = style.bold(`$ ${r.command}`) + "\n";
+  s += r.result.stdout;
+  if (r.result.stderr) s += style.red(r.result.stderr);
+  if (r.result.exit !== 0) s += style.yellow(`[exit ${r.result.exit}]`) + "\n";
+  return s;
+}
+
+function humanCompared(r: ComparedLine, quiet: boolean): string {
+  const head = `${style.dim(`line ${String(r.line).padStart(3)}`)}  ${r.command}`;
+  if (r.match) {
+    if (quiet) return "";
+    return `${style.green("same")}  ${head}\n`;
+  }
+  let s = `${style.red("DIFF")}  ${head}\n`;
+  for (const d of differences(r.sim, r.kernel)) {
+    s += style.dim(`      ${d.field} (- simulator, + kernel):`) + "\n";
+    for (const l of d.lines) {
+      const coloured = l.startsWith("- ") ? style.red(l) : l.startsWith("+ ") ? style.green(l) : l;
+      s += `      ${coloured}\n`;
+    }
+  }
+  return s;
+}
+
+function summaryCompared(total: number, bad: number): string {
+  return bad === 0
+    ? style.green(`\nAll ${total} lines give the same result in the simulator and on the kernel.\n`)
+    : style.red(`\n${bad} of ${total} lines differ between the simulator and the kernel (after normalisation).\n`);
+}

@@ -1,0 +1,56 @@
+// Running a parsed lab script on one backend, or on both side by side. Used by the CLI,
+// lessons and the differential tests alike.
+import type { Backend, CommandResult } from "../backend.js";
+import type { LabCommand } from "../script/types.js";
+import { sameResult } from "./normalise.js";
+
+export interface LineResult {
+  line: number;
+  command: string;
+  result: CommandResult;
+}
+
+export interface ComparedLine {
+  line: number;
+  command: string;
+  sim: CommandResult;
+  kernel: CommandResult;
+  match: boolean;
+}
+
+/** The command as the JSON contract names it: the line as written. */
+export function commandText(cmd: LabCommand): string {
+  return cmd.text;
+}
+
+export async function runLab(
+  commands: LabCommand[],
+  backend: Backend,
+  onLine?: (r: LineResult) => void,
+): Promise<LineResult[]> {
+  const out: LineResult[] = [];
+  for (const cmd of commands) {
+    const r: LineResult = { line: cmd.line, command: commandText(cmd), result: await backend.run(cmd) };
+    out.push(r);
+    onLine?.(r);
+  }
+  return out;
+}
+
+/** Runs each line in the simulator and then on the kernel, and compares them. */
+export async function compareLab(
+  commands: LabCommand[],
+  sim: Backend,
+  kernel: Backend,
+  onLine?: (r: ComparedLine) => void,
+): Promise<ComparedLine[]> {
+  const out: ComparedLine[] = [];
+  for (const cmd of commands) {
+    const s = await sim.run(cmd);
+    const k = await kernel.run(cmd);
+    const r: ComparedLine = { line: cmd.line, command: commandText(cmd), sim: s, kernel: k, match: sameResult(s, k) };
+    out.push(r);
+    onLine?.(r);
+  }
+  return out;
+}

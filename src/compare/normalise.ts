@@ -1,0 +1,52 @@
+// Normalisation before comparing the simulator with the kernel (lab-script.md): only what
+// the kernel makes random or time-dependent is replaced; everything else must be equal.
+import type { CommandResult } from "../backend.js";
+
+type Rule = [RegExp, string];
+
+const MAC = /\b(?:[0-9a-f]{2}:){5}[0-9a-f]{2}\b/g;
+const KEEP_MACS = new Set(["00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"]);
+
+/** Text rules, applied in order. */
+const RULES: Rule[] = [
+  // Interface indexes: "3: veth0@if2:", "@if7", link-netnsid, JSON ifindex/link_index.
+  [/^(\s*)\d+: /gm, "$1N: "],
+  [/@if\d+/g, "@ifN"],
+  [/link-netnsid \d+/g, "link-netnsid N"],
+  [/"(ifindex|link_index|link_netnsid)":\d+/g, '"$1":N'],
+  [/\(id: \d+\)/g, "(id: N)"],
+  // IPv6 link-local addresses derived from MACs.
+  [/fe80::[0-9a-f:]+/g, "fe80::LL"],
+  // DAD finishes on the kernel's timer (1-2 s after carrier), a race with the next command.
+  [/ tentative/g, ""],
+  [/,"tentative":true/g, ""],
+  // ping: round-trip times, the rtt summary, the run's duration.
+  [/time=\d+(?:\.\d+)? ms/g, "time=RTT ms"],
+  [/^rtt min\/avg\/max\/mdev = .*$/gm, "rtt min/avg/max/mdev = RTT"],
+  [/(packet loss, time )\d+ms/g, "$1Tms"],
+  // Bridge timers and IDs printed by `ip -d link` (bridge_id embeds the MAC in its own form).
+  [/((?:hello|tcn|topology_change|gc|message_age|forward_delay|hold)_timer)\s+\d+\.\d+/g, "$1 T"],
+  [/(bridge_id|designated_root|root_id|designated_bridge) [0-9a-f]{4}\.[0-9a-f:]+/g, "$1 ID"],
+  // iptables-save's date header; conntrack timeouts.
+  [/^(# (?:Generated|Completed) .* on ).*$/gm, "$1DATE"],
+];
+
+export function normaliseText(s: string): string {
+  let out = s.replace(MAC, (m) => (KEEP_MACS.has(m) || isMulticast(m) ? m : "MAC"));
+  for (const [re, rep] of RULES) out = out.replace(re, rep);
+  return out;
+}
+
+function isMulticast(m: string): boolean {
+  return (parseInt(m.slice(0, 2), 16) & 1) === 1;
+}
+
+export function normaliseResult(r: CommandResult): CommandResult {
+  return { exit: r.exit, stdout: normaliseText(r.stdout), stderr: normaliseText(r.stderr) };
+}
+
+export function sameResult(a: CommandResult, b: CommandResult): boolean {
+  const x = normaliseResult(a);
+  const y = normaliseResult(b);
+  return x.exit === y.exit && x.stdout === y.stdout && x.stderr === y.stderr;
+}

@@ -1,0 +1,34 @@
+// The sandbox init's wire protocol: one JSON object per line, requests on the init's
+// stdin, replies on its stdout. Shared by the init (inside) and Sandbox (outside).
+
+export interface InitRequest {
+  id: number;
+  /** Program and arguments, spawned directly (never through a shell). */
+  argv: string[];
+  timeoutMs: number;
+  /** Start and report exit 0 at once; the job lives until the sandbox ends. */
+  background: boolean;
+  /** Fed to the program's stdin (iptables-restore's rules); otherwise stdin is /dev/null. */
+  stdin?: string;
+  /**
+   * Instead of spawning, the init writes `content` to `path` itself, the way a shell's
+   * `echo VALUE > path` would (argv is then only used to name the command in errors).
+   */
+  writeFile?: { path: string; content: string };
+}
+
+export interface InitReply {
+  id: number;
+  exit: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** First line the init prints: the sandbox is set up (or why it is not). */
+export interface InitHello {
+  ready: boolean;
+  error?: string;
+}
+
+/** Exit status of a command killed for running too long, as timeout(1) reports it. */
+export const TIMEOUT_EXIT = 124;

@@ -1,0 +1,205 @@
+// PID 1 of a kernel sandbox. Sandbox starts it as
+//   unshare [--user --map-root-user] --net --mount --pid --fork --kill-child --mount-proc -- node sandbox-init
+// It gives the sandbox a private /run/netns, then runs the commands it is sent on stdin
+// (newline-delimited JSON, see protocol.ts) by argument vector, never through a shell.
+// When stdin reaches EOF (packetwalk closed the sandbox, or died and its end of the pipe
+// was closed by the kernel) it exits; PID 1 exiting makes the kernel kill every process in
+// the PID namespace, and with them go the network namespaces, devices and rules.
+//
+// Node does not reap orphans it did not spawn; a process re-parented to this init stays a
+// zombie until the sandbox ends, which costs nothing for a lab run.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
+import { createInterface } from "node:readline";
+import type { InitHello, InitReply, InitRequest } from "./protocol.js";
+import { TIMEOUT_EXIT } from "./protocol.js";
+import { strerror } from "./strerror.js";
+
+/** After SIGKILL on timeout, how long to wait for the pipes to close before giving up on them. */
+const KILL_GRACE_MS = 1000;
+
+function send(msg: InitReply | InitHello): void {
+  process.stdout.write(JSON.stringify(msg) + "\n");
+}
+
+/**
+ * `ip netns add` keeps its names in /run/netns. A private tmpfs on /run (this mount
+ * namespace only; unshare made propagation private) hides the machine's namespaces and
+ * is writable even by an unprivileged user in a user namespace, where creating
+ * /run/netns on the real /run is not allowed. /var/run is a symlink to /run on Debian.
+ */
+function setUp(): string | undefined {
+  const steps: [string, string[]][] = [
+    ["mount", ["-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run"]],
+    ["mkdir", ["/run/netns"]],
+    ["mount", ["-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run/netns"]],
+  ];
+  for (const [prog, args] of steps) {
+    if (prog === "mkdir") {
+      try {
+        mkdirSync(args[0]!, { mode: 0o755 });
+      } catch (e) {
+        return `mkdir ${args[0]}: ${strerror((e as NodeJS.ErrnoException).code)}`;
+      }
+      continue;
+    }
+    const r = spawnSync(prog, args, { encoding: "utf8" });
+    if (r.error) return `${prog}: ${r.error.message}`;
+    if (r.status !== 0)
+      return `${prog} ${args.join(" ")}: ${r.stderr.trim() || `exit ${r.status}`}`;
+  }
+  return undefined;
+}
+
+/** `echo VALUE > PATH`, done the way the shell would: open (create/truncate), one write. */
+function writeFile(req: InitRequest, path: string, content: string): InitReply {
+  try {
+    writeFileSync(path, content);
+    return { id: req.id, exit: 0, stdout: "", stderr: "" };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return {
+      id: req.id,
+      exit: 1,
+      stdout: "",
+      stderr: `packetwalk: echo: ${path}: ${strerror(code)}\n`,
+    };
+  }
+}
+
+function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  // A shell reports a program killed by signal N as 128+N.
+  const signo = signal ? constants.signals[signal] : undefined;
+  return signo !== undefined ? 128 + signo : 1;
+}
+
+function runCommand(req: InitRequest): void {
+  const [program, ...args] = req.argv;
+  if (program === undefined) {
+    send({ id: req.id, exit: 2, stdout: "", stderr: "packetwalk: empty command\n" });
+    return;
+  }
+  const notFound = (): InitReply => ({
+    id: req.id,
+    exit: 127,
+    stdout: "",
+    stderr: `packetwalk: ${program}: command not found\n`,
+  });
+
+  if (req.background) {
+    // Like `cmd &` in a non-interactive shell: stdin is /dev/null, and the job keeps
+    // running until the sandbox ends. Its output has no line to belong to, so it is dropped.
+    const child = spawn(program, args, { stdio: "ignore", detached: true });
+    child.once("spawn", () => send({ id: req.id, exit: 0, stdout: "", stderr: "" }));
+    child.once("error", () => send(notFound()));
+    return;
+  }
+
+  // detached: its own process group, so a timeout can kill it and anything it started.
+  const child = spawn(program, args, {
+    stdio: [req.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout?.on("data", (b: Buffer) => out.push(b));
+  child.stderr?.on("data", (b: Buffer) => err.push(b));
+  if (req.stdin !== undefined && child.stdin) {
+    child.stdin.on("error", () => {}); // the program may exit without reading it all (EPIPE)
+    child.stdin.end(req.stdin);
+  }
+
+  let done = false;
+  let timedOut = false;
+  let status: number | undefined;
+  const finish = (reply: InitReply): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    send(reply);
+  };
+  const collected = (exit: number): InitReply => {
+    let stderr = Buffer.concat(err).toString("utf8");
+    if (timedOut) {
+      stderr += `packetwalk: ${req.argv.join(" ")}: timed out after ${req.timeoutMs / 1000} s, killed\n`;
+    }
+    return {
+      id: req.id,
+      exit: timedOut ? TIMEOUT_EXIT : exit,
+      stdout: Buffer.concat(out).toString("utf8"),
+      stderr,
+    };
+  };
+
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    // Something outside the group may still hold the pipes; do not wait for it forever.
+    setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      finish(collected(status ?? TIMEOUT_EXIT));
+    }, KILL_GRACE_MS).unref();
+  }, req.timeoutMs);
+
+  child.once("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") finish(notFound());
+    else
+      finish({
+        id: req.id,
+        exit: 126,
+        stdout: "",
+        stderr: `packetwalk: ${program}: ${strerror(e.code)}\n`,
+      });
+  });
+  child.once("exit", (code, signal) => {
+    status = exitStatus(code, signal);
+  });
+  // "close": the program exited and its output pipes are drained.
+  child.once("close", (code, signal) => finish(collected(exitStatus(code, signal))));
+}
+
+function handle(line: string): void {
+  if (line.trim() === "") return;
+  let req: InitRequest;
+  try {
+    req = JSON.parse(line) as InitRequest;
+  } catch {
+    return; // not ours to answer: no id to answer to
+  }
+  try {
+    if (req.writeFile) send(writeFile(req, req.writeFile.path, req.writeFile.content));
+    else runCommand(req);
+  } catch (e) {
+    // spawn() throws synchronously for invalid argv (e.g. a NUL byte)
+    send({
+      id: req.id,
+      exit: 126,
+      stdout: "",
+      stderr: `packetwalk: ${e instanceof Error ? e.message : String(e)}\n`,
+    });
+  }
+}
+
+function main(): void {
+  // If packetwalk is gone, replies cannot be delivered: end the sandbox.
+  process.stdout.on("error", () => process.exit(1));
+  const problem = setUp();
+  if (problem !== undefined) {
+    send({ ready: false, error: problem });
+    process.exit(1);
+  }
+  send({ ready: true });
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  rl.on("line", handle);
+  // EOF: the run is over (or packetwalk died). Exiting PID 1 ends everything.
+  rl.on("close", () => process.exit(0));
+}
+
+main();

@@ -1,0 +1,227 @@
+// One kernel sandbox per run: unshare(1) starts sandbox-init as PID 1 of fresh network,
+// mount and PID namespaces (and a user namespace when not root), and commands are sent to
+// it over a pipe. Nothing here touches the machine's own namespaces.
+//
+// Teardown does not depend on packetwalk behaving: the init exits when its stdin reaches
+// EOF, which the kernel causes when packetwalk's end of the pipe closes, even on SIGKILL.
+// close() adds a bound: if the init has not gone in time, unshare is SIGKILLed, and
+// --kill-child makes the kernel SIGKILL the init with it.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createInterface } from "node:readline";
+import { childrenOf, pidNamespaceOf, processesInPidNamespace } from "./host-procs.js";
+import { findProgram, SANDBOX_PATH } from "./paths.js";
+import type { InitHello, InitReply, InitRequest } from "./protocol.js";
+
+export const DEFAULT_TIMEOUT_MS = 20_000;
+const START_TIMEOUT_MS = 15_000;
+const CLOSE_GRACE_MS = 3_000;
+
+export interface SandboxOptions {
+  /** Per-command limit; a command over it is killed and reports exit 124. */
+  timeoutMs?: number;
+  /** Add a user namespace. Default: only when not running as root. */
+  userns?: boolean;
+}
+
+export type SandboxRequest = Omit<InitRequest, "id" | "timeoutMs"> & { timeoutMs?: number };
+export type SandboxReply = Omit<InitReply, "id">;
+
+export interface SandboxPids {
+  /** The unshare process (in the machine's PID namespace, the sandbox's other namespaces). */
+  unshare: number;
+  /** sandbox-init: PID 1 inside, this number outside. */
+  init: number;
+}
+
+/**
+ * How to run sandbox-init with node: the compiled .js beside this file (dist/), or, when
+ * running from source (vitest, tsx), the .ts through tsx's loader.
+ */
+function initCommand(): string[] {
+  const js = fileURLToPath(new URL("./sandbox-init.js", import.meta.url));
+  if (existsSync(js)) return [process.execPath, js];
+  const ts = fileURLToPath(new URL("./sandbox-init.ts", import.meta.url));
+  const tsx = createRequire(import.meta.url).resolve("tsx");
+  return [process.execPath, "--import", pathToFileURL(tsx).href, ts];
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** The unshare argv that makes the sandbox (also used by preflight to explain failures). */
+export function unshareArgs(userns: boolean): string[] {
+  return [
+    ...(userns ? ["--user", "--map-root-user"] : []),
+    "--net",
+    "--mount", // propagation private by default: mounts inside never reach the machine
+    "--pid",
+    "--fork",
+    "--kill-child", // unshare dies -> kernel SIGKILLs the init (PR_SET_PDEATHSIG)
+    "--mount-proc", // /proc shows only the sandbox's processes
+  ];
+}
+
+export class Sandbox {
+  readonly timeoutMs: number;
+  readonly userns: boolean;
+  readonly pids: SandboxPids;
+  /** The PID namespace of the init, to find every process the sandbox holds. */
+  private readonly pidNs: string | undefined;
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: SandboxReply) => void; reject: (e: Error) => void }
+  >();
+  private nextId = 1;
+  private ended: Error | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly proc: ChildProcessWithoutNullStreams,
+    lines: AsyncIterator<string>,
+    opts: { timeoutMs: number; userns: boolean; init: number },
+    private readonly stderrTail: () => string,
+  ) {
+    this.timeoutMs = opts.timeoutMs;
+    this.userns = opts.userns;
+    this.pids = { unshare: proc.pid!, init: opts.init };
+    this.pidNs = pidNamespaceOf(opts.init);
+    this.exited = new Promise((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) resolve();
+      else proc.once("exit", () => resolve());
+    });
+    void this.exited.then(() => this.fail(new Error(`the sandbox ended${this.describeEnd()}`)));
+    void this.readReplies(lines);
+  }
+
+  static async start(opts: SandboxOptions = {}): Promise<Sandbox> {
+    const unshare = findProgram("unshare");
+    if (!unshare) throw new Error("unshare not found (apt-get install util-linux)");
+    const userns = opts.userns ?? !isRoot();
+    const argv = [...unshareArgs(userns), "--", ...initCommand()];
+    const proc = spawn(unshare, argv, {
+      stdio: ["pipe", "pipe", "pipe"],
+      cwd: "/",
+      // LC_ALL=C: the programs print the untranslated text the simulator reproduces.
+      env: { PATH: SANDBOX_PATH, LC_ALL: "C" },
+    });
+    let tail = "";
+    proc.stderr.setEncoding("utf8");
+    proc.stderr.on("data", (s: string) => {
+      tail = (tail + s).slice(-4000);
+    });
+    proc.stdin.on("error", () => {}); // EPIPE when the sandbox died; reported via "exit"
+    const lines = createInterface({ input: proc.stdout, crlfDelay: Infinity })[
+      Symbol.asyncIterator
+    ]();
+
+    const hello = await Promise.race([
+      lines.next().then((r) => (r.done ? undefined : (JSON.parse(r.value) as InitHello))),
+      new Promise<undefined>((resolve) => proc.once("exit", () => resolve(undefined))),
+      new Promise<"timeout">((resolve) =>
+        setTimeout(() => resolve("timeout"), START_TIMEOUT_MS).unref(),
+      ),
+    ]).catch((e: unknown) => ({ ready: false, error: String(e) }) as InitHello);
+
+    if (hello === undefined || hello === "timeout" || !hello.ready) {
+      proc.kill("SIGKILL");
+      const why =
+        hello === "timeout"
+          ? `no answer within ${START_TIMEOUT_MS / 1000} s`
+          : (hello?.error ?? tail.trim()) || `unshare exited (${proc.exitCode ?? proc.signalCode})`;
+      throw new Error(
+        `cannot start the kernel sandbox (${userns ? "rootless, user namespace" : "root"}): ${why}`,
+      );
+    }
+    // The init answered, so it exists: it is unshare's only child.
+    const init = childrenOf(proc.pid!)[0];
+    if (init === undefined) {
+      proc.kill("SIGKILL");
+      throw new Error("cannot start the kernel sandbox: its init process is missing");
+    }
+    return new Sandbox(
+      proc,
+      lines,
+      { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, userns, init },
+      () => tail,
+    );
+  }
+
+  /** Sends one request to the init and waits for its reply. */
+  exec(req: SandboxRequest): Promise<SandboxReply> {
+    if (this.ended) return Promise.reject(this.ended);
+    const id = this.nextId++;
+    const msg: InitRequest = { ...req, id, timeoutMs: req.timeoutMs ?? this.timeoutMs };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.proc.stdin.write(JSON.stringify(msg) + "\n");
+    });
+  }
+
+  /** Host PIDs of all processes now in the sandbox (the init and what it runs). */
+  hostProcesses(): number[] {
+    return this.pidNs === undefined ? [] : processesInPidNamespace(this.pidNs);
+  }
+
+  /** Ends the sandbox and waits until unshare has exited. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.fail(new Error("the sandbox is closed"));
+      this.proc.stdin.end(); // EOF: the init exits, the kernel kills the rest
+      const inTime = await Promise.race([
+        this.exited.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CLOSE_GRACE_MS).unref()),
+      ]);
+      if (!inTime) {
+        this.proc.kill("SIGKILL");
+        await this.exited;
+      }
+      // Normally nothing is left: PID 1 exiting waits in the kernel until the namespace's
+      // other processes are dead (zap_pid_ns_processes), and unshare waits for PID 1. But
+      // when unshare was SIGKILLed, the init is only just being sent its own SIGKILL.
+      const end = Date.now() + CLOSE_GRACE_MS;
+      while (this.hostProcesses().length > 0 && Date.now() < end) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    return this.closing;
+  }
+
+  private async readReplies(lines: AsyncIterator<string>): Promise<void> {
+    for (;;) {
+      let r: IteratorResult<string>;
+      try {
+        r = await lines.next();
+      } catch {
+        return;
+      }
+      if (r.done) return;
+      let reply: InitReply;
+      try {
+        reply = JSON.parse(r.value) as InitReply;
+      } catch {
+        continue;
+      }
+      const waiter = this.pending.get(reply.id);
+      if (!waiter) continue;
+      this.pending.delete(reply.id);
+      waiter.resolve({ exit: reply.exit, stdout: reply.stdout, stderr: reply.stderr });
+    }
+  }
+
+  private fail(e: Error): void {
+    this.ended ??= e;
+    for (const w of this.pending.values()) w.reject(this.ended);
+    this.pending.clear();
+  }
+
+  private describeEnd(): string {
+    const how = this.proc.signalCode ?? this.proc.exitCode;
+    const tail = this.stderrTail().trim();
+    return ` (${how ?? "?"})${tail ? `: ${tail}` : ""}`;
+  }
+}

@@ -1,0 +1,108 @@
+// The NUD state machine of one neighbour entry (net/core/neighbour.c: neigh_timer_handler,
+// neigh_update, __neigh_event_send). Timers run on the scheduler; what the entry must do
+// (send an ARP request, release or fail its queue) is emitted back to the neighbour table.
+import { assign, emit, setup } from "xstate";
+
+export interface NudContext {
+  initial: "incomplete" | "stale";
+  probes: number;
+  retransMs: number;
+  reachableMs: number;
+  delayMs: number;
+  mcastSolicit: number;
+  ucastSolicit: number;
+}
+
+export type NudEvent =
+  /** A packet needs this neighbour's address (neigh_event_send). */
+  | { type: "USE" }
+  /** An ARP reply to us confirmed the address (neigh_update NUD_REACHABLE). */
+  | { type: "CONFIRM" }
+  /** An ARP request or unsolicited reply named this neighbour (neigh_update NUD_STALE). */
+  | { type: "HEARD"; changed: boolean }
+  /** ip neigh flush / device down (neigh_flush_dev). */
+  | { type: "FLUSH" };
+
+export type NudEmitted =
+  | { type: "solicit"; unicast: boolean }
+  | { type: "resolved" }
+  | { type: "failed" };
+
+export const nudMachine = setup({
+  types: {
+    context: {} as NudContext,
+    input: {} as Omit<NudContext, "probes">,
+    events: {} as NudEvent,
+    emitted: {} as NudEmitted,
+  },
+  delays: {
+    retrans: ({ context }) => context.retransMs,
+    reachable: ({ context }) => context.reachableMs,
+    delayFirstProbe: ({ context }) => context.delayMs,
+  },
+  guards: {
+    moreMcastProbes: ({ context }) => context.probes < context.mcastSolicit,
+    moreUcastProbes: ({ context }) => context.probes < context.ucastSolicit,
+    startsStale: ({ context }) => context.initial === "stale",
+    changed: ({ event }) => event.type === "HEARD" && event.changed,
+  },
+}).createMachine({
+  id: "nud",
+  context: ({ input }) => ({ ...input, probes: 0 }),
+  initial: "init",
+  states: {
+    init: {
+      always: [
+        { guard: "startsStale", target: "STALE" },
+        { target: "INCOMPLETE" },
+      ],
+    },
+    INCOMPLETE: {
+      entry: [assign({ probes: ({ context }) => context.probes + 1 }), emit({ type: "solicit", unicast: false })],
+      after: {
+        retrans: [
+          { guard: "moreMcastProbes", target: "INCOMPLETE", reenter: true },
+          { target: "FAILED", actions: emit({ type: "failed" }) },
+        ],
+      },
+      on: {
+        CONFIRM: { target: "REACHABLE", actions: emit({ type: "resolved" }) },
+        HEARD: { target: "STALE", actions: emit({ type: "resolved" }) },
+      },
+    },
+    REACHABLE: {
+      after: { reachable: "STALE" },
+      on: {
+        CONFIRM: { target: "REACHABLE", reenter: true },
+        HEARD: { guard: "changed", target: "STALE" },
+      },
+    },
+    STALE: {
+      on: {
+        USE: "DELAY",
+        CONFIRM: "REACHABLE",
+      },
+    },
+    DELAY: {
+      after: { delayFirstProbe: { target: "PROBE", actions: assign({ probes: 0 }) } },
+      on: { CONFIRM: "REACHABLE", HEARD: { guard: "changed", target: "STALE" } },
+    },
+    PROBE: {
+      entry: [assign({ probes: ({ context }) => context.probes + 1 }), emit({ type: "solicit", unicast: true })],
+      after: {
+        retrans: [
+          { guard: "moreUcastProbes", target: "PROBE", reenter: true },
+          { target: "FAILED", actions: emit({ type: "failed" }) },
+        ],
+      },
+      on: { CONFIRM: "REACHABLE", HEARD: { guard: "changed", target: "STALE" } },
+    },
+    FAILED: {
+      on: {
+        USE: { target: "INCOMPLETE", actions: assign({ probes: 0 }) },
+        HEARD: { target: "STALE" },
+        CONFIRM: "REACHABLE",
+      },
+    },
+  },
+});

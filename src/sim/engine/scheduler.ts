@@ -1,0 +1,140 @@
+// The discrete-event scheduler: one queue ordered by (virtual time, sequence number) owns
+// every frame on a wire and every timer, so a 3-second ARP failure costs microseconds and
+// events happen in the same order on every run. It is also the Clock of the XState actors.
+
+export interface ScheduledEvent {
+  time: number;
+  seq: number;
+  label: string;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+export interface DeliveredEvent {
+  time: number;
+  seq: number;
+  label: string;
+}
+
+export class Scheduler {
+  private heap: ScheduledEvent[] = [];
+  private seq = 0;
+  private ids = new Map<number, ScheduledEvent>();
+  /** Virtual time in milliseconds. */
+  now = 0;
+  /** Observers of each delivered event (the walk trace listens here). */
+  private listeners: ((e: DeliveredEvent) => void)[] = [];
+
+  onDeliver(fn: (e: DeliveredEvent) => void): () => void {
+    this.listeners.push(fn);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== fn);
+    };
+  }
+
+  /** Schedules fn after delay ms (0 = after everything already due now). */
+  at(delay: number, label: string, fn: () => void): number {
+    const ev: ScheduledEvent = {
+      time: this.now + Math.max(0, delay),
+      seq: this.seq++,
+      label,
+      fn,
+      cancelled: false,
+    };
+    this.push(ev);
+    this.ids.set(ev.seq, ev);
+    return ev.seq;
+  }
+
+  cancel(id: number): void {
+    const ev = this.ids.get(id);
+    if (ev) {
+      ev.cancelled = true;
+      this.ids.delete(id);
+    }
+  }
+
+  // XState's Clock interface: delayed transitions of the machines land in this queue.
+  setTimeout(fn: (...args: unknown[]) => void, timeout: number): number {
+    return this.at(timeout, "timer", fn);
+  }
+
+  clearTimeout(id: number): void {
+    this.cancel(id);
+  }
+
+  /** Delivers every event due at or before `until`, then sets the clock to `until`. */
+  runUntil(until: number, stop?: () => boolean): void {
+    for (;;) {
+      if (stop?.()) return;
+      const top = this.heap[0];
+      if (!top || top.time > until) break;
+      this.pop();
+      if (top.cancelled) continue;
+      this.ids.delete(top.seq);
+      this.now = top.time;
+      top.fn();
+      for (const l of this.listeners) l({ time: top.time, seq: top.seq, label: top.label });
+    }
+    if (!stop?.()) this.now = Math.max(this.now, until);
+  }
+
+  /** Runs until stop() holds or nothing is left before the limit; returns whether it stopped. */
+  runWhile(limit: number, stop: () => boolean): boolean {
+    for (;;) {
+      if (stop()) return true;
+      const top = this.heap[0];
+      if (!top || top.time > limit) {
+        this.now = Math.max(this.now, limit);
+        return stop();
+      }
+      this.runUntil(top.time, stop);
+    }
+  }
+
+  /** Delivers everything due now (zero-delay chains of frames). */
+  settle(): void {
+    this.runUntil(this.now);
+  }
+
+  pending(): number {
+    return this.heap.filter((e) => !e.cancelled).length;
+  }
+
+  private push(ev: ScheduledEvent): void {
+    const h = this.heap;
+    h.push(ev);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (less(h[p]!, h[i]!)) break;
+      [h[p], h[i]] = [h[i]!, h[p]!];
+      i = p;
+    }
+  }
+
+  private pop(): ScheduledEvent | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i]!, h[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function less(a: ScheduledEvent, b: ScheduledEvent): boolean {
+  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+}

@@ -1,0 +1,119 @@
+// A network namespace: its devices, routing tables and rules, neighbour table and sysctls.
+import type { NetDevice } from "./device.js";
+import { KernelError, kfail } from "./errors.js";
+import { IPV4_CONF_DEFAULTS, IPV4_SCALARS, NEIGH_DEFAULTS } from "./sysctl.js";
+import type { World } from "./world.js";
+import { Fib } from "../ipv4/fib.js";
+import { NeighTable } from "../ipv4/neigh.js";
+import { PingSockets } from "../sockets/ping.js";
+
+export type NetdevEvent = "up" | "down" | "change" | "register" | "unregister";
+
+export class NetNs {
+  readonly devices = new Map<number, NetDevice>();
+  /** Next ifindex to try (dev_index_reserve allocates cyclically per namespace). */
+  private nextIndex = 1;
+  readonly fib: Fib;
+  readonly neigh: NeighTable;
+  readonly pingSockets: PingSockets;
+  readonly sysctl = new Map<string, string>();
+  readonly confAll = new Map<string, string>();
+  readonly confDefault = new Map<string, string>();
+  readonly neighDefault = new Map<string, string>(Object.entries(NEIGH_DEFAULTS));
+  /** nsid this namespace gave other namespaces (peernet2id_alloc), in allocation order. */
+  readonly nsids = new Map<NetNs, number>();
+  /** IP ids for locally generated datagrams. */
+  ipId = 0;
+
+  constructor(
+    readonly world: World,
+    readonly id: number,
+    public name: string | undefined,
+  ) {
+    this.fib = new Fib(this);
+    this.neigh = new NeighTable(this);
+    this.pingSockets = new PingSockets(this);
+    for (const [k, v] of Object.entries(IPV4_SCALARS)) this.sysctl.set(k, v);
+    for (const [k, v] of Object.entries(IPV4_CONF_DEFAULTS)) {
+      this.confAll.set(k, v);
+      this.confDefault.set(k, v);
+    }
+    // A new namespace copies the initial namespace's IPv4 settings (devinet.c, devconf_inherit_init_net=0).
+    for (const [k, v] of Object.entries(world.profile.ipv4)) this.writeInherited(k, v);
+    if (world.profile.brNetfilter) {
+      for (const [k, v] of Object.entries(world.profile.brNetfilter)) this.sysctl.set(k, v);
+    }
+  }
+
+  private writeInherited(key: string, value: string): void {
+    const m = /^net\.ipv4\.conf\.(all|default)\.(.+)$/.exec(key);
+    if (m) (m[1] === "all" ? this.confAll : this.confDefault).set(m[2]!, value);
+    else this.sysctl.set(key, value);
+    if (key === "net.ipv4.ip_forward" || key === "net.ipv4.conf.all.forwarding") {
+      this.sysctl.set("net.ipv4.ip_forward", value);
+      this.confAll.set("forwarding", value);
+      this.confDefault.set("forwarding", value);
+    }
+  }
+
+  get displayName(): string {
+    return this.name ?? "(root)";
+  }
+
+  allocIndex(wanted?: number): number {
+    if (wanted !== undefined && !this.devices.has(wanted)) return wanted;
+    while (this.devices.has(this.nextIndex)) this.nextIndex++;
+    return this.nextIndex++;
+  }
+
+  /** Devices in ifindex order (the order the kernel dumps them). */
+  deviceList(): NetDevice[] {
+    return [...this.devices.values()].sort((a, b) => a.ifindex - b.ifindex);
+  }
+
+  byName(name: string): NetDevice | undefined {
+    for (const d of this.devices.values()) if (d.name === name) return d;
+    return undefined;
+  }
+
+  mustGet(name: string): NetDevice {
+    const d = this.byName(name);
+    if (!d) throw new KernelError("ENODEV");
+    return d;
+  }
+
+  attach(dev: NetDevice): void {
+    if (this.byName(dev.name)) kfail("EEXIST");
+    this.devices.set(dev.ifindex, dev);
+    dev.ns = this;
+    for (const [k, v] of this.confDefault) dev.conf.set(k, v);
+  }
+
+  detach(dev: NetDevice): void {
+    this.devices.delete(dev.ifindex);
+  }
+
+  /** nsid of another namespace as seen from here, allocated on first use. */
+  nsidOf(other: NetNs): number {
+    let id = this.nsids.get(other);
+    if (id === undefined) {
+      id = this.nsids.size;
+      this.nsids.set(other, id);
+    }
+    return id;
+  }
+
+  forwarding(dev: NetDevice): boolean {
+    return dev.conf.get("forwarding") === "1";
+  }
+
+  confValue(dev: NetDevice, key: string): number {
+    // Most IPv4 conf values are the max of all and the device (IN_DEV_MAXCONF), some are OR-ed.
+    return Math.max(Number(this.confAll.get(key) ?? "0"), Number(dev.conf.get(key) ?? "0"));
+  }
+
+  /** Dispatches a device event to the subsystems that listen (call_netdevice_notifiers). */
+  notify(dev: NetDevice, event: NetdevEvent): void {
+    this.world.netdevNotifier(this, dev, event);
+  }
+}

@@ -1,0 +1,87 @@
+// Per-namespace sysctls (net.*): the keys the labs use, with the kernel's defaults.
+// A new namespace copies net.ipv4 from the machine's initial namespace (devconf_inherit_init_net=0),
+// which the host profile provides.
+
+/** Compiled-in defaults of net.ipv4.conf.{all,default,DEV}. */
+export const IPV4_CONF_DEFAULTS: Record<string, string> = {
+  forwarding: "0",
+  mc_forwarding: "0",
+  accept_redirects: "1",
+  secure_redirects: "1",
+  shared_media: "1",
+  rp_filter: "0",
+  send_redirects: "1",
+  accept_source_route: "0",
+  accept_local: "0",
+  route_localnet: "0",
+  proxy_arp: "0",
+  arp_filter: "0",
+  arp_announce: "0",
+  arp_ignore: "0",
+  arp_accept: "0",
+  arp_notify: "0",
+  log_martians: "0",
+  disable_policy: "0",
+  disable_xfrm: "0",
+  bootp_relay: "0",
+  medium_id: "0",
+  promote_secondaries: "0",
+  ignore_routes_with_linkdown: "0",
+  drop_gratuitous_arp: "0",
+  drop_unicast_in_l2_multicast: "0",
+  proxy_arp_pvlan: "0",
+  src_valid_mark: "0",
+  tag: "0",
+  force_igmp_version: "0",
+};
+
+/** net.ipv4.neigh.{default,DEV}.* (arp_tbl parms). */
+export const NEIGH_DEFAULTS: Record<string, string> = {
+  anycast_delay: "100",
+  app_solicit: "0",
+  base_reachable_time_ms: "30000",
+  delay_first_probe_time: "5",
+  gc_stale_time: "60",
+  locktime: "100",
+  mcast_resolicit: "0",
+  mcast_solicit: "3",
+  proxy_delay: "80",
+  proxy_qlen: "64",
+  retrans_time_ms: "1000",
+  ucast_solicit: "3",
+  unres_qlen: "101",
+  unres_qlen_bytes: "212992",
+};
+
+/** Namespace-wide net.ipv4.* scalars. */
+export const IPV4_SCALARS: Record<string, string> = {
+  "net.ipv4.ip_forward": "0",
+  "net.ipv4.ip_default_ttl": "64",
+  "net.ipv4.icmp_echo_ignore_all": "0",
+  "net.ipv4.icmp_echo_ignore_broadcasts": "1",
+  "net.ipv4.icmp_ratelimit": "1000",
+  "net.ipv4.ip_nonlocal_bind": "0",
+  "net.ipv4.ping_group_range": "0\t2147483647",
+  "net.ipv4.conf.all.forwarding": "0",
+};
+
+export const BRIDGE_NF_KEYS = [
+  "net.bridge.bridge-nf-call-arptables",
+  "net.bridge.bridge-nf-call-ip6tables",
+  "net.bridge.bridge-nf-call-iptables",
+  "net.bridge.bridge-nf-filter-pppoe-tagged",
+  "net.bridge.bridge-nf-filter-vlan-tagged",
+  "net.bridge.bridge-nf-pass-vlan-input-dev",
+] as const;
+
+export const BRIDGE_NF_DEFAULTS: Record<string, string> = {
+  "net.bridge.bridge-nf-call-arptables": "1",
+  "net.bridge.bridge-nf-call-ip6tables": "1",
+  "net.bridge.bridge-nf-call-iptables": "1",
+  "net.bridge.bridge-nf-filter-pppoe-tagged": "0",
+  "net.bridge.bridge-nf-filter-vlan-tagged": "0",
+  "net.bridge.bridge-nf-pass-vlan-input-dev": "0",
+};
+
+/** Values that must be 0 or 1 (proc_dointvec_minmax with 0..1). */
+export const BOOLEAN_KEYS = new Set<string>(["forwarding", "ip_forward"]);

@@ -1,0 +1,136 @@
+// The simulated machine: every namespace of the lab, the scheduler that owns time, the
+// seeded random source, and the host profile new namespaces inherit from.
+import type { HostProfile } from "../../../backend.js";
+import { Scheduler } from "../../engine/scheduler.js";
+import { SeededRandom } from "../../engine/random.js";
+import { Trace } from "../../engine/trace.js";
+import { Ipv4Stack } from "../ipv4/stack.js";
+import { onNetdevEvent } from "../ipv4/devinet.js";
+import { bridgeNetdevEvent } from "../bridge/events.js";
+import { bridgeForward, bridgeInput } from "../bridge/input.js";
+import { Bridge } from "../drivers/bridge.js";
+import { Veth } from "../drivers/veth.js";
+import { Vxlan } from "../drivers/vxlan.js";
+import type { Ip4 } from "./ip4.js";
+import type { Frame, Ipv4Packet, Udp } from "./packet.js";
+import type { NetDevice } from "./device.js";
+import { kfail } from "./errors.js";
+import { NetNs, type NetdevEvent } from "./netns.js";
+
+export class World {
+  readonly scheduler = new Scheduler();
+  readonly rng: SeededRandom;
+  readonly trace: Trace;
+  readonly ipv4: Ipv4Stack;
+  /** The script's root namespace (the sandbox's own in the kernel backend). */
+  readonly root: NetNs;
+  /** Named namespaces, as /run/netns lists them (readdir order: creation order on tmpfs is reversed). */
+  readonly named = new Map<string, NetNs>();
+  private nsCounter = 0;
+
+  constructor(
+    readonly profile: HostProfile,
+    seed = 1,
+  ) {
+    this.rng = new SeededRandom(seed);
+    this.trace = new Trace(this.scheduler);
+    this.ipv4 = new Ipv4Stack(this);
+    this.root = this.newNs(undefined);
+  }
+
+  private newNs(name: string | undefined): NetNs {
+    const ns = new NetNs(this, this.nsCounter++, name);
+    this.ipv4.initNamespace(ns);
+    return ns;
+  }
+
+  addNetns(name: string): NetNs {
+    if (this.named.has(name)) kfail("EEXIST");
+    const ns = this.newNs(name);
+    this.named.set(name, ns);
+    return ns;
+  }
+
+  /** ip netns del: the name goes; the namespace dies with its devices (no process holds it). */
+  delNetns(name: string): void {
+    const ns = this.named.get(name);
+    if (!ns) kfail("ENOENT");
+    this.named.delete(name);
+    this.ipv4.destroyNamespace(ns);
+  }
+
+  netns(name: string | undefined): NetNs | undefined {
+    return name === undefined ? this.root : this.named.get(name);
+  }
+
+  allNamespaces(): NetNs[] {
+    return [this.root, ...this.named.values()];
+  }
+
+  randomMacByte(): number {
+    return this.rng.int(0, 255);
+  }
+
+  netdevNotifier(ns: NetNs, dev: NetDevice, event: NetdevEvent): void {
+    bridgeNetdevEvent(dev, event);
+    onNetdevEvent(ns, dev, event);
+  }
+
+  /** A frame arrives on dev: the bridge's rx handler takes its ports' frames (netif_receive_skb). */
+  rx(dev: NetDevice, frame: Frame): void {
+    if (!dev.adminUp) return;
+    if (dev.master instanceof Bridge) return bridgeInput(dev.master, dev, frame);
+    this.ipv4.receive(dev, frame);
+  }
+
+  bridgeForward(br: Bridge, ingress: NetDevice | undefined, frame: Frame): void {
+    bridgeForward(br, ingress, frame);
+  }
+
+  /** unregister_netdevice: a veth takes its peer with it. */
+  unregister(dev: NetDevice): void {
+    const ns = dev.ns;
+    if (!ns.devices.has(dev.ifindex)) return;
+    ns.notify(dev, "unregister");
+    ns.detach(dev);
+    if (dev instanceof Veth && dev.peer.ns.devices.get(dev.peer.ifindex) === dev.peer) {
+      this.unregister(dev.peer);
+    }
+    for (const other of ns.deviceList()) {
+      if (other instanceof Vxlan && other.params.lower === dev) this.unregister(other);
+    }
+  }
+
+  /** vxlan_xmit_one: wrap the frame in UDP and route it in the device's namespace. */
+  vxlanSend(dev: Vxlan, remote: Ip4, frame: Frame): void {
+    const ns = dev.ns;
+    let rt;
+    try {
+      rt = this.ipv4.routeOutput(ns, remote, { src: dev.params.local, oif: undefined });
+    } catch {
+      return;
+    }
+    const pkt: Ipv4Packet = {
+      proto: "ipv4",
+      src: dev.params.local ?? rt.src,
+      dst: remote,
+      ttl: dev.params.ttl,
+      id: ns.ipId++,
+      l4: { proto: "udp", sport: 32768 + (this.rng.u32() % 28000), dport: dev.params.dstport, payload: { kind: "vxlan", vni: dev.params.vni, frame } },
+    };
+    this.ipv4.sendRouted(ns, pkt, rt);
+  }
+
+  /** vxlan_rcv: a VXLAN datagram for a local VTEP; the inner frame arrives on the device. */
+  vxlanReceive(ns: NetNs, pkt: Ipv4Packet, udp: Udp): void {
+    if (udp.payload.kind !== "vxlan") return;
+    const { vni, frame } = udp.payload;
+    for (const d of ns.deviceList()) {
+      if (!(d instanceof Vxlan) || !d.adminUp) continue;
+      if (d.params.vni !== vni || d.params.dstport !== udp.dport) continue;
+      if (d.params.learning) d.fdb.set(frame.src, pkt.src);
+      this.scheduler.at(0, `vxlan ${d.name} rx`, () => this.rx(d, frame));
+      return;
+    }
+  }
+}

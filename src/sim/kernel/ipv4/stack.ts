@@ -1,0 +1,306 @@
+// IPv4 input, forwarding and output, ARP and ICMP (net/ipv4/ip_input.c, ip_forward.c,
+// ip_output.c, route.c, arp.c, icmp.c). Netfilter hooks will sit at the marked points.
+import type { NetDevice } from "../core/device.js";
+import { KernelError } from "../core/errors.js";
+import { formatIp4, inPrefix, isLoopback, LIMITED_BROADCAST, network, type Ip4 } from "../core/ip4.js";
+import { BROADCAST_MAC, isMulticastMac, type Mac } from "../core/mac.js";
+import type { NetNs } from "../core/netns.js";
+import type { ArpPacket, Frame, IcmpError, Ipv4Packet } from "../core/packet.js";
+import type { World } from "../core/world.js";
+import { Loopback } from "../drivers/loopback.js";
+import type { FibResult } from "./fib.js";
+
+/** Why a packet was dropped: walks and exercises show it. */
+export type DropReason =
+  | "forwarding disabled on the input device"
+  | "no route"
+  | "ARP failed"
+  | "TTL exceeded"
+  | "not for this host"
+  | "device down"
+  | "no carrier"
+  | "blackhole route"
+  | "no socket listening";
+
+export interface OutputRoute {
+  res: FibResult;
+  src: Ip4;
+  dev: NetDevice;
+  local: boolean;
+}
+
+export class Ipv4Stack {
+  /** Drops seen, for walks and tests (the last few only). */
+  drops: { time: number; ns: string; reason: DropReason; pkt: string }[] = [];
+
+  constructor(private world: World) {}
+
+  initNamespace(ns: NetNs): void {
+    const lo = new Loopback(ns, ns.allocIndex(), "lo");
+    ns.attach(lo);
+  }
+
+  destroyNamespace(ns: NetNs): void {
+    for (const dev of ns.deviceList().reverse()) this.world.unregister(dev);
+  }
+
+  drop(ns: NetNs, reason: DropReason, pkt: Ipv4Packet): void {
+    this.drops.push({ time: this.world.scheduler.now, ns: ns.displayName, reason, pkt: describe(pkt) });
+    if (this.drops.length > 100) this.drops.shift();
+  }
+
+  isLocalAddress(ns: NetNs, a: Ip4): boolean {
+    const r = ns.fib.tableLookup(255, { dst: a });
+    return r?.type === "local";
+  }
+
+  /** inet_select_addr: a primary address of dev in dst's subnet, else dev's first, else any. */
+  selectAddr(dev: NetDevice, dst: Ip4, scopeLimit: "link" | "host" | "global" = "global"): Ip4 {
+    const rank = { global: 0, link: 253, host: 254 } as const;
+    const ok = (s: "global" | "link" | "host"): boolean => rank[s] <= rank[scopeLimit];
+    let addr: Ip4 | undefined;
+    for (const a of dev.addrs4) {
+      if (a.secondary || !ok(a.scope)) continue;
+      if (dst === 0 || inPrefix(dst, network(a.addr, a.plen), a.plen)) {
+        addr = a.addr;
+        break;
+      }
+      addr ??= a.addr;
+    }
+    if (addr !== undefined) return addr;
+    for (const d of dev.ns.deviceList()) {
+      for (const a of d.addrs4) {
+        if (!a.secondary && a.scope !== "host" && rank[a.scope] <= rank[scopeLimit]) return a.addr;
+      }
+    }
+    return 0;
+  }
+
+  /** ip_route_output_key: route, output device and source for a locally generated packet. */
+  routeOutput(ns: NetNs, dst: Ip4, opts: { src?: Ip4; oif?: NetDevice } = {}): OutputRoute {
+    let res: FibResult;
+    try {
+      res = ns.fib.lookup({ dst, src: opts.src, oif: opts.oif });
+    } catch (e) {
+      // With an output device and no route, the kernel assumes the destination is on-link.
+      if (opts.oif && e instanceof KernelError && e.errno === "ENETUNREACH") {
+        const src = opts.src ?? this.selectAddr(opts.oif, dst, "link");
+        return {
+          res: { route: { table: 254, type: "unicast", dst, plen: 32, metric: 0, proto: "kernel", scope: "link", onlink: true, seq: -1, dev: opts.oif }, table: 254, type: "unicast", dev: opts.oif, gateway: dst },
+          src,
+          dev: opts.oif,
+          local: false,
+        };
+      }
+      throw e;
+    }
+    if (res.type === "local") {
+      const lo = ns.byName("lo")!;
+      const src = opts.src ?? res.route.prefsrc ?? dst;
+      return { res, src, dev: lo, local: true };
+    }
+    const dev = res.dev!;
+    let src = opts.src ?? res.route.prefsrc;
+    if (src === undefined) {
+      src = res.route.gateway !== undefined ? this.selectAddr(dev, res.route.gateway, "link") : this.selectAddr(dev, 0, "host");
+    }
+    return { res, src, dev, local: false };
+  }
+
+  /** ip_local_out for a packet whose route was already chosen. */
+  sendRouted(ns: NetNs, pkt: Ipv4Packet, rt: OutputRoute): void {
+    // NF_INET_LOCAL_OUT, then NF_INET_POST_ROUTING (the netfilter issue).
+    if (rt.local) {
+      this.world.scheduler.at(0, `lo ${describe(pkt)}`, () => {
+        if (!rt.dev.adminUp) return this.drop(ns, "device down", pkt);
+        this.ipRcv(rt.dev, pkt, true);
+      });
+      return;
+    }
+    this.neighOutput(ns, rt.dev, rt.res.gateway ?? pkt.dst, pkt);
+  }
+
+  private neighOutput(ns: NetNs, dev: NetDevice, nexthop: Ip4, pkt: Ipv4Packet): void {
+    if (!dev.adminUp) return this.drop(ns, "device down", pkt);
+    if (pkt.dst === LIMITED_BROADCAST || this.isBroadcastOn(dev, pkt.dst)) {
+      this.transmit(dev, BROADCAST_MAC, pkt);
+      return;
+    }
+    ns.neigh.output(dev, nexthop, pkt);
+  }
+
+  private isBroadcastOn(dev: NetDevice, a: Ip4): boolean {
+    const r = dev.ns.fib.tableLookup(255, { dst: a });
+    return r?.type === "broadcast";
+  }
+
+  /** Frames the packet and hands it to the device (dev_queue_xmit). */
+  transmit(dev: NetDevice, dstMac: Mac, pkt: Ipv4Packet): void {
+    dev.xmit({ src: dev.mac, dst: dstMac, payload: pkt });
+  }
+
+  /** The source address for an ARP request (arp_solicit with arp_announce=0). */
+  arpSolicitSource(dev: NetDevice, queuedSrc: Ip4 | undefined, target: Ip4): Ip4 {
+    if (queuedSrc !== undefined && this.isLocalAddress(dev.ns, queuedSrc)) return queuedSrc;
+    return this.selectAddr(dev, target, "link");
+  }
+
+  /** netif_receive_skb for the protocols the stack handles. */
+  receive(dev: NetDevice, frame: Frame): void {
+    const forUs = frame.dst === dev.mac || isMulticastMac(frame.dst);
+    const p = frame.payload;
+    if (p.proto === "arp") return this.arpRcv(dev, p, forUs);
+    if (p.proto === "ipv4") {
+      if (!forUs) return; // PACKET_OTHERHOST: ip_rcv drops it
+      this.ipRcv(dev, p, false);
+    }
+  }
+
+  private arpRcv(dev: NetDevice, arp: ArpPacket, forUs: boolean): void {
+    const ns = dev.ns;
+    if (!dev.adminUp || dev.addrs4.length === 0 && !this.anyAddress(ns)) return;
+    const targetLocal = this.isLocalAddress(ns, arp.targetIp);
+    if (arp.op === "request") {
+      if (targetLocal) {
+        // arp_process: learn the sender (STALE), answer from the device it came in on.
+        ns.neigh.learn(dev, arp.senderIp, arp.senderMac, false);
+        this.world.scheduler.at(0, `arp reply ${formatIp4(arp.targetIp)}`, () =>
+          dev.xmit({
+            src: dev.mac,
+            dst: arp.senderMac,
+            payload: {
+              proto: "arp",
+              op: "reply",
+              senderMac: dev.mac,
+              senderIp: arp.targetIp,
+              targetMac: arp.senderMac,
+              targetIp: arp.senderIp,
+            },
+          }),
+        );
+      } else if (ns.neigh.get(dev, arp.senderIp)) {
+        ns.neigh.learn(dev, arp.senderIp, arp.senderMac, false);
+      }
+      return;
+    }
+    if (forUs || ns.neigh.get(dev, arp.senderIp)) {
+      ns.neigh.learn(dev, arp.senderIp, arp.senderMac, forUs && arp.targetMac === dev.mac);
+    }
+  }
+
+  private anyAddress(ns: NetNs): boolean {
+    return ns.deviceList().some((d) => d.addrs4.length > 0);
+  }
+
+  /** ip_rcv and the input route decision (ip_route_input_slow). */
+  ipRcv(dev: NetDevice, pkt: Ipv4Packet, fromLocal: boolean): void {
+    const ns = dev.ns;
+    // NF_INET_PRE_ROUTING (raw, conntrack, mangle, nat) goes here.
+    if (this.isLocalAddress(ns, pkt.dst) || pkt.dst === LIMITED_BROADCAST || this.isBroadcastOn(dev, pkt.dst)) {
+      // NF_INET_LOCAL_IN goes here.
+      this.localDeliver(ns, dev, pkt);
+      return;
+    }
+    if (fromLocal) return;
+    if (isLoopback(pkt.src) || isLoopback(pkt.dst)) return; // martians (route_localnet=0)
+    this.forward(ns, dev, pkt);
+  }
+
+  private forward(ns: NetNs, inDev: NetDevice, pkt: Ipv4Packet): void {
+    let res: FibResult;
+    try {
+      res = ns.fib.lookup({ dst: pkt.dst, src: pkt.src, iif: inDev });
+    } catch (e) {
+      // ip_error: silent unless the input device forwards; then an ICMP unreachable.
+      if (!ns.forwarding(inDev)) return this.drop(ns, "forwarding disabled on the input device", pkt);
+      const errno = e instanceof KernelError ? e.errno : "ENETUNREACH";
+      if (errno === "EINVAL") return this.drop(ns, "blackhole route", pkt);
+      const code = errno === "EHOSTUNREACH" ? 1 : errno === "EACCES" ? 13 : 0;
+      this.drop(ns, "no route", pkt);
+      this.icmpError(ns, inDev, pkt, 3, code);
+      return;
+    }
+    if (!ns.forwarding(inDev)) return this.drop(ns, "forwarding disabled on the input device", pkt);
+    // ip_forward: TTL check before the FORWARD hook.
+    if (pkt.ttl <= 1) {
+      this.drop(ns, "TTL exceeded", pkt);
+      this.icmpError(ns, inDev, pkt, 11, 0);
+      return;
+    }
+    const fwd: Ipv4Packet = { ...pkt, ttl: pkt.ttl - 1 };
+    // NF_INET_FORWARD, then NF_INET_POST_ROUTING go here.
+    this.neighOutput(ns, res.dev!, res.gateway ?? pkt.dst, fwd);
+  }
+
+  private localDeliver(ns: NetNs, dev: NetDevice, pkt: Ipv4Packet): void {
+    const l4 = pkt.l4;
+    if (l4.proto === "icmp") {
+      if (l4.type === 8) {
+        if (ns.sysctl.get("net.ipv4.icmp_echo_ignore_all") === "1") return;
+        if (!this.isLocalAddress(ns, pkt.dst)) return; // broadcast echo ignored by default
+        const reply: Ipv4Packet = {
+          proto: "ipv4",
+          src: pkt.dst,
+          dst: pkt.src,
+          ttl: Number(ns.sysctl.get("net.ipv4.ip_default_ttl")),
+          id: ns.ipId++,
+          l4: { ...l4, type: 0 },
+        };
+        this.replyOut(ns, reply, pkt);
+        return;
+      }
+      ns.pingSockets.deliver(pkt);
+      return;
+    }
+    if (l4.proto === "udp" && l4.payload.kind === "vxlan") {
+      this.world.vxlanReceive(ns, pkt, l4);
+      return;
+    }
+    void dev;
+  }
+
+  private replyOut(ns: NetNs, reply: Ipv4Packet, _orig: Ipv4Packet): void {
+    let rt: OutputRoute;
+    try {
+      rt = this.routeOutput(ns, reply.dst, { src: reply.src });
+    } catch {
+      return this.drop(ns, "no route", reply);
+    }
+    this.sendRouted(ns, reply, rt);
+  }
+
+  /** icmp_send: an error about pkt, from the address the route back to its sender picks. */
+  icmpError(ns: NetNs, _inDev: NetDevice | undefined, pkt: Ipv4Packet, type: 3 | 11, code: number): void {
+    if (pkt.l4.proto === "icmp" && (pkt.l4.type === 3 || pkt.l4.type === 11)) return; // never about errors
+    let rt: OutputRoute;
+    try {
+      rt = this.routeOutput(ns, pkt.src);
+    } catch {
+      return;
+    }
+    const err: IcmpError = { proto: "icmp", type, code, original: pkt };
+    const out: Ipv4Packet = { proto: "ipv4", src: rt.src, dst: pkt.src, ttl: 64, id: ns.ipId++, l4: err };
+    this.sendRouted(ns, out, rt);
+  }
+
+  /** Neighbour resolution failed for a queued packet (arp_error_report). */
+  hostUnreachable(ns: NetNs, dev: NetDevice, pkt: Ipv4Packet): void {
+    this.drop(ns, "ARP failed", pkt);
+    this.icmpError(ns, dev, pkt, 3, 1);
+  }
+}
+
+export function describe(p: Ipv4Packet): string {
+  const l4 = p.l4;
+  const what =
+    l4.proto === "icmp"
+      ? l4.type === 8
+        ? `ICMP echo request seq ${"seq" in l4 ? l4.seq : ""}`
+        : l4.type === 0
+          ? `ICMP echo reply seq ${"seq" in l4 ? l4.seq : ""}`
+          : `ICMP type ${l4.type} code ${l4.code}`
+      : l4.proto === "udp"
+        ? `UDP ${l4.sport} > ${l4.dport}`
+        : `TCP ${l4.sport} > ${l4.dport}`;
+  return `${formatIp4(p.src)} > ${formatIp4(p.dst)} ttl ${p.ttl} ${what}`;
+}

@@ -1,0 +1,46 @@
+// Shared state of one `ip` invocation: global options and output.
+import type { NetNs } from "../../kernel/core/netns.js";
+import type { World } from "../../kernel/core/world.js";
+import { Exit, type Output } from "../program.js";
+
+export interface IpOptions {
+  json: boolean;
+  pretty: boolean;
+  brief: boolean;
+  oneline: boolean;
+  details: boolean;
+  stats: boolean;
+  family: "inet" | "inet6" | undefined;
+}
+
+export interface IpContext {
+  world: World;
+  ns: NetNs;
+  opts: IpOptions;
+  o: Output;
+}
+
+/** iproute2's matches(): the word is a prefix of the keyword. */
+export function matches(word: string | undefined, keyword: string): boolean {
+  return word !== undefined && word.length > 0 && keyword.startsWith(word);
+}
+
+/** Prints an error line to stderr and stops `ip` with the given exit code. */
+export function die(c: IpContext, msg: string, code = 1): never {
+  c.o.err(msg.endsWith("\n") ? msg : `${msg}\n`);
+  throw new Exit(code);
+}
+
+/** iproute2's invarg(): `Error: argument "X" is wrong: MSG` (exit 255). */
+export function invarg(c: IpContext, msg: string, arg: string): never {
+  return die(c, `Error: argument "${arg}" is wrong: ${msg}`, 255);
+}
+
+/** `Command line is not complete. Try option "help"` (exit 255). */
+export function incomplete(c: IpContext): never {
+  return die(c, 'Command line is not complete. Try option "help"', 255);
+}
+
+export function duparg(c: IpContext, key: string, arg: string): never {
+  return die(c, `Error: duplicate "${key}": "${arg}" is the second value.`, 255);
+}

@@ -1,0 +1,86 @@
+// `ip` (iproute2 6.1): global options, then the object (netns, link, addr, route, rule,
+// neigh) and its command. Objects and options may be abbreviated as iproute2 allows.
+import { KernelError, STRERROR } from "../../kernel/core/errors.js";
+import type { CommandResult } from "../../../backend.js";
+import { Exit, Output, type ProgramContext } from "../program.js";
+import { die, matches, type IpContext, type IpOptions } from "./context.js";
+import { ipAddr } from "./addr.js";
+import { ipLink } from "./link.js";
+import { ipNeigh } from "./neigh.js";
+import { ipNetns } from "./netns.js";
+import { ipRoute } from "./route.js";
+import { ipRule } from "./rule.js";
+
+type ObjectHandler = (c: IpContext, args: string[]) => void;
+
+// iproute2's cmds[] order decides which object an abbreviation means.
+const OBJECTS: [string, ObjectHandler][] = [
+  ["address", ipAddr],
+  ["link", ipLink],
+  ["neighbor", ipNeigh],
+  ["neighbour", ipNeigh],
+  ["route", ipRoute],
+  ["rule", ipRule],
+  ["netns", ipNetns],
+];
+
+export function ip(ctx: ProgramContext): CommandResult {
+  const o = new Output();
+  const opts: IpOptions = {
+    json: false,
+    pretty: false,
+    brief: false,
+    oneline: false,
+    details: false,
+    stats: false,
+    family: undefined,
+  };
+  const c: IpContext = { world: ctx.world, ns: ctx.ns, opts, o };
+  let args = [...ctx.args];
+  try {
+    while (args.length > 0 && args[0]!.startsWith("-")) {
+      let opt = args.shift()!;
+      if (opt === "--") break;
+      if (opt.startsWith("--")) opt = opt.slice(1);
+      if (opt === "-4") opts.family = "inet";
+      else if (opt === "-6") opts.family = "inet6";
+      else if (matches(opt, "-json") && opt.length >= 2) opts.json = true;
+      else if (matches(opt, "-pretty") && opt.length >= 2) opts.pretty = true;
+      else if (matches(opt, "-brief") && opt.length >= 3) opts.brief = true;
+      else if (matches(opt, "-oneline") && opt.length >= 2) opts.oneline = true;
+      else if (matches(opt, "-details") && opt.length >= 2) opts.details = true;
+      else if (matches(opt, "-statistics") && opt.length >= 2) opts.stats = true;
+      else if (matches(opt, "-netns") && opt.length >= 2) {
+        const name = args.shift();
+        if (name === undefined) die(c, 'Command line is not complete. Try option "help"', 255);
+        const target = ctx.world.netns(name);
+        if (!target) die(c, `Cannot open network namespace "${name}": No such file or directory`, 255);
+        c.ns = target;
+      } else if (matches(opt, "-family") && opt.length >= 2) {
+        const f = args.shift();
+        if (f === "inet") opts.family = "inet";
+        else if (f === "inet6") opts.family = "inet6";
+        else die(c, `Error: argument "${f}" is wrong: invalid protocol family`, 255);
+      } else {
+        die(c, `Option "${opt}" is unknown, try "ip -help".`, 255);
+      }
+    }
+    const obj = args.shift();
+    if (obj === undefined) die(c, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }", 255);
+    const handler = OBJECTS.find(([name]) => matches(obj, name))?.[1];
+    if (!handler) die(c, `Object "${obj}" is unknown, try "ip help".`, 255);
+    handler(c, args);
+    return o.result(0);
+  } catch (e) {
+    if (e instanceof Exit) return o.result(e.code);
+    if (e instanceof KernelError) return rtnlFailure(o, e);
+    throw e;
+  }
+}
+
+/** How iproute2 reports a failed netlink request: the extack text, else strerror (exit 2). */
+export function rtnlFailure(o: Output, e: KernelError): CommandResult {
+  if (e.extack) o.err(`Error: ${e.extack}.\n`);
+  else o.err(`RTNETLINK answers: ${STRERROR[e.errno]}\n`);
+  return o.result(2);
+}

@@ -1,0 +1,228 @@
+// `ping` (iputils 20221126) with -c, -W, -t, -I, -i: its header, per-reply and per-error
+// lines, statistics and exit codes. The run itself is an XState machine on virtual time.
+import { createActor } from "xstate";
+import type { CommandResult } from "../../backend.js";
+import { pingRunMachine } from "../engine/machines/ping-run.js";
+import { KernelError } from "../kernel/core/errors.js";
+import { formatIp4, parseIp4, type Ip4 } from "../kernel/core/ip4.js";
+import type { Ipv4Packet } from "../kernel/core/packet.js";
+import type { NetDevice } from "../kernel/core/device.js";
+import { Output, type ProgramContext } from "./program.js";
+
+const UNREACH: Record<number, string> = {
+  0: "Destination Net Unreachable",
+  1: "Destination Host Unreachable",
+  2: "Destination Protocol Unreachable",
+  3: "Destination Port Unreachable",
+  4: "Frag needed and DF set",
+  5: "Source Route Failed",
+  6: "Destination Net Unknown",
+  7: "Destination Host Unknown",
+  9: "Destination Net Prohibited",
+  10: "Destination Host Prohibited",
+  13: "Communication prohibited by filter",
+};
+
+interface PingOpts {
+  count: number;
+  lingerMs: number;
+  intervalMs: number;
+  ttl: number | undefined;
+  iface: string | undefined;
+  quiet: boolean;
+  target: string;
+}
+
+function usageError(o: Output, msg: string): CommandResult {
+  o.err(msg);
+  return o.result(2);
+}
+
+function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
+  const opts: PingOpts = { count: 0, lingerMs: 10_000, intervalMs: 1000, ttl: undefined, iface: undefined, quiet: false, target: "" };
+  const targets: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith("-") || a === "-") {
+      targets.push(a);
+      continue;
+    }
+    let j = 1;
+    while (j < a.length) {
+      const f = a[j]!;
+      if ("cWtIi".includes(f)) {
+        let v = a.slice(j + 1);
+        if (v === "") {
+          const next = args[++i];
+          if (next === undefined) return usageError(o, `ping: option requires an argument -- '${f}'\n`);
+          v = next;
+        }
+        if (f === "c") {
+          if (!/^\d+$/.test(v) || Number(v) < 1) return usageError(o, `ping: invalid argument: '${v}': out of range: 1 <= value <= 9223372036854775807\n`);
+          opts.count = Number(v);
+        } else if (f === "W") {
+          const n = Number(v);
+          if (!Number.isFinite(n) || n < 0) return usageError(o, `ping: bad linger time: ${v}\n`);
+          opts.lingerMs = n * 1000;
+        } else if (f === "t") {
+          if (!/^\d+$/.test(v) || Number(v) > 255) return usageError(o, `ping: invalid argument: '${v}': out of range: 0 <= value <= 255\n`);
+          opts.ttl = Number(v);
+        } else if (f === "i") {
+          const n = Number(v);
+          if (!Number.isFinite(n) || n < 0.002) return usageError(o, `ping: bad timing interval: ${v}\n`);
+          opts.intervalMs = n * 1000;
+        } else opts.iface = v;
+        break;
+      }
+      if (f === "q") opts.quiet = true;
+      else if (f === "n") {
+        /* numeric output: ours always is */
+      } else return usageError(o, `ping: invalid option -- '${f}'\n`);
+      j++;
+    }
+  }
+  if (targets.length === 0) return usageError(o, "ping: usage error: Destination address required\n");
+  opts.target = targets[targets.length - 1]!;
+  return opts;
+}
+
+export function ping(ctx: ProgramContext): CommandResult {
+  const o = new Output();
+  const parsed = parseArgs(ctx.args, o);
+  if ("exit" in parsed) return parsed;
+  const opts = parsed;
+  const { world, ns } = ctx;
+  const dst = parseIp4(opts.target);
+  if (dst === undefined) {
+    o.err(`ping: ${opts.target}: Name or service not known\n`);
+    return o.result(2);
+  }
+  let oif: NetDevice | undefined;
+  let bindSrc: Ip4 | undefined;
+  if (opts.iface !== undefined) {
+    const asAddr = parseIp4(opts.iface);
+    if (asAddr !== undefined) {
+      if (!world.ipv4.isLocalAddress(ns, asAddr)) {
+        o.err(`ping: bind: Cannot assign requested address\n`);
+        return o.result(2);
+      }
+      bindSrc = asAddr;
+    } else {
+      oif = ns.byName(opts.iface);
+      if (!oif) {
+        o.err(`ping: SO_BINDTODEVICE ${opts.iface}: No such device\n`);
+        return o.result(2);
+      }
+    }
+  }
+  // iputils connects a UDP probe socket first: routing errors surface here.
+  let src: Ip4;
+  try {
+    src = world.ipv4.routeOutput(ns, dst, { oif, src: bindSrc }).src;
+  } catch (e) {
+    if (!(e instanceof KernelError)) throw e;
+    if (e.errno === "EACCES") {
+      o.err("ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n");
+    } else o.err(`ping: connect: ${e.message}\n`);
+    return o.result(2);
+  }
+  const target = formatIp4(dst);
+  o.out(
+    oif
+      ? `PING ${target} (${target}) from ${formatIp4(src)} ${oif.name}: 56(84) bytes of data.\n`
+      : `PING ${target} (${target}) 56(84) bytes of data.\n`,
+  );
+
+  const id = world.rng.int(1, 65535);
+  const count = opts.count || 1_000_000;
+  const started = world.scheduler.now;
+  const sentAt = new Map<number, number>();
+  const rtts: number[] = [];
+  let received = 0;
+  let errors = 0;
+  let lastSend = started;
+  let done = false;
+
+  const actor = createActor(pingRunMachine, {
+    clock: world.scheduler,
+    inspect: world.trace.inspector(`ping ${target} [${ns.displayName}]`),
+    input: { count, intervalMs: opts.intervalMs, lingerMs: opts.lingerMs },
+  });
+  const answer = (): void => {
+    actor.send({ type: "ANSWER" });
+  };
+  const closeSocket = ns.pingSockets.open({
+    id,
+    onMessage(pkt: Ipv4Packet) {
+      const l4 = pkt.l4;
+      if (l4.proto !== "icmp") return;
+      if (l4.type === 0) {
+        if (l4.id !== id || !sentAt.has(l4.seq)) return;
+        const rtt = world.scheduler.now - sentAt.get(l4.seq)! + 0.05;
+        sentAt.delete(l4.seq);
+        rtts.push(rtt);
+        received++;
+        if (!opts.quiet) o.out(`64 bytes from ${formatIp4(pkt.src)}: icmp_seq=${l4.seq} ttl=${pkt.ttl} time=${rtt.toFixed(3)} ms\n`);
+        answer();
+        return;
+      }
+      if (l4.type === 3 || l4.type === 11) {
+        const inner = l4.original.l4;
+        if (inner.proto !== "icmp" || inner.type !== 8 || inner.id !== id) return;
+        errors++;
+        const text = l4.type === 11 ? "Time to live exceeded" : (UNREACH[l4.code] ?? `Dest Unreachable, Bad Code: ${l4.code}`);
+        if (!opts.quiet) o.out(`From ${formatIp4(pkt.src)} icmp_seq=${inner.seq} ${text}\n`);
+        answer();
+      }
+    },
+  });
+  actor.on("send", ({ seq }) => {
+    lastSend = world.scheduler.now;
+    sentAt.set(seq, world.scheduler.now);
+    const pkt: Ipv4Packet = {
+      proto: "ipv4",
+      src,
+      dst,
+      ttl: opts.ttl ?? Number(ns.sysctl.get("net.ipv4.ip_default_ttl")),
+      id: ns.ipId++,
+      l4: { proto: "icmp", type: 8, code: 0, id, seq, dataLen: 56 },
+    };
+    try {
+      const rt = world.ipv4.routeOutput(ns, dst, { oif, src });
+      world.ipv4.sendRouted(ns, pkt, rt);
+    } catch (e) {
+      if (e instanceof KernelError) o.out(`ping: sendmsg: ${e.message}\n`);
+    }
+  });
+  actor.on("done", () => {
+    done = true;
+  });
+  actor.start();
+  // A foreground ping owns the terminal: run the world until it finishes.
+  world.scheduler.runWhile(world.scheduler.now + count * opts.intervalMs + opts.lingerMs + 1, () => done);
+  actor.stop();
+  closeSocket();
+
+  // Answered probes leave sentAt; those answered by an error or not at all stay.
+  const transmitted = sentAt.size + received;
+  const tx = Math.max(transmitted, 1);
+  const loss = ((tx - received) * 100) / tx;
+  o.out(`\n--- ${target} ping statistics ---\n`);
+  o.out(
+    `${tx} packets transmitted, ${received} received, ${errors ? `+${errors} errors, ` : ""}${formatG(loss)}% packet loss, time ${Math.round(lastSend - started)}ms\n`,
+  );
+  if (received > 0) {
+    const min = Math.min(...rtts);
+    const max = Math.max(...rtts);
+    const avg = rtts.reduce((a, b) => a + b, 0) / rtts.length;
+    const mdev = Math.sqrt(rtts.reduce((a, b) => a + b * b, 0) / rtts.length - avg * avg);
+    o.out(`rtt min/avg/max/mdev = ${min.toFixed(3)}/${avg.toFixed(3)}/${max.toFixed(3)}/${mdev.toFixed(3)} ms\n`);
+  } else o.out("\n");
+  return o.result(received > 0 ? 0 : 1);
+}
+
+/** printf's %g for a percentage. */
+function formatG(n: number): string {
+  if (Number.isInteger(n)) return String(n);
+  return String(Number(n.toPrecision(6)));
+}

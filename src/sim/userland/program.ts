@@ -1,0 +1,38 @@
+// What a simulated program gets and gives: its namespace, arguments and printed output.
+import type { CommandResult } from "../../backend.js";
+import type { NetNs } from "../kernel/core/netns.js";
+import type { World } from "../kernel/core/world.js";
+
+export interface ProgramContext {
+  world: World;
+  /** The namespace the program runs in (after `ip netns exec` / nsenter prefixes). */
+  ns: NetNs;
+  args: string[];
+  /** The program's name as typed (for messages). */
+  program: string;
+  /** Runs in the background (`&`): returns at once and keeps working on the scheduler. */
+  background: boolean;
+}
+
+export class Output {
+  stdout = "";
+  stderr = "";
+  out(s: string): void {
+    this.stdout += s;
+  }
+  err(s: string): void {
+    this.stderr += s;
+  }
+  result(exit: number): CommandResult {
+    return { exit, stdout: this.stdout, stderr: this.stderr };
+  }
+}
+
+export type SimProgram = (ctx: ProgramContext) => CommandResult;
+
+/** Thrown by a program to stop with an exit code after printing. */
+export class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

@@ -1,0 +1,72 @@
+// The /proc/sys/net tree of one namespace, as files: read a value, write a value, with
+// the side effects the kernel's handlers have (devinet_sysctl_forward).
+import type { NetNs } from "../kernel/core/netns.js";
+
+export type SysctlRead = { ok: true; value: string } | { ok: false; error: string };
+export type SysctlWrite = { ok: true } | { ok: false; error: string };
+
+const NOENT = "No such file or directory";
+
+type Slot = { get(): string; set(v: string): void };
+
+function slot(ns: NetNs, key: string): Slot | undefined {
+  if (ns.sysctl.has(key) && (key.startsWith("net.ipv4.") || key.startsWith("net.bridge.") || key.startsWith("net.ipv6."))) {
+    if (key === "net.ipv4.ip_forward") {
+      return { get: () => ns.sysctl.get(key)!, set: (v) => setForwarding(ns, v) };
+    }
+    return { get: () => ns.sysctl.get(key)!, set: (v) => void ns.sysctl.set(key, v) };
+  }
+  const conf = /^net\.ipv4\.conf\.([^.]+)\.([a-z_]+)$/.exec(key);
+  if (conf) {
+    const [, where, name] = conf as unknown as [string, string, string];
+    const map = where === "all" ? ns.confAll : where === "default" ? ns.confDefault : ns.byName(where)?.conf;
+    if (!map || !map.has(name)) return undefined;
+    return {
+      get: () => map.get(name)!,
+      set: (v) => {
+        if (name === "forwarding" && where === "all") setForwarding(ns, v);
+        else map.set(name, v);
+      },
+    };
+  }
+  const neigh = /^net\.ipv4\.neigh\.([^.]+)\.([a-z_]+)$/.exec(key);
+  if (neigh) {
+    const [, where, name] = neigh as unknown as [string, string, string];
+    if (where !== "default" && !ns.byName(where)) return undefined;
+    if (!ns.neighDefault.has(name)) return undefined;
+    return { get: () => ns.neighDefault.get(name)!, set: (v) => void ns.neighDefault.set(name, v) };
+  }
+  return undefined;
+}
+
+/** inet_forward_change: ip_forward and conf/all/forwarding set every device's forwarding. */
+function setForwarding(ns: NetNs, v: string): void {
+  ns.sysctl.set("net.ipv4.ip_forward", v);
+  ns.confAll.set("forwarding", v);
+  ns.confDefault.set("forwarding", v);
+  for (const d of ns.devices.values()) d.conf.set("forwarding", v);
+}
+
+/** Normalises "net/ipv4/ip_forward" and "net.ipv4.ip_forward" to the dotted key. */
+export function sysctlKey(name: string): string {
+  return name.replaceAll("/", ".");
+}
+
+export function readSysctl(ns: NetNs, key: string): SysctlRead {
+  const s = slot(ns, sysctlKey(key));
+  return s ? { ok: true, value: s.get() } : { ok: false, error: NOENT };
+}
+
+export function writeSysctl(ns: NetNs, key: string, raw: string): SysctlWrite {
+  const s = slot(ns, sysctlKey(key));
+  if (!s) return { ok: false, error: NOENT };
+  // proc_dointvec: an integer with optional surrounding whitespace.
+  const v = raw.trim();
+  if (!/^-?\d+$/.test(v)) return { ok: false, error: "Invalid argument" };
+  s.set(String(Number(v)));
+  return { ok: true };
+}
+
+export function sysctlExists(ns: NetNs, key: string): boolean {
+  return slot(ns, sysctlKey(key)) !== undefined;
+}

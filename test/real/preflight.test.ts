@@ -1,0 +1,61 @@
+// doctor() names what the kernel backend needs; the machine profile is what a new
+// namespace really starts with.
+import { describe, expect, it } from "vitest";
+import { KernelBackend } from "../../src/real/kernel-backend.js";
+import { BR_NETFILTER_KEYS, IPV4_KEYS } from "../../src/real/machine-profile.js";
+import { doctor, readMachineProfile } from "../../src/real/preflight.js";
+import { raw, sandboxUnavailable } from "./helpers.js";
+
+describe("doctor", () => {
+  it("checks every tool and the sandbox, each with a way to fix it", async () => {
+    const checks = await doctor();
+    expect(checks.map((c) => c.name)).toEqual([
+      "unshare",
+      "mount",
+      "ip",
+      "bridge",
+      "iptables",
+      "ping",
+      "nc",
+      "conntrack",
+      "sysctl",
+      "user namespaces",
+      "sandbox",
+      "host profile",
+    ]);
+    for (const c of checks) {
+      expect(c.detail, c.name).not.toBe("");
+      if (!c.ok) expect(c.fix, c.name).not.toBe("");
+    }
+    expect(checks.find((c) => c.name === "ip")?.fix).toBe("apt-get install iproute2");
+    if (!sandboxUnavailable)
+      expect(checks.find((c) => c.name === "sandbox")).toMatchObject({ ok: true });
+  });
+});
+
+describe.skipIf(sandboxUnavailable)("readMachineProfile", () => {
+  it("matches what a fresh sandbox reads", async () => {
+    const profile = readMachineProfile();
+    expect(profile.name).toBe("machine");
+    expect(Object.keys(profile.ipv4).sort()).toEqual([...IPV4_KEYS].sort());
+    const kb = await KernelBackend.start();
+    try {
+      const r = await kb.run(raw(["sysctl", ...IPV4_KEYS]));
+      const seen = Object.fromEntries(
+        r.stdout
+          .trim()
+          .split("\n")
+          .map((l) => l.split(" = ") as [string, string]),
+      );
+      expect(profile.ipv4).toEqual(seen);
+      const br = await kb.run(raw(["sysctl", ...BR_NETFILTER_KEYS]));
+      if (br.exit === 0)
+        expect(Object.keys(profile.brNetfilter ?? {}).sort()).toEqual(
+          [...BR_NETFILTER_KEYS].sort(),
+        );
+      else expect(profile.brNetfilter).toBeNull();
+    } finally {
+      await kb.close();
+    }
+  });
+});
