@@ -43,6 +43,11 @@ export class KernelBackend implements Backend {
       return { exit: 0, stdout: cmd.argv.slice(1).join(" ") + "\n", stderr: "" };
     }
     if (cmd.program === "iptables-restore") return this.restore(cmd);
+    if (cmd.program === "sleep") {
+      // A lesson's pause may be longer than the usual per-command limit.
+      const ms = Number(cmd.args[0]) * 1000 + 5_000;
+      return this.sandbox.exec({ argv: cmd.argv, background: false, timeoutMs: Math.max(ms, this.sandbox.timeoutMs) });
+    }
     return this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
   }
 

@@ -111,7 +111,7 @@ export function parseLine(raw: string, line: number, file = "<script>"): LabComm
   if (!isProgram(program)) {
     fail(
       `unknown command "${program}"`,
-      "supported: ip, bridge, sysctl, echo > /proc/sys/..., cat /proc/sys/..., iptables, iptables-save, iptables-restore, conntrack, ping, nc",
+      "supported: ip, bridge, sysctl, echo > /proc/sys/net/..., cat /proc/sys/net/..., iptables, iptables-save, iptables-restore, conntrack, ping, nc, sleep",
     );
   }
   const refusal = refuseArgs(program as Parameters<typeof refuseArgs>[0], args);

@@ -13,6 +13,7 @@ export const PROGRAMS = [
   "conntrack",
   "ping",
   "nc",
+  "sleep",
 ] as const;
 
 export type Program = (typeof PROGRAMS)[number];
@@ -56,6 +57,11 @@ export function refuseArgs(program: Program, args: string[]): string | undefined
       }
       return undefined;
     case "echo":
+      return undefined;
+    case "sleep":
+      if (args.length !== 1 || !/^\d+(\.\d+)?$/.test(args[0]!) || Number(args[0]) > 120) {
+        return "sleep takes one number of seconds, at most 120";
+      }
       return undefined;
     case "iptables-restore":
     case "iptables-save":

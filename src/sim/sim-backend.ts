@@ -9,9 +9,10 @@ import { ip } from "./userland/ip/index.js";
 import { ping } from "./userland/ping.js";
 import { cat, echo } from "./userland/procsys.js";
 import type { ProgramContext, SimProgram } from "./userland/program.js";
+import { sleep } from "./userland/sleep.js";
 import { sysctl } from "./userland/sysctl.js";
 
-const PROGRAMS: Record<string, SimProgram> = { ip, bridge, sysctl, ping, cat };
+const PROGRAMS: Record<string, SimProgram> = { ip, bridge, sysctl, ping, cat, sleep };
 
 /** Programs the kernel backend runs that the simulator does not model yet. */
 const NOT_YET = new Set(["iptables", "iptables-save", "iptables-restore", "conntrack", "nc"]);

@@ -1,9 +1,207 @@
-// `bridge` (iproute2 6.1): link and fdb (stub: being written).
+// `bridge` (iproute2 6.1): `link [show] [dev X]`, `link set dev X hairpin on|off`, and
+// `fdb [show] [br B] [dev X]`, with -d and -j.
 import type { CommandResult } from "../../backend.js";
-import { Output, type ProgramContext } from "./program.js";
+import type { NetDevice } from "../kernel/core/device.js";
+import type { NetNs } from "../kernel/core/netns.js";
+import { multicastList } from "../kernel/core/mclist.js";
+import { Bridge } from "../kernel/drivers/bridge.js";
+import { Veth } from "../kernel/drivers/veth.js";
+import { linkFlags } from "./link-flags.js";
+import { Exit, Output, type ProgramContext } from "./program.js";
 
-export function bridge(_ctx: ProgramContext): CommandResult {
+interface Opts {
+  details: boolean;
+  json: boolean;
+  ns: NetNs;
+}
+
+const matches = (w: string | undefined, k: string): boolean => w !== undefined && w.length > 0 && k.startsWith(w);
+
+function fail(o: Output, msg: string, code = 255): never {
+  o.err(`${msg}\n`);
+  throw new Exit(code);
+}
+
+export function bridge(ctx: ProgramContext): CommandResult {
   const o = new Output();
-  o.err("bridge: not simulated yet\n");
-  return o.result(255);
+  const opts: Opts = { details: false, json: false, ns: ctx.ns };
+  const args = [...ctx.args];
+  try {
+    while (args[0]?.startsWith("-")) {
+      const a = args.shift()!.replace(/^--/, "-");
+      if (matches(a, "-details") && a.length >= 2) opts.details = true;
+      else if (matches(a, "-json") && a.length >= 2) opts.json = true;
+      else if (matches(a, "-netns") && a.length >= 2) {
+        const name = args.shift();
+        const target = name === undefined ? undefined : ctx.world.netns(name);
+        if (!target) fail(o, `Cannot open network namespace "${name}": No such file or directory`);
+        opts.ns = target;
+      } else fail(o, `Option "${a}" is unknown, try "bridge help".`);
+    }
+    const obj = args.shift();
+    if (obj === undefined) fail(o, "Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }");
+    if (matches(obj, "link")) link(o, opts, args);
+    else if (matches(obj, "fdb")) fdb(o, opts, args);
+    else fail(o, `Object "${obj}" is unknown, try "bridge help".`);
+    return o.result(0);
+  } catch (e) {
+    if (e instanceof Exit) return o.result(e.code);
+    throw e;
+  }
+}
+
+/** `@peer`: bridge resolves the link index in the namespace it looks from, whatever it names. */
+function linkPeer(dev: NetDevice, ns: NetNs): { name: string; down: boolean } | undefined {
+  if (!(dev instanceof Veth)) return undefined;
+  const idx = dev.peer.ifindex;
+  const there = ns.devices.get(idx);
+  if (dev.peer.ns === ns) return { name: dev.peer.name, down: !dev.peer.adminUp };
+  return there ? { name: there.name, down: !there.adminUp } : { name: `if${idx}`, down: true };
+}
+
+function link(o: Output, opts: Opts, args: string[]): void {
+  let cmd = args.shift() ?? "show";
+  let dev: string | undefined;
+  if (matches(cmd, "set")) return linkSet(o, opts, args);
+  if (!(matches(cmd, "show") || matches(cmd, "list") || cmd === "lst")) {
+    args.unshift(cmd);
+    cmd = "show";
+  }
+  while (args.length > 0) {
+    const a = args.shift()!;
+    if (a === "dev") {
+      dev = args.shift();
+      if (dev === undefined) fail(o, 'Command line is not complete. Try option "help"');
+    }
+  }
+  if (dev !== undefined && !opts.ns.byName(dev)) fail(o, `Cannot find device "${dev}"`);
+  const ports = opts.ns.deviceList().filter((d) => d.master instanceof Bridge && (dev === undefined || d.name === dev));
+  const json: object[] = [];
+  for (const d of ports) {
+    const br = d.master as Bridge;
+    const p = br.port(d)!;
+    const state = br.portState(p);
+    const peer = linkPeer(d, opts.ns);
+    const flags = linkFlags(d, peer?.down ?? false);
+    if (opts.json) {
+      json.push({
+        ifindex: d.ifindex,
+        ...(peer ? { link: peer.name } : {}),
+        ifname: d.name,
+        flags,
+        mtu: d.mtu,
+        master: br.name,
+        state,
+        priority: 32,
+        cost: 2,
+        ...(opts.details ? portDetailsJson(d) : {}),
+      });
+      continue;
+    }
+    o.out(
+      `${d.ifindex}: ${d.name}${peer ? `@${peer.name}` : ""}: <${flags.join(",")}> mtu ${d.mtu} master ${br.name} state ${state} priority 32 cost 2 \n`,
+    );
+    if (opts.details) {
+      o.out(
+        `    hairpin ${d.hairpin ? "on" : "off"} guard off root_block off fastleave off learning on flood on mcast_flood on bcast_flood on mcast_router 1 mcast_to_unicast off neigh_suppress off vlan_tunnel off isolated off locked off \n`,
+      );
+    }
+  }
+  if (opts.json) o.out(`${JSON.stringify(json)}\n`);
+}
+
+function portDetailsJson(d: NetDevice): object {
+  return {
+    hairpin: d.hairpin,
+    guard: false,
+    root_block: false,
+    fastleave: false,
+    learning: true,
+    flood: true,
+    mcast_flood: true,
+    bcast_flood: true,
+    mcast_router: 1,
+    mcast_to_unicast: false,
+    neigh_suppress: false,
+    vlan_tunnel: false,
+    isolated: false,
+    locked: false,
+  };
+}
+
+function linkSet(o: Output, opts: Opts, args: string[]): void {
+  let dev: NetDevice | undefined;
+  let hairpin: boolean | undefined;
+  while (args.length > 0) {
+    const a = args.shift()!;
+    if (a === "dev") {
+      const name = args.shift();
+      dev = name === undefined ? undefined : opts.ns.byName(name);
+      if (!dev) fail(o, `Cannot find device "${name}"`);
+    } else if (a === "hairpin") {
+      const v = args.shift();
+      if (v !== "on" && v !== "off") fail(o, `Error: argument of "hairpin" must be "on" or "off", not "${v}"`);
+      hairpin = v === "on";
+    } else fail(o, `Unknown option "${a}"`);
+  }
+  if (!dev) fail(o, "Device is a required argument");
+  if (!(dev.master instanceof Bridge)) fail(o, "RTNETLINK answers: Operation not supported", 255);
+  if (hairpin !== undefined) dev.hairpin = hairpin;
+}
+
+function fdb(o: Output, opts: Opts, args: string[]): void {
+  const cmd = args[0];
+  if (cmd !== undefined && (matches(cmd, "show") || matches(cmd, "list"))) args.shift();
+  else if (cmd !== undefined && !["br", "brport", "dev"].includes(cmd)) fail(o, `Command "${cmd}" is unknown, try "bridge fdb help".`);
+  let br: NetDevice | undefined;
+  let dev: NetDevice | undefined;
+  while (args.length > 0) {
+    const a = args.shift()!;
+    const v = args.shift();
+    if (v === undefined) fail(o, 'Command line is not complete. Try option "help"');
+    if (a === "br") {
+      br = opts.ns.byName(v);
+      if (!br) fail(o, `Cannot find bridge device "${v}"`);
+    } else if (a === "dev" || a === "brport") {
+      dev = opts.ns.byName(v);
+      if (!dev) fail(o, `Cannot find device "${v}"`);
+    } else fail(o, `Unknown argument "${a}"`);
+  }
+  const rows: { mac: string; dev: NetDevice; master?: string; self: boolean; permanent: boolean }[] = [];
+  // rtnl_fdb_dump: per device in index order, the bridge's entries for a port, then its own list.
+  for (const d of opts.ns.deviceList()) {
+    if (d.kind === "loopback") continue;
+    if (dev && d !== dev) continue;
+    if (br && !(d === br || d.master === br)) continue;
+    const master = d.master instanceof Bridge ? d.master : undefined;
+    if (master) {
+      for (const e of master.entries()) if (e.dev === d) rows.push({ mac: e.mac, dev: d, master: master.name, self: false, permanent: e.local });
+    }
+    for (const mac of multicastList(d)) rows.push({ mac, dev: d, self: true, permanent: true });
+    if (d instanceof Bridge) {
+      for (const e of d.entries()) {
+        if (e.dev === d && e.mac !== "00:00:00:00:00:00") rows.push({ mac: e.mac, dev: d, master: d.name, self: false, permanent: true });
+      }
+    }
+  }
+  if (opts.json) {
+    const json = rows.map((r) => ({
+      mac: r.mac,
+      ...(dev ? {} : { ifname: r.dev.name }),
+      flags: r.self ? ["self"] : [],
+      ...(r.master ? { master: r.master } : {}),
+      state: r.permanent ? "permanent" : "",
+    }));
+    o.out(`${JSON.stringify(json)}\n`);
+    return;
+  }
+  for (const r of rows) {
+    let s = r.mac;
+    if (!dev) s += ` dev ${r.dev.name}`;
+    if (r.self) s += " self";
+    if (r.master) s += ` master ${r.master}`;
+    if (r.permanent) s += " permanent";
+    else s += " ";
+    o.out(`${s}\n`);
+  }
 }

@@ -72,8 +72,24 @@ export class World {
   }
 
   netdevNotifier(ns: NetNs, dev: NetDevice, event: NetdevEvent): void {
+    const hadLinkLocal = dev.addrs6.some((a) => a.scope === "link");
     bridgeNetdevEvent(dev, event);
     onNetdevEvent(ns, dev, event);
+    if (!hadLinkLocal && dev.addrs6.some((a) => a.scope === "link")) this.ipv6Chatter(dev);
+  }
+
+  /**
+   * A link that just got its IPv6 link-local address speaks up: an MLD report and the DAD
+   * neighbour solicitation, after a random delay of up to a second (mld_ifc_start_timer,
+   * addrconf_dad_kick). Bridges learn the sender's MAC from them before any ping.
+   */
+  private ipv6Chatter(dev: NetDevice): void {
+    const delay = this.rng.int(0, 999);
+    this.scheduler.at(delay, `ipv6 chatter ${dev.name}`, () => {
+      if (!dev.adminUp || !dev.lowerUp) return;
+      dev.xmit({ src: dev.mac, dst: "33:33:00:00:00:16", payload: { proto: "ipv6", what: "mld-report" } });
+      dev.xmit({ src: dev.mac, dst: "33:33:ff:00:00:01", payload: { proto: "ipv6", what: "dad-ns" } });
+    });
   }
 
   /** A frame arrives on dev: the bridge's rx handler takes its ports' frames (netif_receive_skb). */

@@ -36,7 +36,7 @@ export function ip(ctx: ProgramContext): CommandResult {
     family: undefined,
   };
   const c: IpContext = { world: ctx.world, ns: ctx.ns, opts, o };
-  let args = [...ctx.args];
+  const args = [...ctx.args];
   try {
     while (args.length > 0 && args[0]!.startsWith("-")) {
       let opt = args.shift()!;

@@ -1,0 +1,113 @@
+// Benchmark: build N "containers" on a bridge (the lines Docker's bridge driver runs),
+// in the simulator, in the kernel backend and as a plain shell script of the same lines,
+// and the cost of one ping walk in the simulator as N grows.
+//   npm run bench              N = 10, 200, 1000
+//   npm run bench -- 10 50     other sizes
+// Needs root (or user namespaces) for the kernel and shell columns. Never timed in tests.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { runLab } from "../src/compare/lab-run.js";
+import { KernelBackend } from "../src/real/kernel-backend.js";
+import { parseLine, parseScript } from "../src/script/parse.js";
+import { SimBackend } from "../src/sim/sim-backend.js";
+
+function addr(i: number): string {
+  return `10.0.${Math.floor((i + 2) / 256)}.${(i + 2) % 256}`;
+}
+
+export function containersScript(n: number): string {
+  const lines = ["ip link add br0 type bridge", "ip link set br0 up", "ip addr add 10.0.0.1/16 dev br0"];
+  for (let i = 0; i < n; i++) {
+    lines.push(
+      `ip netns add c${i}`,
+      `ip link add v${i} type veth peer name eth0 netns c${i}`,
+      `ip link set v${i} master br0`,
+      `ip link set v${i} up`,
+      `ip -n c${i} link set lo up`,
+      `ip -n c${i} link set eth0 up`,
+      `ip -n c${i} addr add ${addr(i)}/16 dev eth0`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+async function timeSim(script: string, n: number): Promise<{ build: number; ping: number }> {
+  const { script: s } = parseScript(script, "bench");
+  const sim = new SimBackend();
+  const t0 = performance.now();
+  await runLab(s.commands, sim);
+  const build = performance.now() - t0;
+  // One ping walk from the first to the last container (ARP, bridge, reply), then a second
+  // one with warm caches; report the first.
+  const ping = parseLine(`ip netns exec c0 ping -c1 -W1 ${addr(n - 1)}`, 1)!;
+  const t1 = performance.now();
+  const r = await sim.run(ping);
+  const pingMs = performance.now() - t1;
+  if (r.exit !== 0) throw new Error(`sim ping failed: ${r.stdout}${r.stderr}`);
+  return { build, ping: pingMs };
+}
+
+async function timeKernel(script: string): Promise<number> {
+  const { script: s } = parseScript(script, "bench");
+  const k = await KernelBackend.start({ timeoutMs: 60_000 });
+  try {
+    const t0 = performance.now();
+    const res = await runLab(s.commands, k);
+    const bad = res.find((r) => r.result.exit !== 0);
+    if (bad) throw new Error(`kernel: line ${bad.line} failed: ${bad.result.stderr}`);
+    return performance.now() - t0;
+  } finally {
+    await k.close();
+  }
+}
+
+function timeShell(script: string): number {
+  const dir = mkdtempSync(join(tmpdir(), "pw-bench-"));
+  const file = join(dir, "build.sh");
+  writeFileSync(
+    file,
+    "set -e\nmount -t tmpfs tmpfs /run && mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns\n" + script,
+  );
+  const userns = process.getuid?.() !== 0 ? ["--user", "--map-root-user"] : [];
+  const t0 = performance.now();
+  execFileSync("unshare", [...userns, "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "bash", file], {
+    stdio: "inherit",
+  });
+  return performance.now() - t0;
+}
+
+const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+
+async function main(): Promise<void> {
+  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  const ns = sizes.length ? sizes : [10, 200, 1000];
+  console.log("N      lines   sim build   kernel      shell       kernel/sim  shell/sim  kernel/shell  sim ping walk");
+  for (const n of ns) {
+    const script = containersScript(n);
+    const lines = script.trim().split("\n").length;
+    process.stderr.write(`N=${n}: simulator...`);
+    const sim = await timeSim(script, n);
+    process.stderr.write(" kernel backend...");
+    const kernel = await timeKernel(script);
+    process.stderr.write(" shell...\n");
+    const shell = timeShell(script);
+    console.log(
+      [
+        String(n).padEnd(6),
+        String(lines).padEnd(7),
+        fmt(sim.build).padEnd(11),
+        fmt(kernel).padEnd(11),
+        fmt(shell).padEnd(11),
+        (kernel / sim.build).toFixed(1).padEnd(11),
+        (shell / sim.build).toFixed(1).padEnd(10),
+        (kernel / shell).toFixed(2).padEnd(13),
+        fmt(sim.ping),
+      ].join(" "),
+    );
+  }
+}
+
+await main();
