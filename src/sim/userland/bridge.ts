@@ -6,6 +6,8 @@ import type { NetNs } from "../kernel/core/netns.js";
 import { multicastList } from "../kernel/core/mclist.js";
 import { Bridge } from "../kernel/drivers/bridge.js";
 import { Veth } from "../kernel/drivers/veth.js";
+import { Vxlan } from "../kernel/drivers/vxlan.js";
+import { formatIp4 } from "../kernel/core/ip4.js";
 import { linkFlags } from "./link-flags.js";
 import { Exit, Output, type ProgramContext } from "./program.js";
 
@@ -54,9 +56,12 @@ export function bridge(ctx: ProgramContext): CommandResult {
 function linkPeer(dev: NetDevice, ns: NetNs): { name: string; down: boolean } | undefined {
   if (!(dev instanceof Veth)) return undefined;
   const idx = dev.peer.ifindex;
+  // rtnl_fill_ifinfo sends no IFLA_LINK when the link index equals the device's own.
+  if (idx === dev.ifindex) return undefined;
   const there = ns.devices.get(idx);
   if (dev.peer.ns === ns) return { name: dev.peer.name, down: !dev.peer.adminUp };
-  return there ? { name: there.name, down: !there.adminUp } : { name: `if${idx}`, down: true };
+  // ll_index_to_flags returns -1 (every flag, so "up") for an index it does not know.
+  return there ? { name: there.name, down: !there.adminUp } : { name: `if${idx}`, down: false };
 }
 
 function link(o: Output, opts: Opts, args: string[]): void {
@@ -167,7 +172,7 @@ function fdb(o: Output, opts: Opts, args: string[]): void {
       if (!dev) fail(o, `Cannot find device "${v}"`);
     } else fail(o, `Unknown argument "${a}"`);
   }
-  const rows: { mac: string; dev: NetDevice; master?: string; self: boolean; permanent: boolean }[] = [];
+  const rows: { mac: string; dev: NetDevice; master?: string; self: boolean; permanent: boolean; dst?: string }[] = [];
   // rtnl_fdb_dump: per device in index order, the bridge's entries for a port, then its own list.
   for (const d of opts.ns.deviceList()) {
     if (d.kind === "loopback") continue;
@@ -177,10 +182,19 @@ function fdb(o: Output, opts: Opts, args: string[]): void {
     if (master) {
       for (const e of master.entries()) if (e.dev === d) rows.push({ mac: e.mac, dev: d, master: master.name, self: false, permanent: e.local });
     }
+    if (d instanceof Vxlan) {
+      // vxlan_fdb_dump replaces the default list: learned remotes, then the default entry.
+      for (const [mac, ip] of [...d.fdb].reverse()) rows.push({ mac, dev: d, self: true, permanent: false, dst: formatIp4(ip) });
+      if (d.params.remote !== undefined) {
+        const via = d.params.lower ? ` via ${d.params.lower.name}` : "";
+        rows.push({ mac: "00:00:00:00:00:00", dev: d, self: true, permanent: true, dst: `${formatIp4(d.params.remote)}${via}` });
+      }
+      continue;
+    }
     for (const mac of multicastList(d)) rows.push({ mac, dev: d, self: true, permanent: true });
     if (d instanceof Bridge) {
       for (const e of d.entries()) {
-        if (e.dev === d && e.mac !== "00:00:00:00:00:00") rows.push({ mac: e.mac, dev: d, master: d.name, self: false, permanent: true });
+        if (e.dev === d) rows.push({ mac: e.mac, dev: d, master: d.name, self: false, permanent: true });
       }
     }
   }
@@ -198,6 +212,7 @@ function fdb(o: Output, opts: Opts, args: string[]): void {
   for (const r of rows) {
     let s = r.mac;
     if (!dev) s += ` dev ${r.dev.name}`;
+    if (r.dst) s += ` dst ${r.dst}`;
     if (r.self) s += " self";
     if (r.master) s += ` master ${r.master}`;
     if (r.permanent) s += " permanent";

@@ -7,6 +7,7 @@ import { KernelError } from "../kernel/core/errors.js";
 import { formatIp4, parseIp4, type Ip4 } from "../kernel/core/ip4.js";
 import type { Ipv4Packet } from "../kernel/core/packet.js";
 import type { NetDevice } from "../kernel/core/device.js";
+import { PING_USAGE } from "./ping-usage.js";
 import { Output, type ProgramContext } from "./program.js";
 
 const UNREACH: Record<number, string> = {
@@ -20,7 +21,11 @@ const UNREACH: Record<number, string> = {
   7: "Destination Host Unknown",
   9: "Destination Net Prohibited",
   10: "Destination Host Prohibited",
-  13: "Communication prohibited by filter",
+  11: "Destination Net Unreachable for Type of Service",
+  12: "Destination Host Unreachable for Type of Service",
+  13: "Packet filtered",
+  14: "Precedence Violation",
+  15: "Precedence Cutoff",
 };
 
 interface PingOpts {
@@ -33,9 +38,17 @@ interface PingOpts {
   target: string;
 }
 
-function usageError(o: Output, msg: string): CommandResult {
-  o.err(msg);
-  return o.result(2);
+function usageError(o: Output, msg: string, code = 2, usage = false): CommandResult {
+  o.err(msg + (usage ? PING_USAGE : ""));
+  return o.result(code);
+}
+
+/** iputils' strtol-style check: a whole number within range, else "invalid argument". */
+function intArg(o: Output, v: string, min: number, max: string): number | CommandResult {
+  if (!/^-?\d+$/.test(v)) return usageError(o, `ping: invalid argument: '${v}'\n`, 1);
+  const n = Number(v);
+  if (n < min || n > Number(max)) return usageError(o, `ping: invalid argument: '${v}': out of range: ${min} <= value <= ${max}\n`, 1);
+  return n;
 }
 
 function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
@@ -54,19 +67,24 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
         let v = a.slice(j + 1);
         if (v === "") {
           const next = args[++i];
-          if (next === undefined) return usageError(o, `ping: option requires an argument -- '${f}'\n`);
+          if (next === undefined) return usageError(o, `ping: option requires an argument -- '${f}'\n`, 2, true);
           v = next;
         }
         if (f === "c") {
-          if (!/^\d+$/.test(v) || Number(v) < 1) return usageError(o, `ping: invalid argument: '${v}': out of range: 1 <= value <= 9223372036854775807\n`);
-          opts.count = Number(v);
+          const n = intArg(o, v, 1, "9223372036854775807");
+          if (typeof n !== "number") return n;
+          opts.count = n;
         } else if (f === "W") {
-          const n = Number(v);
-          if (!Number.isFinite(n) || n < 0) return usageError(o, `ping: bad linger time: ${v}\n`);
+          // strtod, then a warning (not an error) for trailing garbage.
+          const m = /^[+-]?(\d+\.?\d*|\.\d+)/.exec(v);
+          const n = m ? Number(m[0]) : 0;
+          if (n < 0) return usageError(o, `ping: bad linger time: ${v}\n`);
+          if (!m || m[0] !== v) o.err(`ping: option argument contains garbage: ${v.slice(m ? m[0].length : 0)}\nping: this will become fatal error in the future\n`);
           opts.lingerMs = n * 1000;
         } else if (f === "t") {
-          if (!/^\d+$/.test(v) || Number(v) > 255) return usageError(o, `ping: invalid argument: '${v}': out of range: 0 <= value <= 255\n`);
-          opts.ttl = Number(v);
+          const n = intArg(o, v, 0, "255");
+          if (typeof n !== "number") return n;
+          opts.ttl = n;
         } else if (f === "i") {
           const n = Number(v);
           if (!Number.isFinite(n) || n < 0.002) return usageError(o, `ping: bad timing interval: ${v}\n`);
@@ -81,7 +99,7 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
       j++;
     }
   }
-  if (targets.length === 0) return usageError(o, "ping: usage error: Destination address required\n");
+  if (targets.length === 0) return usageError(o, "ping: usage error: Destination address required\n", 1);
   opts.target = targets[targets.length - 1]!;
   return opts;
 }
@@ -94,7 +112,8 @@ export function ping(ctx: ProgramContext): CommandResult {
   const { world, ns } = ctx;
   const dst = parseIp4(opts.target);
   if (dst === undefined) {
-    o.err(`ping: ${opts.target}: Name or service not known\n`);
+    // No resolver answers inside a lab (nothing leaves it): getaddrinfo's EAI_AGAIN.
+    o.err(`ping: ${opts.target}: Temporary failure in name resolution\n`);
     return o.result(2);
   }
   let oif: NetDevice | undefined;
@@ -118,7 +137,10 @@ export function ping(ctx: ProgramContext): CommandResult {
   // iputils connects a UDP probe socket first: routing errors surface here.
   let src: Ip4;
   try {
-    src = world.ipv4.routeOutput(ns, dst, { oif, src: bindSrc }).src;
+    const rt = world.ipv4.routeOutput(ns, dst, { oif, src: bindSrc });
+    // connect() on a UDP socket without SO_BROADCAST refuses a broadcast route.
+    if (rt.res.type === "broadcast" || dst === 0xffffffff) throw new KernelError("EACCES");
+    src = rt.src;
   } catch (e) {
     if (!(e instanceof KernelError)) throw e;
     if (e.errno === "EACCES") {
@@ -128,8 +150,8 @@ export function ping(ctx: ProgramContext): CommandResult {
   }
   const target = formatIp4(dst);
   o.out(
-    oif
-      ? `PING ${target} (${target}) from ${formatIp4(src)} ${oif.name}: 56(84) bytes of data.\n`
+    opts.iface !== undefined
+      ? `PING ${target} (${target}) from ${formatIp4(src)} ${oif?.name ?? ""}: 56(84) bytes of data.\n`
       : `PING ${target} (${target}) 56(84) bytes of data.\n`,
   );
 

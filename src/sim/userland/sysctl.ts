@@ -1,7 +1,7 @@
 // `sysctl` (procps 4.0.2): read KEY..., -w KEY=VALUE, -n (values only), -q (quiet writes).
 import type { CommandResult } from "../../backend.js";
 import { Output, type ProgramContext } from "./program.js";
-import { readSysctl, writeSysctl } from "./sysctl-table.js";
+import { readSysctl, sysctlKey, writeSysctl } from "./sysctl-table.js";
 
 export function sysctl(ctx: ProgramContext): CommandResult {
   const o = new Output();
@@ -31,7 +31,7 @@ export function sysctl(ctx: ProgramContext): CommandResult {
     const eq = item.indexOf("=");
     if (write || eq >= 0) {
       if (eq < 0) {
-        o.err(`sysctl: "${item}" must be of the form name=value\n`);
+        o.err("sysctl: command line(0): invalid syntax, continuing...\n");
         exit = 1;
         continue;
       }
@@ -40,23 +40,23 @@ export function sysctl(ctx: ProgramContext): CommandResult {
       const r = writeSysctl(ctx.ns, key, value);
       if (!r.ok) {
         if (r.error === "No such file or directory") {
-          o.err(`sysctl: cannot stat /proc/sys/${key.replaceAll(".", "/")}: ${r.error}\n`);
+          o.err(`sysctl: cannot stat /proc/sys/${sysctlKey(key).replaceAll(".", "/")}: ${r.error}\n`);
         } else {
           o.err(`sysctl: setting key "${key}": ${r.error}\n`);
         }
-        exit = 255;
+        exit = 1;
         continue;
       }
-      if (!quiet) o.out(valuesOnly ? `${value}\n` : `${key} = ${value}\n`);
+      if (!quiet) o.out(valuesOnly ? `${value}\n` : `${sysctlKey(key)} = ${value}\n`);
       continue;
     }
     const r = readSysctl(ctx.ns, item);
     if (!r.ok) {
-      o.err(`sysctl: cannot stat /proc/sys/${item.replaceAll(".", "/")}: ${r.error}\n`);
-      exit = 255;
+      o.err(`sysctl: cannot stat /proc/sys/${sysctlKey(item).replaceAll(".", "/")}: ${r.error}\n`);
+      exit = 1;
       continue;
     }
-    o.out(valuesOnly ? `${r.value}\n` : `${item} = ${r.value}\n`);
+    o.out(valuesOnly ? `${r.value}\n` : `${sysctlKey(item)} = ${r.value}\n`);
   }
   return o.result(exit);
 }

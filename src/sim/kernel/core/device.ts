@@ -2,7 +2,7 @@
 // operational state the kernel derives from admin state and carrier (RFC 2863 operstate).
 import type { Ip4 } from "./ip4.js";
 import type { Mac } from "./mac.js";
-import type { Frame } from "./packet.js";
+import { ipLength, type Frame } from "./packet.js";
 import type { NetNs } from "./netns.js";
 
 export type DeviceKind = "loopback" | "veth" | "bridge" | "vxlan";
@@ -19,23 +19,49 @@ export interface IfAddr4 {
 }
 
 export interface IfAddr6 {
+  /** Canonical text form (inet_ntop). */
   addr: string;
   plen: number;
   scope: "link" | "host" | "global";
   /** DAD not finished yet (addrconf_dad_start): shown as `tentative`. */
   tentative: boolean;
+  /** IFA_F_NODAD: the address was added with `nodad` and is never tentative. */
+  nodad?: boolean;
+  /** IFA_F_NOPREFIXROUTE. */
+  noprefixroute?: boolean;
+  /** Made by addrconf itself (the EUI-64 link-local, ::1), not by `ip addr add`. */
+  auto?: boolean;
+  /** A DAD run is scheduled for this address. */
+  dadRunning?: boolean;
 }
 
 export type OperState = "UNKNOWN" | "UP" | "DOWN" | "LOWERLAYERDOWN";
 
+/** Interface counters (struct rtnl_link_stats64), the ones `ip -s link` prints. */
+export interface LinkStats {
+  rxPackets: number;
+  rxBytes: number;
+  rxDropped: number;
+  multicast: number;
+  txPackets: number;
+  txBytes: number;
+  txDropped: number;
+}
+
 export abstract class NetDevice {
   abstract readonly kind: DeviceKind;
   adminUp = false;
+  /** The device has been up once: its root qdisc is attached (dev_activate) and stays. */
+  everUp = false;
   mtu = 1500;
   minMtu = 68;
   maxMtu = 65535;
+  /** The user set the MTU (a bridge stops following its ports' MTU: BROPT_MTU_SET_BY_USER). */
+  mtuSetByUser = false;
   addrs4: IfAddr4[] = [];
   addrs6: IfAddr6[] = [];
+  /** addrconf configured the link in this up period (IF_READY): the link-local is made once. */
+  ipv6Ready = false;
   /** Bridge this device is a port of (same namespace). */
   master: NetDevice | undefined;
   /** User set the MAC with `ip link set address` (a bridge stops following its ports). */
@@ -46,6 +72,24 @@ export abstract class NetDevice {
   hairpin = false;
   /** Multicast link-layer addresses joined on this device (shown by bridge fdb as self permanent). */
   mcastMacs: Mac[] = [];
+  /** IFF_NOARP (`arp off`), IFF_MULTICAST (`multicast on|off`). */
+  noarp = false;
+  multicast = true;
+  /** Flags the user asked for (dev->gflags): IFF_PROMISC and IFF_ALLMULTI as shown. */
+  userPromisc = false;
+  userAllmulti = false;
+  txqlen = 1000;
+  group = 0;
+  alias: string | undefined;
+  /** dev->operstate as linkwatch last computed it (rfc2863_policy); UNKNOWN until then. */
+  linkOper: OperState = "UNKNOWN";
+  /** Times the carrier went on or off (IFLA_CARRIER_CHANGES). */
+  carrierChanges = 0;
+  stats: LinkStats = { rxPackets: 0, rxBytes: 0, rxDropped: 0, multicast: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
+  /** Queue counts and offload limits `ip -d link` prints (values the kernel gives each driver). */
+  numTxQueues = 1;
+  numRxQueues = 1;
+  tsoMaxSize = 65536;
 
   constructor(
     public ns: NetNs,
@@ -57,8 +101,9 @@ export abstract class NetDevice {
   /** Physical-layer carrier as the driver reports it (netif_carrier_ok). */
   abstract carrier(): boolean;
 
+  /** dev->qdisc: noop until the device is first opened, then noqueue (IFF_NO_QUEUE drivers). */
   get qdisc(): string {
-    return this.adminUp ? "noqueue" : "noop";
+    return this.everUp ? "noqueue" : "noop";
   }
 
   /** LOWER_UP is shown when the device is up and has carrier. */
@@ -68,7 +113,46 @@ export abstract class NetDevice {
 
   operstate(): OperState {
     if (!this.adminUp) return "DOWN";
-    return this.carrier() ? "UP" : "LOWERLAYERDOWN";
+    return this.carrier() ? "UP" : "DOWN";
+  }
+
+  /**
+   * default_operstate (net/core/link_watch.c): with carrier UP; without, the device whose
+   * index is the iflink in this namespace decides: it has carrier, DOWN; it has not,
+   * LOWERLAYERDOWN; there is none (or it is this device), DOWN.
+   */
+  defaultOperstate(): OperState {
+    if (this.carrier()) return "UP";
+    const iflink = this.iflink();
+    if (iflink === this.ifindex) return "DOWN";
+    const other = this.ns.devices.get(iflink);
+    if (!other) return "DOWN";
+    return other.carrier() ? "DOWN" : "LOWERLAYERDOWN";
+  }
+
+  /** netif_oper_up: UP or UNKNOWN. */
+  operUp(): boolean {
+    const s = this.operstate();
+    return s === "UP" || s === "UNKNOWN";
+  }
+
+  /** dev_get_iflink: the peer's index for a veth, the device's own index otherwise. */
+  iflink(): number {
+    return this.ifindex;
+  }
+
+  /** rtnl_link_ops->get_link_net: the namespace the link index refers to. */
+  linkNet(): NetNs {
+    return this.ns;
+  }
+
+  /** dev->promiscuity: bridge ports count once, `promisc on` once more. */
+  get promiscuity(): number {
+    return (this.userPromisc ? 1 : 0) + (this.master ? 1 : 0);
+  }
+
+  get allmultiCount(): number {
+    return (this.userAllmulti ? 1 : 0) + (this.master ? 1 : 0);
   }
 
   /** Transmits a frame from the stack (dev_queue_xmit). */
@@ -77,4 +161,25 @@ export abstract class NetDevice {
   get broadcastMac(): Mac {
     return "ff:ff:ff:ff:ff:ff";
   }
+}
+
+/** skb->len of a frame as a driver counts it: Ethernet header plus payload, no padding. */
+export function frameBytes(frame: Frame): number {
+  const p = frame.payload;
+  if (p.proto === "ipv4") return 14 + ipLength(p);
+  if (p.proto === "arp") return 14 + 28;
+  // MLDv2 report with one record (hop-by-hop header included), DAD neighbour solicitation.
+  return p.what === "mld-report" ? 90 : p.what === "dad-ns" ? 78 : 70;
+}
+
+/** Counts a transmitted frame on dev (dev_sw_netstats_tx_add). */
+export function countTx(dev: NetDevice, frame: Frame): void {
+  dev.stats.txPackets++;
+  dev.stats.txBytes += frameBytes(frame);
+}
+
+/** Counts a received frame on dev (dev_sw_netstats_rx_add). */
+export function countRx(dev: NetDevice, frame: Frame): void {
+  dev.stats.rxPackets++;
+  dev.stats.rxBytes += frameBytes(frame);
 }

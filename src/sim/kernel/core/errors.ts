@@ -15,7 +15,9 @@ export type Errno =
   | "EADDRNOTAVAIL"
   | "EOPNOTSUPP"
   | "ERANGE"
-  | "ENOTSUP";
+  | "ENOTSUP"
+  | "ELOOP"
+  | "ENETDOWN";
 
 export const STRERROR: Record<Errno, string> = {
   EEXIST: "File exists",
@@ -32,6 +34,8 @@ export const STRERROR: Record<Errno, string> = {
   EOPNOTSUPP: "Operation not supported",
   ERANGE: "Numerical result out of range",
   ENOTSUP: "Operation not supported",
+  ELOOP: "Too many levels of symbolic links",
+  ENETDOWN: "Network is down",
 };
 
 export class KernelError extends Error {

@@ -1,20 +1,65 @@
 // Link operations as rtnetlink performs them (net/core/rtnetlink.c, dev.c): create,
 // delete, up/down, enslave, move between namespaces, rename, MAC and MTU.
-import { Bridge } from "../drivers/bridge.js";
+import { Bridge, type BridgeOptions } from "../drivers/bridge.js";
 import { Veth } from "../drivers/veth.js";
 import { Vxlan, type VxlanParams } from "../drivers/vxlan.js";
+import { inetdevChangename } from "../ipv4/devinet.js";
 import type { NetDevice } from "./device.js";
 import { kfail } from "./errors.js";
-import { randomMac, type Mac } from "./mac.js";
+import { isMulticastMac, randomMac, ZERO_MAC, type Mac } from "./mac.js";
 import type { NetNs } from "./netns.js";
 
 const carrierSeen = new WeakMap<NetDevice, boolean>();
+/** The driver's carrier bit as last seen, to count IFLA_CARRIER_CHANGES. */
+const carrierBit = new WeakMap<NetDevice, boolean>();
+
+function countCarrier(d: NetDevice): void {
+  const c = d.carrier();
+  const was = carrierBit.get(d);
+  if (was !== undefined && was !== c) {
+    d.carrierChanges++;
+    linkwatchFire(d);
+  }
+  carrierBit.set(d, c);
+}
+
+/**
+ * linkwatch: a carrier change queues the device (linkwatch_fire_event); the queue runs
+ * once the rtnetlink request that caused it has finished (it needs the RTNL lock), and
+ * stores each device's operstate as default_operstate computes it then.
+ */
+const linkwatchQueue: NetDevice[] = [];
+let requestDepth = 0;
+
+function linkwatchFire(d: NetDevice): void {
+  if (!linkwatchQueue.includes(d)) linkwatchQueue.push(d);
+}
+
+function linkwatchRun(): void {
+  for (const d of linkwatchQueue.splice(0)) {
+    if (d.ns.devices.get(d.ifindex) !== d) continue;
+    d.linkOper = d.defaultOperstate();
+    // linkwatch_do_dev -> netif_state_change: NETDEV_CHANGE (addrconf acts on it).
+    if (d.adminUp) d.ns.notify(d, "change");
+  }
+}
+
+/** Runs one request; linkwatch follows when the outermost one ends. */
+function request<T>(fn: () => T): T {
+  requestDepth++;
+  try {
+    return fn();
+  } finally {
+    requestDepth--;
+    if (requestDepth === 0) linkwatchRun();
+  }
+}
 
 function macFor(ns: NetNs): Mac {
   return randomMac(() => ns.world.randomMacByte());
 }
 
-/** dev_get_valid_name with a %d template: the first free index. */
+/** __dev_alloc_name with a %d template: the first free index. */
 export function freeName(ns: NetNs, template: string): string {
   for (let i = 0; ; i++) {
     const n = template.replace("%d", String(i));
@@ -22,52 +67,142 @@ export function freeName(ns: NetNs, template: string): string {
   }
 }
 
+/** dev_valid_name: 1..15 bytes, not "." or "..", no '/', ':' or whitespace. */
 export function validName(name: string): boolean {
   return name.length > 0 && name.length < 16 && !/[\s/:]/.test(name) && name !== "." && name !== "..";
+}
+
+/** dev_prep_valid_name: a name with %d takes the first free number; otherwise it must be free. */
+function claimName(ns: NetNs, name: string): string {
+  // ifla_policy: IFLA_IFNAME is at most IFNAMSIZ-1 bytes (checked before the request runs).
+  if (name.length >= 16) kfail("EINVAL", "Attribute failed policy validation");
+  if (!validName(name)) kfail("EINVAL");
+  if (name.includes("%")) {
+    if (!/^[^%]*%d[^%]*$/.test(name)) kfail("EINVAL");
+    return freeName(ns, name);
+  }
+  if (ns.byName(name)) kfail("EEXIST");
+  return name;
+}
+
+/**
+ * rtmsg_ifinfo: every RTM_NEWLINK built for dev (notifications included) carries the
+ * link's namespace as an nsid, allocated on first use (rtnl_fill_link_netnsid ->
+ * peernet2id_alloc), in the namespace the message is for.
+ */
+export function announce(dev: NetDevice, viewer: NetNs = dev.ns): void {
+  const link = dev.linkNet();
+  if (link !== viewer) viewer.nsidOf(link);
 }
 
 function register(ns: NetNs, dev: NetDevice): NetDevice {
   ns.attach(dev);
   carrierSeen.set(dev, dev.lowerUp);
+  carrierBit.set(dev, dev.carrier());
   ns.notify(dev, "register");
   return dev;
 }
 
-export function addVeth(ns: NetNs, name: string | undefined, peerName: string | undefined, peerNs: NetNs): Veth {
-  const n = name ?? freeName(ns, "veth%d");
-  const pn = peerName ?? freeName(peerNs, peerNs === ns ? `veth${Number(n.replace(/\D/g, "") || 0) + 1}` : "veth%d");
-  if (ns.byName(n) || peerNs.byName(pn) || (ns === peerNs && n === pn)) kfail("EEXIST");
-  // The peer is registered first (veth_newlink), so it gets the lower index.
-  const peer = new Veth(peerNs, peerNs.allocIndex(), pn, macFor(ns));
-  register(peerNs, peer);
-  const dev = new Veth(ns, ns.allocIndex(), n, macFor(ns));
-  dev.peer = peer;
-  peer.peer = dev;
-  register(ns, dev);
-  return dev;
+export interface LinkAttrs {
+  mac?: Mac;
+  mtu?: number;
+  up?: boolean;
+  txqlen?: number;
 }
 
-export function addBridge(ns: NetNs, name: string): Bridge {
-  if (ns.byName(name)) kfail("EEXIST");
-  return register(ns, new Bridge(ns, ns.allocIndex(), name, macFor(ns))) as Bridge;
-}
-
-export function addVxlan(ns: NetNs, name: string, params: VxlanParams): Vxlan {
-  if (ns.byName(name)) kfail("EEXIST");
-  for (const d of ns.deviceList()) {
-    if (d instanceof Vxlan && d.params.vni === params.vni && d.params.dstport === params.dstport) {
-      kfail("EEXIST", "A VXLAN device with the specified VNI already exists");
-    }
+/** Applies create-time attributes the way rtnl_create_link and rtnl_configure_link do. */
+function configure(dev: NetDevice, attrs: LinkAttrs): void {
+  if (attrs.mac !== undefined) dev.mac = attrs.mac;
+  if (attrs.mtu !== undefined) {
+    checkMtu(dev, attrs.mtu);
+    dev.mtu = attrs.mtu;
+    dev.mtuSetByUser = true;
   }
-  return register(ns, new Vxlan(ns, ns.allocIndex(), name, macFor(ns), params)) as Vxlan;
+  if (attrs.txqlen !== undefined) dev.txqlen = attrs.txqlen;
+}
+
+export interface PeerSpec extends LinkAttrs {
+  name?: string;
+  ns: NetNs;
+}
+
+/**
+ * veth_newlink: the peer is registered (and configured) first, so it gets the lower index
+ * and, without a name, the first free veth%d; the device itself comes second.
+ */
+export function addVeth(ns: NetNs, name: string | undefined, peer: PeerSpec, attrs: LinkAttrs = {}): Veth {
+  return request(() => {
+    if (name !== undefined && ns.byName(name)) kfail("EEXIST");
+    const peerNs = peer.ns;
+    const pn = claimName(peerNs, peer.name ?? "veth%d");
+    const p = new Veth(peerNs, peerNs.allocIndex(), pn, macFor(ns));
+    const devName = name ?? "veth%d";
+    const dev = new Veth(ns, ns.allocIndex(), devName, macFor(ns));
+    dev.peer = p;
+    p.peer = dev;
+    configure(p, peer);
+    configure(dev, attrs);
+    register(peerNs, p);
+    // veth_newlink: netif_carrier_off on each end as it is registered.
+    linkwatchFire(p);
+    if (peer.up) setAdmin(p, true);
+    try {
+      dev.name = claimName(ns, devName);
+    } catch (e) {
+      ns.world.unregister(p);
+      throw e;
+    }
+    register(ns, dev);
+    linkwatchFire(dev);
+    // rtnl_configure_link(dev) runs after the pair is tied: its notification names the peer's netns.
+    announce(dev);
+    if (attrs.up) setAdmin(dev, true);
+    return dev;
+  });
+}
+
+export function addBridge(ns: NetNs, name: string | undefined, options: Partial<BridgeOptions> = {}, attrs: LinkAttrs = {}): Bridge {
+  return request(() => {
+    const n = claimName(ns, name ?? "bridge%d");
+    const br = new Bridge(ns, ns.allocIndex(), n, macFor(ns), options);
+    configure(br, attrs);
+    if (attrs.mac !== undefined) {
+      br.macSetByUser = true;
+      br.setOwnMac(attrs.mac);
+      br.bridgeIdMac = attrs.mac;
+    }
+    register(ns, br);
+    if (attrs.up) setAdmin(br, true);
+    return br;
+  });
+}
+
+export function addVxlan(ns: NetNs, name: string | undefined, params: VxlanParams, attrs: LinkAttrs = {}): Vxlan {
+  return request(() => {
+    if (name !== undefined && ns.byName(name)) kfail("EEXIST");
+    // vxlan_vni_in_use: one device per VNI and destination port.
+    for (const d of ns.deviceList()) {
+      if (d instanceof Vxlan && d.params.vni === params.vni && d.params.dstport === params.dstport) {
+        kfail("EEXIST", "A VXLAN device with the specified VNI already exists");
+      }
+    }
+    const n = claimName(ns, name ?? "vxlan%d");
+    const dev = new Vxlan(ns, ns.allocIndex(), n, macFor(ns), params);
+    configure(dev, attrs);
+    register(ns, dev);
+    if (attrs.up) setAdmin(dev, true);
+    return dev;
+  });
 }
 
 export function deleteLink(dev: NetDevice): void {
-  if (dev.kind === "loopback") kfail("EOPNOTSUPP");
-  const affected = neighbours(dev);
-  if (dev.adminUp) setAdmin(dev, false);
-  dev.ns.world.unregister(dev);
-  refreshCarriers(affected);
+  request(() => {
+    if (dev.kind === "loopback") kfail("EOPNOTSUPP");
+    const affected = neighbours(dev);
+    if (dev.adminUp) setAdmin(dev, false);
+    dev.ns.world.unregister(dev);
+    refreshCarriers(affected.filter((d) => d.ns.devices.get(d.ifindex) === d));
+  });
 }
 
 /** Devices whose carrier may change with dev's. */
@@ -85,89 +220,153 @@ export function refreshCarriers(devs: NetDevice[]): void {
   const ordered = [...devs.filter((d) => !(d instanceof Bridge)), ...devs.filter((d) => d instanceof Bridge)];
   for (const d of ordered) {
     if (d.master instanceof Bridge) d.master.refreshPort(d);
+    if (d instanceof Bridge) for (const p of d.ports) d.refreshPort(p.dev);
+    countCarrier(d);
     const now = d.lowerUp;
     if (carrierSeen.get(d) !== now) {
       carrierSeen.set(d, now);
-      if (d.ns.devices.get(d.ifindex) === d) d.ns.notify(d, "change");
-    }
-    if (d instanceof Bridge) {
-      const b = d.lowerUp;
-      if (carrierSeen.get(d) !== b) {
-        carrierSeen.set(d, b);
+      if (d.ns.devices.get(d.ifindex) === d) {
+        // linkwatch_do_dev -> netdev_state_change: NETDEV_CHANGE and an RTM_NEWLINK.
         d.ns.notify(d, "change");
+        announce(d);
       }
     }
   }
 }
 
+/** dev_change_flags(IFF_UP): dev_open / dev_close. */
 export function setAdmin(dev: NetDevice, up: boolean): void {
-  if (dev.adminUp === up) return;
-  dev.adminUp = up;
-  dev.ns.notify(dev, up ? "up" : "down");
-  carrierSeen.set(dev, dev.lowerUp);
-  refreshCarriers(neighbours(dev));
+  request(() => {
+    if (dev.adminUp === up) return;
+    dev.adminUp = up;
+    if (up) {
+      dev.everUp = true;
+      if (dev instanceof Bridge) dev.openedAt = dev.ns.world.scheduler.now;
+    }
+    dev.ns.notify(dev, up ? "up" : "down");
+    carrierSeen.set(dev, dev.lowerUp);
+    countCarrier(dev);
+    announce(dev);
+    refreshCarriers(neighbours(dev));
+  });
 }
 
+/**
+ * do_set_master: leave the old master first, then join the new one (br_add_if's checks:
+ * only Ethernet devices with a valid MAC, never a bridge, never loopback).
+ */
 export function setMaster(dev: NetDevice, master: NetDevice | undefined): void {
-  if (master === undefined) {
-    const old = dev.master;
-    if (old instanceof Bridge) {
+  request(() => {
+    if (master === undefined) {
+      const old = dev.master;
+      if (old instanceof Bridge) {
+        old.removePort(dev);
+        refreshCarriers([dev, old]);
+      }
+      return;
+    }
+    if (dev.master === master) return;
+    if (!(master instanceof Bridge)) kfail("EOPNOTSUPP");
+    if (dev.master instanceof Bridge) {
+      const old = dev.master;
       old.removePort(dev);
       refreshCarriers([dev, old]);
     }
-    return;
-  }
-  if (!(master instanceof Bridge)) kfail("EOPNOTSUPP");
-  if (master === dev) kfail("ELOOP" as never);
-  if (dev instanceof Bridge) kfail("ELOOP" as never);
-  if (dev.kind === "loopback") kfail("EINVAL", "Can not enslave loopback device");
-  if (dev.master === master) return;
-  if (dev.master instanceof Bridge) dev.master.removePort(dev);
-  master.addPort(dev);
-  refreshCarriers([dev, master]);
+    if (dev.kind === "loopback" || dev.mac === ZERO_MAC || isMulticastMac(dev.mac)) kfail("EINVAL");
+    if (dev instanceof Bridge) kfail("ELOOP", "Can not enslave a bridge to a bridge");
+    master.addPort(dev);
+    refreshCarriers([dev, master]);
+  });
 }
 
-export function moveToNetns(dev: NetDevice, target: NetNs): void {
-  if (dev.ns === target) return;
-  if (dev instanceof Bridge || dev.kind === "loopback") kfail("EINVAL");
-  if (target.byName(dev.name)) kfail("EEXIST");
-  const affected = neighbours(dev);
-  if (dev.adminUp) setAdmin(dev, false);
-  if (dev.master) setMaster(dev, undefined);
-  const old = dev.ns;
-  old.notify(dev, "unregister");
-  old.detach(dev);
-  dev.ifindex = target.allocIndex(dev.ifindex);
-  target.attach(dev);
-  target.notify(dev, "register");
-  refreshCarriers(affected.filter((d) => d.ns.devices.get(d.ifindex) === d));
+/**
+ * __dev_change_net_namespace: the device is closed, unregistered from the old namespace
+ * (addresses, routes and bridge membership go), keeps its index when it is free in the
+ * new one, and is registered there. `newName` is the IFLA_IFNAME pattern sent with it.
+ */
+export function moveToNetns(dev: NetDevice, target: NetNs, newName?: string): void {
+  request(() => {
+    if (dev.ns === target) return;
+    if (dev instanceof Bridge || dev.kind === "loopback") kfail("EINVAL", "The interface netns is immutable");
+    let name = dev.name;
+    if (target.byName(dev.name)) {
+      if (newName === undefined) kfail("EINVAL", "An interface with the same name exists in the target netns");
+      name = claimName(target, newName);
+    }
+    const affected = neighbours(dev);
+    if (dev.adminUp) setAdmin(dev, false);
+    if (dev.master) setMaster(dev, undefined);
+    const old = dev.ns;
+    // The RTM_DELLINK sent to the old namespace names the new one (new_nsid).
+    old.nsidOf(target);
+    old.notify(dev, "unregister");
+    old.detach(dev);
+    dev.ifindex = target.allocIndex(dev.ifindex);
+    dev.name = name;
+    dev.ipv6Ready = false;
+    // dev_shutdown on the way out: the qdisc is gone until the device is opened again.
+    dev.everUp = false;
+    target.attach(dev);
+    carrierSeen.set(dev, dev.lowerUp);
+    target.notify(dev, "register");
+    announce(dev);
+    refreshCarriers(affected.filter((d) => d.ns.devices.get(d.ifindex) === d));
+  });
 }
 
+/** dev_change_name: allowed while up on this kernel; IPv4 labels follow (inetdev_changename). */
 export function rename(dev: NetDevice, name: string): void {
-  if (dev.name === name) return;
-  if (dev.adminUp) kfail("EBUSY");
-  if (dev.ns.byName(name)) kfail("EEXIST");
-  for (const a of dev.addrs4) if (a.label === dev.name) a.label = name;
-  dev.name = name;
+  request(() => {
+    if (dev.name === name) return;
+    const n = claimName(dev.ns, name);
+    dev.name = n;
+    inetdevChangename(dev);
+  });
 }
 
+/** dev_set_mac_address: Ethernet drivers refuse multicast and all-zero addresses. */
 export function setMac(dev: NetDevice, mac: Mac): void {
-  if (dev.kind === "loopback") kfail("EOPNOTSUPP");
-  const old = dev.mac;
-  dev.mac = mac;
-  if (dev instanceof Bridge) {
-    dev.macSetByUser = true;
-    dev.setOwnMac(mac);
-  }
-  const br = dev.master;
-  if (br instanceof Bridge) {
-    for (const e of br.fdb) if (e.dev === dev && e.local && e.mac === old) e.mac = mac;
-    br.recalcMac();
-  }
+  request(() => {
+    // eth_prepare_mac_addr_change (loopback uses eth_mac_addr too).
+    if (isMulticastMac(mac) || mac === ZERO_MAC) kfail("EADDRNOTAVAIL");
+    const old = dev.mac;
+    dev.mac = mac;
+    if (dev instanceof Bridge) {
+      dev.macSetByUser = true;
+      dev.setOwnMac(mac);
+      dev.bridgeIdMac = mac;
+    }
+    const br = dev.master;
+    if (br instanceof Bridge) {
+      for (const e of br.fdb) if (e.dev === dev && e.local && e.mac === old) e.mac = mac;
+      br.recalcMac();
+    }
+  });
 }
 
+/** dev_validate_mtu. */
+function checkMtu(dev: NetDevice, mtu: number): void {
+  if (mtu < 0 || mtu < dev.minMtu) kfail("EINVAL", "mtu less than device minimum");
+  if (dev.maxMtu > 0 && mtu > dev.maxMtu) kfail("EINVAL", "mtu greater than device maximum");
+}
+
+/** dev_set_mtu_ext; a bridge port's change makes its bridge recompute (br_mtu_auto_adjust). */
 export function setMtu(dev: NetDevice, mtu: number): void {
-  if (dev.maxMtu && mtu > dev.maxMtu) kfail("EINVAL", "mtu greater than device maximum");
-  if (mtu < dev.minMtu) kfail("EINVAL", "mtu less than device minimum");
-  dev.mtu = mtu;
+  request(() => {
+    checkMtu(dev, mtu);
+    dev.mtu = mtu;
+    if (dev instanceof Bridge) dev.mtuSetByUser = true;
+    if (dev.master instanceof Bridge) dev.master.adjustMtu();
+  });
+}
+
+/** IFF_PROMISC, IFF_ALLMULTI, IFF_MULTICAST, IFF_NOARP as `ip link set` changes them. */
+export function setFlags(
+  dev: NetDevice,
+  f: { promisc?: boolean; allmulti?: boolean; multicast?: boolean; noarp?: boolean },
+): void {
+  if (f.promisc !== undefined) dev.userPromisc = f.promisc;
+  if (f.allmulti !== undefined) dev.userAllmulti = f.allmulti;
+  if (f.multicast !== undefined) dev.multicast = f.multicast;
+  if (f.noarp !== undefined) dev.noarp = f.noarp;
 }

@@ -1,7 +1,7 @@
 // A network namespace: its devices, routing tables and rules, neighbour table and sysctls.
 import type { NetDevice } from "./device.js";
 import { KernelError, kfail } from "./errors.js";
-import { IPV4_CONF_DEFAULTS, IPV4_SCALARS, NEIGH_DEFAULTS } from "./sysctl.js";
+import { BRIDGE_NF_DEFAULTS, IPV4_CONF_DEFAULTS, IPV4_SCALARS, NEIGH_DEFAULTS } from "./sysctl.js";
 import type { World } from "./world.js";
 import { Fib } from "../ipv4/fib.js";
 import { NeighTable } from "../ipv4/neigh.js";
@@ -22,6 +22,8 @@ export class NetNs {
   readonly neighDefault = new Map<string, string>(Object.entries(NEIGH_DEFAULTS));
   /** nsid this namespace gave other namespaces (peernet2id_alloc), in allocation order. */
   readonly nsids = new Map<NetNs, number>();
+  /** Long-lived per-host state (inet_peer): the ICMP error token buckets. */
+  readonly inetPeers = new Map<number, { tokens: number; last: number }>();
   /** IP ids for locally generated datagrams. */
   ipId = 0;
 
@@ -40,8 +42,9 @@ export class NetNs {
     }
     // A new namespace copies the initial namespace's IPv4 settings (devinet.c, devconf_inherit_init_net=0).
     for (const [k, v] of Object.entries(world.profile.ipv4)) this.writeInherited(k, v);
+    // br_netfilter's settings exist only where the module is loaded (one set per namespace).
     if (world.profile.brNetfilter) {
-      for (const [k, v] of Object.entries(world.profile.brNetfilter)) this.sysctl.set(k, v);
+      for (const [k, v] of Object.entries({ ...BRIDGE_NF_DEFAULTS, ...world.profile.brNetfilter })) this.sysctl.set(k, v);
     }
   }
 
@@ -93,11 +96,13 @@ export class NetNs {
     this.devices.delete(dev.ifindex);
   }
 
-  /** nsid of another namespace as seen from here, allocated on first use. */
+  /** nsid of another namespace as seen from here, allocated on first use (peernet2id_alloc: lowest free id). */
   nsidOf(other: NetNs): number {
     let id = this.nsids.get(other);
     if (id === undefined) {
-      id = this.nsids.size;
+      const used = new Set(this.nsids.values());
+      id = 0;
+      while (used.has(id)) id++;
       this.nsids.set(other, id);
     }
     return id;

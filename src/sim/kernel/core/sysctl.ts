@@ -60,9 +60,13 @@ export const IPV4_SCALARS: Record<string, string> = {
   "net.ipv4.icmp_echo_ignore_all": "0",
   "net.ipv4.icmp_echo_ignore_broadcasts": "1",
   "net.ipv4.icmp_ratelimit": "1000",
+  "net.ipv4.icmp_ratemask": "6168",
+  "net.ipv4.icmp_msgs_per_sec": "1000",
+  "net.ipv4.icmp_msgs_burst": "50",
+  "net.ipv4.icmp_errors_use_inbound_ifaddr": "0",
+  "net.ipv4.ip_local_port_range": "32768\t60999",
   "net.ipv4.ip_nonlocal_bind": "0",
   "net.ipv4.ping_group_range": "0\t2147483647",
-  "net.ipv4.conf.all.forwarding": "0",
 };
 
 export const BRIDGE_NF_KEYS = [

@@ -57,6 +57,8 @@ export class World {
     if (!ns) kfail("ENOENT");
     this.named.delete(name);
     this.ipv4.destroyNamespace(ns);
+    // unhash_nsid: every namespace forgets the id it gave the dead one.
+    for (const other of this.allNamespaces()) other.nsids.delete(ns);
   }
 
   netns(name: string | undefined): NetNs | undefined {
@@ -79,17 +81,18 @@ export class World {
   }
 
   /**
-   * A link that just got its IPv6 link-local address speaks up: an MLD report and the DAD
-   * neighbour solicitation, after a random delay of up to a second (mld_ifc_start_timer,
-   * addrconf_dad_kick). Bridges learn the sender's MAC from them before any ping.
+   * A link that just got its IPv6 link-local address speaks up: an MLD report at once
+   * (igmp6_join_group sends one when joining the solicited-node group) and the DAD
+   * neighbour solicitation after a random delay of up to a second (addrconf_dad_kick).
+   * Bridges and VXLAN devices learn the sender's MAC from them before any ping.
    */
   private ipv6Chatter(dev: NetDevice): void {
-    const delay = this.rng.int(0, 999);
-    this.scheduler.at(delay, `ipv6 chatter ${dev.name}`, () => {
+    const send = (what: "mld-report" | "dad-ns", dst: string): void => {
       if (!dev.adminUp || !dev.lowerUp) return;
-      dev.xmit({ src: dev.mac, dst: "33:33:00:00:00:16", payload: { proto: "ipv6", what: "mld-report" } });
-      dev.xmit({ src: dev.mac, dst: "33:33:ff:00:00:01", payload: { proto: "ipv6", what: "dad-ns" } });
-    });
+      dev.xmit({ src: dev.mac, dst, payload: { proto: "ipv6", what } });
+    };
+    this.scheduler.at(0, `ipv6 mld report ${dev.name}`, () => send("mld-report", "33:33:00:00:00:16"));
+    this.scheduler.at(this.rng.int(0, 999), `ipv6 dad ${dev.name}`, () => send("dad-ns", "33:33:ff:00:00:01"));
   }
 
   /** A frame arrives on dev: the bridge's rx handler takes its ports' frames (netif_receive_skb). */

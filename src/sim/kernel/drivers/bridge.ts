@@ -2,7 +2,7 @@
 // forwarding database, and the bridge's own MAC that follows its ports.
 import { createActor, type Actor } from "xstate";
 import { bridgePortMachine } from "../../engine/machines/bridge-port.js";
-import { NetDevice } from "../core/device.js";
+import { countTx, NetDevice } from "../core/device.js";
 import { isMulticastMac, ZERO_MAC, type Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
 import type { Frame } from "../core/packet.js";
@@ -16,12 +16,63 @@ export interface FdbEntry {
   updated: number;
 }
 
+/** Per-port options `ip link set X type bridge_slave ...` changes (hairpin lives on the device). */
+export interface PortOptions {
+  learning: boolean;
+  flood: boolean;
+  mcastFlood: boolean;
+  bcastFlood: boolean;
+  proxyArp: boolean;
+  neighSuppress: boolean;
+  isolated: boolean;
+}
+
 export interface BridgePort {
   dev: NetDevice;
   actor: Actor<typeof bridgePortMachine>;
+  /** port_no: the lowest free number from 1 (find_portno). */
+  no: number;
+  /** STP priority (default 32) and path cost (from the link speed: 2 for veth, 100 unknown). */
+  priority: number;
+  cost: number;
+  /** When the port last started forwarding: the forward_delay timer runs from there. */
+  enabledAt: number;
+  options: PortOptions;
 }
 
+/** IFLA_BR_* values `ip link add type bridge ...` sets (times in centiseconds, as iproute2 takes them). */
+export interface BridgeOptions {
+  forwardDelay: number;
+  helloTime: number;
+  maxAge: number;
+  ageingTime: number;
+  stpState: number;
+  priority: number;
+  vlanFiltering: number;
+  mcastSnooping: number;
+  nfCallIptables: number;
+  nfCallIp6tables: number;
+  nfCallArptables: number;
+}
+
+export const BRIDGE_DEFAULTS: BridgeOptions = {
+  forwardDelay: 1500,
+  helloTime: 200,
+  maxAge: 2000,
+  ageingTime: 30000,
+  stpState: 0,
+  priority: 32768,
+  vlanFiltering: 0,
+  mcastSnooping: 1,
+  nfCallIptables: 0,
+  nfCallIp6tables: 0,
+  nfCallArptables: 0,
+};
+
 export const AGEING_MS = 300_000;
+
+/** TSO_MAX_SIZE: a bridge's tso limit once it has had ports (br_set_gso_limits). */
+const TSO_MAX_SIZE = 524280;
 
 export class Bridge extends NetDevice {
   readonly kind = "bridge" as const;
@@ -29,10 +80,20 @@ export class Bridge extends NetDevice {
   /** Newest first, as the kernel's fdb list is dumped (hlist_add_head). */
   fdb: FdbEntry[] = [];
   hadPorts = false;
+  readonly options: BridgeOptions;
+  /** Bridge id MAC: zero until the first port recalculates it (br_stp_recalculate_bridge_id). */
+  bridgeIdMac: Mac = ZERO_MAC;
+  /** When the bridge was last opened: gc_work first runs HZ/10 later (br_stp_enable_bridge). */
+  openedAt = 0;
 
-  constructor(ns: NetNs, ifindex: number, name: string, mac: Mac) {
+  constructor(ns: NetNs, ifindex: number, name: string, mac: Mac, options: Partial<BridgeOptions> = {}) {
     super(ns, ifindex, name, mac);
+    this.options = { ...BRIDGE_DEFAULTS, ...options };
     this.fdb.unshift({ mac, dev: this, local: true, updated: 0 });
+  }
+
+  get ageingMs(): number {
+    return this.options.ageingTime * 10;
   }
 
   carrier(): boolean {
@@ -61,12 +122,32 @@ export class Bridge extends NetDevice {
       inspect: this.ns.world.trace.inspector(`bridge ${this.name} port ${dev.name}`),
     });
     actor.start();
-    this.ports.push({ dev, actor });
+    let no = 1;
+    while (this.ports.some((p) => p.no === no)) no++;
+    this.ports.push({
+      dev,
+      actor,
+      no,
+      priority: 32,
+      // br_port_cost: from the ethtool speed (veth reports 10000 Mb/s), 100 when unknown.
+      cost: dev.kind === "veth" ? 2 : 100,
+      enabledAt: 0,
+      options: {
+        learning: true,
+        flood: true,
+        mcastFlood: true,
+        bcastFlood: true,
+        proxyArp: false,
+        neighSuppress: false,
+        isolated: false,
+      },
+    });
     this.hadPorts = true;
     dev.master = this;
     this.fdb.unshift({ mac: dev.mac, dev, local: true, updated: this.ns.world.scheduler.now });
     this.refreshPort(dev);
     this.recalcMac();
+    this.portsChanged();
   }
 
   removePort(dev: NetDevice): void {
@@ -75,35 +156,66 @@ export class Bridge extends NetDevice {
     p.actor.stop();
     this.ports.splice(this.ports.indexOf(p), 1);
     dev.master = undefined;
+    dev.hairpin = false;
     this.fdb = this.fdb.filter((e) => e.dev !== dev);
     this.recalcMac();
+    this.portsChanged();
   }
 
-  /** br_port_carrier_check: a port forwards while its device is up with carrier. */
+  /** br_mtu_auto_adjust and br_set_gso_limits after a port joins or leaves. */
+  private portsChanged(): void {
+    this.adjustMtu();
+    this.tsoMaxSize = Math.min(TSO_MAX_SIZE, ...this.ports.map((p) => p.dev.tsoMaxSize));
+  }
+
+  /** br_mtu_auto_adjust: the smallest port MTU (1500 without ports), unless the user set one. */
+  adjustMtu(): void {
+    if (this.mtuSetByUser) return;
+    const mtus = this.ports.map((p) => p.dev.mtu);
+    this.mtu = mtus.length > 0 ? Math.min(...mtus) : 1500;
+  }
+
+  /**
+   * br_port_carrier_check, br_stp_enable_port/br_stp_disable_port: a port forwards while
+   * the bridge is up and its device is up with carrier (STP off: no listening/learning).
+   */
   refreshPort(dev: NetDevice): void {
     const p = this.port(dev);
     if (!p) return;
-    p.actor.send({ type: dev.adminUp && dev.carrier() ? "ENABLE" : "DISABLE" });
+    const enable = this.adminUp && dev.adminUp && dev.carrier();
+    const was = this.portState(p);
+    p.actor.send({ type: enable ? "ENABLE" : "DISABLE" });
+    if (enable && was !== "forwarding") p.enabledAt = this.ns.world.scheduler.now;
   }
 
   /** br_stp_recalculate_bridge_id: the lowest port MAC, unless the user set one. */
   recalcMac(): void {
-    if (this.macSetByUser) return;
     const macs = this.ports.map((p) => p.dev.mac).sort();
+    if (macs.length > 0 || this.hadPorts) this.bridgeIdMac = macs[0] ?? ZERO_MAC;
+    if (this.macSetByUser) {
+      this.bridgeIdMac = this.mac;
+      return;
+    }
     const next = macs[0] ?? (this.hadPorts ? ZERO_MAC : this.mac);
     this.setOwnMac(next);
   }
 
+  /**
+   * br_fdb_change_mac_address: the old own entry goes; the new one is added only when no
+   * entry holds that MAC yet (a port's own entry keeps it when the bridge takes its MAC).
+   */
   setOwnMac(mac: Mac): void {
-    const own = this.fdb.find((e) => e.dev === this && e.local);
     this.mac = mac;
-    if (own) own.mac = mac;
+    this.fdb = this.fdb.filter((e) => !(e.dev === this && e.local));
+    if (mac !== ZERO_MAC && !this.fdb.some((e) => e.mac === mac)) {
+      this.fdb.unshift({ mac, dev: this, local: true, updated: this.ns.world.scheduler.now });
+    }
   }
 
   /** Live entries: learned ones age out after ageing_time (br_fdb_cleanup). */
   entries(): FdbEntry[] {
     const now = this.ns.world.scheduler.now;
-    this.fdb = this.fdb.filter((e) => e.local || now - e.updated < AGEING_MS);
+    this.fdb = this.fdb.filter((e) => e.local || now - e.updated < this.ageingMs);
     return this.fdb;
   }
 
@@ -114,6 +226,8 @@ export class Bridge extends NetDevice {
   /** br_fdb_update: learn or refresh where a source MAC lives. */
   learn(mac: Mac, port: NetDevice): void {
     if (isMulticastMac(mac) || mac === ZERO_MAC) return;
+    const p = this.port(port);
+    if (p && !p.options.learning) return;
     const e = this.lookup(mac);
     const now = this.ns.world.scheduler.now;
     if (e) {
@@ -125,9 +239,27 @@ export class Bridge extends NetDevice {
     this.fdb.unshift({ mac, dev: port, local: false, updated: now });
   }
 
+  /** Remaining time of the fdb garbage collector (gc_work), in ms; 0 while the bridge is down. */
+  gcTimerMs(): number {
+    if (!this.adminUp) return 0;
+    const first = this.openedAt + 100;
+    const now = this.ns.world.scheduler.now;
+    if (now < first) return first - now;
+    const period = Math.max(10, this.ageingMs);
+    return period - ((now - first) % period);
+  }
+
+  /** Remaining time of a port's forward_delay timer, armed when it started forwarding. */
+  forwardDelayTimerMs(p: BridgePort): number {
+    if (this.portState(p) !== "forwarding" || this.options.forwardDelay === 0) return 0;
+    const left = p.enabledAt + this.options.forwardDelay * 10 - this.ns.world.scheduler.now;
+    return Math.max(0, left);
+  }
+
   /** br_dev_xmit: frames the host sends through the bridge. */
   xmit(frame: Frame): void {
     if (!this.adminUp) return;
+    countTx(this, frame);
     this.ns.world.bridgeForward(this, undefined, frame);
   }
 }

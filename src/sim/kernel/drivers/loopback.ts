@@ -1,5 +1,6 @@
 // The loopback device (drivers/net/loopback.c): what it sends, it receives.
 import { NetDevice } from "../core/device.js";
+import { ipLength, type Ipv4Packet } from "../core/packet.js";
 import type { NetNs } from "../core/netns.js";
 import type { Frame } from "../core/packet.js";
 
@@ -11,6 +12,8 @@ export class Loopback extends NetDevice {
     this.mtu = 65536;
     this.minMtu = 0;
     this.maxMtu = 0;
+    this.multicast = false;
+    this.tsoMaxSize = 524280;
   }
 
   carrier(): boolean {
@@ -21,13 +24,22 @@ export class Loopback extends NetDevice {
     return this.adminUp ? "UNKNOWN" : "DOWN";
   }
 
-  override get qdisc(): string {
-    return "noqueue";
-  }
-
   xmit(frame: Frame): void {
     if (!this.adminUp || frame.payload.proto !== "ipv4") return;
     const pkt = frame.payload;
+    loopbackCount(this, pkt);
     this.ns.world.scheduler.at(0, `lo rx`, () => this.ns.world.ipv4.ipRcv(this, pkt, true));
   }
+}
+
+/**
+ * loopback_xmit: each packet counts once as sent and once as received, with skb->len
+ * taken after eth_type_trans pulled the Ethernet header (the IP datagram's length).
+ */
+export function loopbackCount(dev: NetDevice, pkt: Ipv4Packet): void {
+  const len = ipLength(pkt);
+  dev.stats.txPackets++;
+  dev.stats.txBytes += len;
+  dev.stats.rxPackets++;
+  dev.stats.rxBytes += len;
 }

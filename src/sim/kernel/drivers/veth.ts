@@ -1,9 +1,15 @@
 // A veth pair (drivers/net/veth.c): a frame sent on one end arrives on the other, and
 // each end has carrier only while both ends are up.
-import { NetDevice } from "../core/device.js";
+import { countRx, countTx, NetDevice, type OperState } from "../core/device.js";
 import type { Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
 import type { Frame } from "../core/packet.js";
+
+/**
+ * veth_get_num_queues: num_possible_cpus() of the machine. The reference machine has 2;
+ * `ip -d link` prints it as numtxqueues/numrxqueues.
+ */
+export const VETH_QUEUES = 2;
 
 export class Veth extends NetDevice {
   readonly kind = "veth" as const;
@@ -11,6 +17,11 @@ export class Veth extends NetDevice {
 
   constructor(ns: NetNs, ifindex: number, name: string, mac: Mac) {
     super(ns, ifindex, name, mac);
+    this.numTxQueues = VETH_QUEUES;
+    this.numRxQueues = VETH_QUEUES;
+    this.tsoMaxSize = 524280;
+    // veth_newlink: netif_carrier_off on each end counts one carrier change.
+    this.carrierChanges = 1;
   }
 
   carrier(): boolean {
@@ -22,10 +33,30 @@ export class Veth extends NetDevice {
     return !this.peer.adminUp;
   }
 
+  override iflink(): number {
+    return this.peer.ifindex;
+  }
+
+  override linkNet(): NetNs {
+    return this.peer.ns;
+  }
+
+  /** IFLA_OPERSTATE: DOWN while not running, else what linkwatch last stored. */
+  override operstate(): OperState {
+    if (!this.adminUp) return "DOWN";
+    return this.linkOper;
+  }
+
   xmit(frame: Frame): void {
-    // veth_xmit drops when the peer is not up.
-    if (!this.carrier()) return;
+    // veth_xmit drops (and counts) when the peer is not up.
+    if (!this.adminUp) return;
+    if (!this.peer.adminUp) {
+      this.stats.txDropped++;
+      return;
+    }
     const peer = this.peer;
+    countTx(this, frame);
+    countRx(peer, frame);
     this.ns.world.scheduler.at(0, `veth ${this.name} -> ${peer.name} [${peer.ns.displayName}]`, () =>
       peer.ns.world.rx(peer, frame),
     );

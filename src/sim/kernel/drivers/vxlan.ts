@@ -1,5 +1,5 @@
 // A VXLAN device (drivers/net/vxlan): Ethernet frames carried in UDP to a remote VTEP.
-import { NetDevice } from "../core/device.js";
+import { countTx, NetDevice } from "../core/device.js";
 import type { Ip4 } from "../core/ip4.js";
 import type { Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
@@ -13,7 +13,10 @@ export interface VxlanParams {
   /** Underlay device (ifindex in the same namespace). */
   lower?: NetDevice;
   learning: boolean;
+  /** 0 is "auto" (the route's default TTL). */
   ttl: number;
+  /** FDB ageing in seconds (default 300). */
+  ageing?: number;
 }
 
 export class Vxlan extends NetDevice {
@@ -29,7 +32,9 @@ export class Vxlan extends NetDevice {
     readonly params: VxlanParams,
   ) {
     super(ns, ifindex, name, mac);
-    this.mtu = params.lower ? params.lower.mtu - 50 : 1450;
+    // vxlan_config_apply: the lower device's MTU minus VXLAN_HEADROOM (50), else ETH_DATA_LEN.
+    this.mtu = params.lower ? Math.max(68, params.lower.mtu - 50) : 1500;
+    this.tsoMaxSize = params.lower ? params.lower.tsoMaxSize : 65536;
   }
 
   carrier(): boolean {
@@ -44,6 +49,7 @@ export class Vxlan extends NetDevice {
     if (!this.adminUp) return;
     const remote = this.fdb.get(frame.dst) ?? this.params.remote;
     if (remote === undefined) return;
+    countTx(this, frame);
     this.ns.world.vxlanSend(this, remote, frame);
   }
 }

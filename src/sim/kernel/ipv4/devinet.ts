@@ -1,8 +1,9 @@
 // Interface addresses and the routes the kernel derives from them (net/ipv4/devinet.c,
 // fib_frontend.c: fib_add_ifaddr, fib_del_ifaddr, fib_disable_ip, fib_sync_down_dev),
 // plus the IPv6 addresses addrconf gives a link (link-local, ::1) that `ip addr` shows.
-import type { IfAddr4, NetDevice } from "../core/device.js";
-import { kfail } from "../core/errors.js";
+import type { IfAddr4, IfAddr6, NetDevice } from "../core/device.js";
+import { KernelError, kfail } from "../core/errors.js";
+import { canonicalIp6, formatIp6, ip6Scope, isIp6Loopback, parseIp6 } from "../core/ip6.js";
 import { broadcastOf, inPrefix, network, type Ip4 } from "../core/ip4.js";
 import { linkLocalFromMac } from "../core/mac.js";
 import type { NetdevEvent, NetNs } from "../core/netns.js";
@@ -17,38 +18,47 @@ export interface AddrSpec {
   noprefixroute?: boolean;
 }
 
-/** inet_insert_ifa: a second address in an existing subnet becomes secondary. */
+const SCOPE_NUM: Record<IfAddr4["scope"], number> = { global: 0, link: 253, host: 254 };
+
+/**
+ * __inet_insert_ifa: an address in the subnet (same mask) of an existing one becomes
+ * secondary and goes to the end of the list; a primary goes after the last primary whose
+ * scope is at least its own (so host before link before global, each in insertion order).
+ */
 export function addAddress(dev: NetDevice, spec: AddrSpec): IfAddr4 {
-  let secondary = false;
-  for (const a of dev.addrs4) {
-    if (a.plen === spec.plen && inPrefix(spec.addr, network(a.addr, a.plen), a.plen)) {
-      if (a.addr === spec.addr) kfail("EEXIST", "ipv4: Address already assigned");
-      secondary = true;
-    }
-  }
   const ifa: IfAddr4 = {
     addr: spec.addr,
     plen: spec.plen,
     broadcast: spec.broadcast ?? 0,
     scope: spec.scope ?? "global",
     label: spec.label ?? dev.name,
-    secondary,
+    secondary: false,
     noprefixroute: spec.noprefixroute ?? false,
   };
-  // Primaries go before the first secondary (inet_insert_ifa keeps primaries first).
-  if (secondary) dev.addrs4.push(ifa);
-  else {
-    const firstSecondary = dev.addrs4.findIndex((a) => a.secondary);
-    if (firstSecondary < 0) dev.addrs4.push(ifa);
-    else dev.addrs4.splice(firstSecondary, 0, ifa);
-  }
+  let lastPrimary = 0;
+  dev.addrs4.forEach((a, i) => {
+    if (!a.secondary && SCOPE_NUM[ifa.scope] <= SCOPE_NUM[a.scope]) lastPrimary = i + 1;
+    if (a.plen === ifa.plen && inPrefix(ifa.addr, network(a.addr, a.plen), a.plen)) {
+      if (a.addr === ifa.addr) kfail("EEXIST", "ipv4: Address already assigned");
+      if (a.scope !== ifa.scope) kfail("EINVAL", "ipv4: Invalid scope value");
+      ifa.secondary = true;
+    }
+  });
+  if (ifa.secondary) dev.addrs4.push(ifa);
+  else dev.addrs4.splice(lastPrimary, 0, ifa);
   syncKernelRoutes(dev.ns, dev);
   return ifa;
 }
 
-/** inet_del_ifa: deleting a primary also deletes its secondaries (promote_secondaries=0). */
-export function delAddress(dev: NetDevice, addr: Ip4, plen: number | undefined): void {
-  const ifa = dev.addrs4.find((a) => a.addr === addr && (plen === undefined || a.plen === plen));
+/**
+ * inet_rtm_deladdr: the first address with this local address (and prefix length and
+ * label, when given); deleting a primary also deletes its secondaries
+ * (promote_secondaries=0).
+ */
+export function delAddress(dev: NetDevice, addr: Ip4, plen: number | undefined, label?: string): void {
+  const ifa = dev.addrs4.find(
+    (a) => a.addr === addr && (plen === undefined || a.plen === plen) && (label === undefined || a.label === label),
+  );
   if (!ifa) kfail("EADDRNOTAVAIL", "ipv4: Address not found");
   dev.addrs4 = dev.addrs4.filter((a) => {
     if (a === ifa) return false;
@@ -63,6 +73,22 @@ export function delAddress(dev: NetDevice, addr: Ip4, plen: number | undefined):
 export function flushAddresses(dev: NetDevice): void {
   dev.addrs4 = [];
   syncKernelRoutes(dev.ns, dev);
+}
+
+/**
+ * inetdev_changename: after a rename the first address takes the new name; the others
+ * keep their ":suffix" (or get ":N", N their position) after it, cut to fit IFNAMSIZ.
+ */
+export function inetdevChangename(dev: NetDevice): void {
+  dev.addrs4.forEach((a, i) => {
+    if (i === 0) {
+      a.label = dev.name;
+      return;
+    }
+    const colon = a.label.indexOf(":");
+    const dot = colon >= 0 ? a.label.slice(colon) : `:${i + 1}`;
+    a.label = dot.length + dev.name.length < 16 ? dev.name + dot : dev.name.slice(0, 16 - dot.length - 1) + dot;
+  });
 }
 
 /** The primary address a secondary's routes use as their source (fib_add_ifaddr's prim). */
@@ -143,47 +169,90 @@ export function syncKernelRoutes(ns: NetNs, dev: NetDevice): void {
   }
 }
 
-/** IPv6 addresses addrconf keeps on a link: ::1 on lo, fe80::EUI-64 once the link is ready. */
+const SCOPE6_RANK: Record<IfAddr6["scope"], number> = { global: 0xe0, link: 0x20, host: 0x10 };
+
+/** ipv6_link_dev_addr: the list is kept by scope (global, link, host), newest first within one. */
+function linkAddr6(dev: NetDevice, ifa: IfAddr6): void {
+  const i = dev.addrs6.findIndex((a) => SCOPE6_RANK[ifa.scope] >= SCOPE6_RANK[a.scope]);
+  if (i < 0) dev.addrs6.push(ifa);
+  else dev.addrs6.splice(i, 0, ifa);
+}
+
+/**
+ * addrconf_dad_start: one probe after a random delay below rtr_solicit_delay (1 s), done
+ * one retrans_time (1 s) later if nobody answered; only while the link is ready.
+ */
+function startDad(dev: NetDevice, ifa: IfAddr6): void {
+  if (!ifa.tentative || ifa.dadRunning || !dev.ipv6Ready) return;
+  ifa.dadRunning = true;
+  const world = dev.ns.world;
+  world.scheduler.at(1000 + world.rng.int(0, 999), `dad done ${dev.name}`, () => {
+    ifa.dadRunning = false;
+    if (dev.addrs6.includes(ifa)) ifa.tentative = false;
+  });
+}
+
+export interface Addr6Spec {
+  addr: string;
+  plen: number;
+  nodad?: boolean;
+}
+
+/** inet6_addr_add (ip addr add for IPv6): scope from the address, DAD unless nodad. */
+export function addAddress6(dev: NetDevice, spec: Addr6Spec): IfAddr6 {
+  const g = parseIp6(spec.addr);
+  if (!g) return kfail("EINVAL");
+  if (isIp6Loopback(g) && dev.kind !== "loopback") kfail("EINVAL", "ipv6: Cannot assign loopback address on this device");
+  const addr = formatIp6(g);
+  if (dev.addrs6.some((a) => a.addr === addr)) kfail("EEXIST", "ipv6: address already assigned");
+  const ifa: IfAddr6 = { addr, plen: spec.plen, scope: ip6Scope(g), tentative: !spec.nodad, nodad: spec.nodad ?? false };
+  linkAddr6(dev, ifa);
+  startDad(dev, ifa);
+  return ifa;
+}
+
+/** inet6_addr_del: address and prefix length must both match. */
+export function delAddress6(dev: NetDevice, addr: string, plen: number): void {
+  const canon = canonicalIp6(addr) ?? addr;
+  const ifa = dev.addrs6.find((a) => a.addr === canon && a.plen === plen);
+  if (!ifa) kfail("EADDRNOTAVAIL", "ipv6: address not found");
+  dev.addrs6 = dev.addrs6.filter((a) => a !== ifa);
+}
+
+/**
+ * addrconf_notify: a link that is down has no IPv6 addresses (addrconf_ifdown,
+ * keep_addr_on_down=0); once it is up and operational (addrconf_link_ready) it is
+ * configured once per up period: ::1 on lo, the EUI-64 link-local elsewhere, and DAD
+ * starts for every tentative address.
+ */
 function syncIpv6(dev: NetDevice): void {
   if (!dev.adminUp) {
     dev.addrs6 = [];
+    dev.ipv6Ready = false;
     return;
   }
+  if (dev.ipv6Ready || !dev.operUp()) return;
+  dev.ipv6Ready = true;
   if (dev.kind === "loopback") {
-    if (dev.addrs6.length === 0) dev.addrs6 = [{ addr: "::1", plen: 128, scope: "host", tentative: false }];
+    if (!dev.addrs6.some((a) => a.addr === "::1")) linkAddr6(dev, { addr: "::1", plen: 128, scope: "host", tentative: false, auto: true });
     return;
   }
-  // addrconf_link_ready: operational (UP or UNKNOWN); bridge ports get one too.
-  const ready = dev.carrier();
-  if (ready && !dev.addrs6.some((a) => a.scope === "link")) {
-    dev.addrs6.push({ addr: linkLocalFromMac(dev.mac), plen: 64, scope: "link", tentative: true });
-    // DAD: one probe after a random delay of up to rtr_solicit_delay, then retrans_time.
-    const ll = dev.addrs6[dev.addrs6.length - 1]!;
-    ns(dev).world.scheduler.at(1000 + ns(dev).world.rng.int(0, 999), `dad done ${dev.name}`, () => {
-      ll.tentative = false;
-    });
-  }
-}
-
-function ns(dev: NetDevice): NetNs {
-  return dev.ns;
+  const ll = canonicalIp6(linkLocalFromMac(dev.mac)) ?? linkLocalFromMac(dev.mac);
+  if (!dev.addrs6.some((a) => a.addr === ll)) linkAddr6(dev, { addr: ll, plen: 64, scope: "link", tentative: true, auto: true });
+  for (const a of dev.addrs6) startDad(dev, a);
 }
 
 /** The notifier chain's IPv4/IPv6 part (fib_netdev_event, inetdev_event, addrconf_notify). */
 export function onNetdevEvent(netns: NetNs, dev: NetDevice, event: NetdevEvent): void {
   switch (event) {
     case "up":
-      // The loopback gets 127.0.0.1/8 when it first comes up (inetdev_event NETDEV_UP).
-      if (dev.kind === "loopback" && !dev.addrs4.some((a) => a.addr === 0x7f000001)) {
-        dev.addrs4.unshift({
-          addr: 0x7f000001,
-          plen: 8,
-          broadcast: 0,
-          scope: "host",
-          label: dev.name,
-          secondary: false,
-          noprefixroute: false,
-        });
+      // inetdev_event NETDEV_UP: the loopback gets 127.0.0.1/8 (inet_insert_ifa; a no-op if there).
+      if (dev.kind === "loopback") {
+        try {
+          addAddress(dev, { addr: 0x7f000001, plen: 8, scope: "host" });
+        } catch (e) {
+          if (!(e instanceof KernelError)) throw e;
+        }
       }
       syncKernelRoutes(netns, dev);
       syncIpv6(dev);
@@ -204,6 +273,7 @@ export function onNetdevEvent(netns: NetNs, dev: NetDevice, event: NetdevEvent):
       netns.neigh.flushDev(dev);
       dev.addrs4 = [];
       dev.addrs6 = [];
+      dev.ipv6Ready = false;
       break;
     case "register":
       break;

@@ -11,6 +11,21 @@ import type { Ipv4Packet } from "../core/packet.js";
 
 export type NudState = "INCOMPLETE" | "REACHABLE" | "STALE" | "DELAY" | "PROBE" | "FAILED";
 
+/** NUD_* bits as `ip neigh` filters and prints them (include/uapi/linux/neighbour.h). */
+export const NUD_BITS: Record<NudState | "NOARP" | "PERMANENT", number> = {
+  INCOMPLETE: 0x01,
+  REACHABLE: 0x02,
+  STALE: 0x04,
+  DELAY: 0x08,
+  PROBE: 0x10,
+  FAILED: 0x20,
+  NOARP: 0x40,
+  PERMANENT: 0x80,
+};
+
+/** NUD_VALID: the entry has a usable link-layer address. */
+const VALID: ReadonlySet<NudState> = new Set(["REACHABLE", "STALE", "DELAY", "PROBE"]);
+
 export interface NeighEntry {
   dev: NetDevice;
   ip: Ip4;
@@ -20,10 +35,18 @@ export interface NeighEntry {
   queue: Ipv4Packet[];
   /** Source address to use in our ARP requests (arp_solicit picks the queued packet's). */
   solicitSrc: Ip4 | undefined;
+  /** Creation order: dumps list newer entries first. */
+  created: number;
 }
 
 export class NeighTable {
   private entries = new Map<string, NeighEntry>();
+  private created = 0;
+  /**
+   * neigh_parms->reachable_time per device: drawn once from [base/2, 3*base/2)
+   * (neigh_rand_reach_time when the device's parms are made), shared by its entries.
+   */
+  private reachable = new WeakMap<NetDevice, number>();
 
   constructor(readonly ns: NetNs) {}
 
@@ -32,64 +55,81 @@ export class NeighTable {
   }
 
   get(dev: NetDevice, ip: Ip4): NeighEntry | undefined {
-    return this.entries.get(this.key(dev, ip));
+    const e = this.entries.get(this.key(dev, ip));
+    return e && e.dev === dev ? e : undefined;
   }
 
+  /**
+   * Entries in dump order. The kernel walks hash buckets whose order depends on a random
+   * seed, so there is no true order to copy; newest first is what one bucket gives.
+   */
   list(): NeighEntry[] {
-    return [...this.entries.values()];
+    return [...this.entries.values()].sort((a, b) => b.created - a.created);
   }
 
   state(e: NeighEntry): NudState {
     return e.actor.getSnapshot().value as NudState;
   }
 
+  /** NUD_VALID states carry a link-layer address (neigh_fill_info puts NDA_LLADDR). */
+  isValid(e: NeighEntry): boolean {
+    return VALID.has(this.state(e));
+  }
+
+  reachableTimeMs(dev: NetDevice): number {
+    let t = this.reachable.get(dev);
+    if (t === undefined) {
+      const base = Number(this.ns.neighDefault.get("base_reachable_time_ms"));
+      t = this.ns.world.rng.int(base / 2, (3 * base) / 2 - 1);
+      this.reachable.set(dev, t);
+    }
+    return t;
+  }
+
   private create(dev: NetDevice, ip: Ip4, initial: "incomplete" | "stale", lladdr?: Mac): NeighEntry {
     const p = (k: string): number => Number(this.ns.neighDefault.get(k));
     const world = this.ns.world;
-    // base_reachable_time is randomised in [base/2, 3*base/2) (neigh_rand_reach_time).
-    const base = p("base_reachable_time_ms");
     const actor = createActor(nudMachine, {
       clock: world.scheduler,
       inspect: world.trace.inspector(`neigh ${formatIp4(ip)} dev ${dev.name} [${this.ns.displayName}]`),
       input: {
         initial,
         retransMs: p("retrans_time_ms"),
-        reachableMs: world.rng.int(base / 2, (3 * base) / 2 - 1),
+        reachableMs: this.reachableTimeMs(dev),
         delayMs: p("delay_first_probe_time") * 1000,
         mcastSolicit: p("mcast_solicit"),
         ucastSolicit: p("ucast_solicit"),
       },
     });
-    const entry: NeighEntry = { dev, ip, lladdr, actor, queue: [], solicitSrc: undefined };
+    const entry: NeighEntry = { dev, ip, lladdr, actor, queue: [], solicitSrc: undefined, created: this.created++ };
     actor.on("solicit", (e) => this.solicit(entry, e.unicast));
-    actor.on("resolved", () => this.release(entry));
     actor.on("failed", () => this.fail(entry));
     this.entries.set(this.key(dev, ip), entry);
-    actor.start();
     return entry;
   }
 
   /**
-   * Output path (neigh_resolve_output): sends now when the address is known, else queues
-   * the packet and starts resolution.
+   * Output path (neigh_resolve_output, __neigh_event_send): sends now when the address is
+   * known (a STALE entry starts its DELAY timer), else queues the packet and resolves.
    */
   output(dev: NetDevice, nexthop: Ip4, pkt: Ipv4Packet): void {
     let e = this.get(dev, nexthop);
     if (!e) {
       e = this.create(dev, nexthop, "incomplete");
-      e.solicitSrc ??= pkt.src;
+      e.solicitSrc = pkt.src;
       e.queue.push(pkt);
-      // The first request goes out when the machine entered INCOMPLETE; it used solicitSrc.
+      // Entering INCOMPLETE sends the first request at once, from the queued packet's source.
+      e.actor.start();
       return;
     }
     const st = this.state(e);
     if (st === "INCOMPLETE") {
-      if (e.queue.length < 3) e.queue.push(pkt); // arp_queue drops oldest past unres_qlen; 3 is plenty here
+      this.enqueue(e, pkt);
       return;
     }
     if (st === "FAILED") {
       e.solicitSrc = pkt.src;
-      e.queue.push(pkt);
+      this.enqueue(e, pkt);
       e.actor.send({ type: "USE" });
       return;
     }
@@ -97,34 +137,67 @@ export class NeighTable {
     this.ns.world.ipv4.transmit(dev, e.lladdr!, pkt);
   }
 
-  /** ARP input told us sender's address (arp_process). */
-  learn(dev: NetDevice, ip: Ip4, mac: Mac, isReplyToUs: boolean): void {
-    const e = this.get(dev, ip);
-    if (!e) {
-      // neigh_event_ns: a request for us creates a STALE entry for its sender; an unsolicited
-      // reply without an entry is ignored (arp_accept=0).
-      if (!isReplyToUs) this.create(dev, ip, "stale", mac);
-      return;
-    }
-    const changed = e.lladdr !== undefined && e.lladdr !== mac;
-    e.lladdr = mac;
-    e.actor.send(isReplyToUs ? { type: "CONFIRM" } : { type: "HEARD", changed });
-    if (this.state(e) !== "INCOMPLETE" && e.queue.length > 0) this.release(e);
+  /** arp_queue holds unres_qlen_bytes worth of packets; the oldest are dropped past it. */
+  private enqueue(e: NeighEntry, pkt: Ipv4Packet): void {
+    e.queue.push(pkt);
+    if (e.queue.length > Number(this.ns.neighDefault.get("unres_qlen") ?? "101")) e.queue.shift();
   }
 
+  /**
+   * ARP input told us the sender's address (arp_process). A request for one of our
+   * addresses creates the entry (neigh_event_ns); other packets only update an existing
+   * one (arp_accept=0). A unicast reply to us confirms reachability (NUD_REACHABLE);
+   * anything else proposes NUD_STALE, which neigh_update ignores when the entry is valid
+   * and the address did not change.
+   */
+  learn(dev: NetDevice, ip: Ip4, mac: Mac, isReplyToUs: boolean, create = !isReplyToUs): void {
+    const e = this.get(dev, ip);
+    if (!e) {
+      if (create) this.create(dev, ip, "stale", mac).actor.start();
+      return;
+    }
+    const before = this.state(e);
+    const valid = VALID.has(before);
+    const changed = !valid || e.lladdr !== mac;
+    if (isReplyToUs) {
+      e.lladdr = mac;
+      e.actor.send({ type: "CONFIRM" });
+    } else if (changed) {
+      e.lladdr = mac;
+      e.actor.send({ type: "HEARD", changed: true });
+    }
+    // neigh_update: packets queued while unresolved leave through the entry's output now.
+    if (!valid && this.isValid(e) && e.queue.length > 0) {
+      const q = e.queue;
+      e.queue = [];
+      for (const pkt of q) this.output(e.dev, e.ip, pkt);
+    }
+  }
+
+  /**
+   * RTM_DELNEIGH for each entry the filter selects (`ip neigh flush`, neigh_delete): an
+   * entry still resolving fails its queued packets (neigh_invalidate) before it goes.
+   */
   flush(filter: (e: NeighEntry) => boolean): number {
     let n = 0;
-    for (const [k, e] of this.entries) {
+    for (const e of this.list()) {
       if (!filter(e)) continue;
-      e.actor.stop();
-      this.entries.delete(k);
+      const st = this.state(e);
+      if (st === "INCOMPLETE" || st === "PROBE") this.fail(e);
+      this.remove(e);
       n++;
     }
     return n;
   }
 
+  /** neigh_ifdown: the device went down or away; entries go without error reports. */
   flushDev(dev: NetDevice): void {
-    this.flush((e) => e.dev === dev);
+    for (const e of this.list()) if (e.dev === dev) this.remove(e);
+  }
+
+  private remove(e: NeighEntry): void {
+    e.actor.stop();
+    this.entries.delete(this.key(e.dev, e.ip));
   }
 
   private solicit(e: NeighEntry, unicast: boolean): void {
@@ -144,12 +217,6 @@ export class NeighTable {
         },
       });
     });
-  }
-
-  private release(e: NeighEntry): void {
-    const q = e.queue;
-    e.queue = [];
-    for (const pkt of q) this.ns.world.ipv4.transmit(e.dev, e.lladdr!, pkt);
   }
 
   private fail(e: NeighEntry): void {

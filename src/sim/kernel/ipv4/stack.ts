@@ -7,7 +7,7 @@ import { BROADCAST_MAC, isMulticastMac, type Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
 import type { ArpPacket, Frame, IcmpError, Ipv4Packet } from "../core/packet.js";
 import type { World } from "../core/world.js";
-import { Loopback } from "../drivers/loopback.js";
+import { Loopback, loopbackCount } from "../drivers/loopback.js";
 import type { FibResult } from "./fib.js";
 
 /** Why a packet was dropped: walks and exercises show it. */
@@ -113,6 +113,7 @@ export class Ipv4Stack {
     if (rt.local) {
       this.world.scheduler.at(0, `lo ${describe(pkt)}`, () => {
         if (!rt.dev.adminUp) return this.drop(ns, "device down", pkt);
+        loopbackCount(rt.dev, pkt);
         this.ipRcv(rt.dev, pkt, true);
       });
       return;
@@ -217,6 +218,8 @@ export class Ipv4Stack {
       if (errno === "EINVAL") return this.drop(ns, "blackhole route", pkt);
       const code = errno === "EHOSTUNREACH" ? 1 : errno === "EACCES" ? 13 : 0;
       this.drop(ns, "no route", pkt);
+      // ip_error has its own token bucket on the sender's inet_peer (ip_rt_error_cost).
+      if (!this.peerAllow(ns, pkt.src, 1000, 5000)) return;
       this.icmpError(ns, inDev, pkt, 3, code);
       return;
     }
@@ -278,9 +281,33 @@ export class Ipv4Stack {
     } catch {
       return;
     }
+    // icmpv4_xrlim_allow: errors in icmp_ratemask are rate limited per destination host,
+    // except towards ourselves.
+    const mask = Number(ns.sysctl.get("net.ipv4.icmp_ratemask") ?? "6168");
+    const limit = Number(ns.sysctl.get("net.ipv4.icmp_ratelimit") ?? "1000");
+    if (!rt.local && mask & (1 << type) && limit > 0 && !this.peerAllow(ns, pkt.src, limit, 6 * limit)) return;
     const err: IcmpError = { proto: "icmp", type, code, original: pkt };
     const out: Ipv4Packet = { proto: "ipv4", src: rt.src, dst: pkt.src, ttl: 64, id: ns.ipId++, l4: err };
     this.sendRouted(ns, out, rt);
+  }
+
+  /**
+   * inet_peer_xrlim_allow: a token bucket per remote host, shared by ip_error and
+   * icmp_send. A new peer's bucket starts full (rate_last = 0, long ago).
+   */
+  peerAllow(ns: NetNs, addr: Ip4, cost: number, burst: number): boolean {
+    const now = this.world.scheduler.now;
+    let peer = ns.inetPeers.get(addr);
+    if (!peer) {
+      peer = { tokens: Number.MAX_SAFE_INTEGER, last: now };
+      ns.inetPeers.set(addr, peer);
+    }
+    let tokens = Math.min(peer.tokens + (now - peer.last), burst);
+    peer.last = now;
+    const ok = tokens >= cost;
+    if (ok) tokens -= cost;
+    peer.tokens = tokens;
+    return ok;
   }
 
   /** Neighbour resolution failed for a queued packet (arp_error_report). */

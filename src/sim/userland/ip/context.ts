@@ -10,6 +10,8 @@ export interface IpOptions {
   oneline: boolean;
   details: boolean;
   stats: boolean;
+  /** How many times -s was given (`-s -s` adds the error counters). */
+  statsLevel: number;
   family: "inet" | "inet6" | undefined;
 }
 
@@ -33,7 +35,8 @@ export function die(c: IpContext, msg: string, code = 1): never {
 
 /** iproute2's invarg(): `Error: argument "X" is wrong: MSG` (exit 255). */
 export function invarg(c: IpContext, msg: string, arg: string): never {
-  return die(c, `Error: argument "${arg}" is wrong: ${msg}`, 255);
+  // Always a newline after msg, so messages that end in "\n" leave an empty line, as real.
+  return die(c, `Error: argument "${arg}" is wrong: ${msg}\n`, 255);
 }
 
 /** `Command line is not complete. Try option "help"` (exit 255). */

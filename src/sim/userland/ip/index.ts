@@ -33,6 +33,7 @@ export function ip(ctx: ProgramContext): CommandResult {
     oneline: false,
     details: false,
     stats: false,
+    statsLevel: 0,
     family: undefined,
   };
   const c: IpContext = { world: ctx.world, ns: ctx.ns, opts, o };
@@ -49,7 +50,10 @@ export function ip(ctx: ProgramContext): CommandResult {
       else if (matches(opt, "-brief") && opt.length >= 3) opts.brief = true;
       else if (matches(opt, "-oneline") && opt.length >= 2) opts.oneline = true;
       else if (matches(opt, "-details") && opt.length >= 2) opts.details = true;
-      else if (matches(opt, "-statistics") && opt.length >= 2) opts.stats = true;
+      else if (matches(opt, "-statistics") && opt.length >= 2) {
+        opts.stats = true;
+        opts.statsLevel++;
+      }
       else if (matches(opt, "-netns") && opt.length >= 2) {
         const name = args.shift();
         if (name === undefined) die(c, 'Command line is not complete. Try option "help"', 255);
