@@ -124,7 +124,7 @@ function humanCompared(r: ComparedLine, quiet: boolean): string {
     return `${style.green("same")}  ${head}\n`;
   }
   let s = `${style.red("DIFF")}  ${head}\n`;
-  for (const d of differences(r.sim, r.kernel)) {
+  for (const d of differences(r.sim, r.kernel, r.command)) {
     s += style.dim(`      ${d.field} (- simulator, + kernel):`) + "\n";
     for (const l of d.lines) {
       const coloured = l.startsWith("- ") ? style.red(l) : l.startsWith("+ ") ? style.green(l) : l;

@@ -48,7 +48,7 @@ export async function compareLab(
   for (const cmd of commands) {
     const s = await sim.run(cmd);
     const k = await kernel.run(cmd);
-    const r: ComparedLine = { line: cmd.line, command: commandText(cmd), sim: s, kernel: k, match: sameResult(s, k) };
+    const r: ComparedLine = { line: cmd.line, command: commandText(cmd), sim: s, kernel: k, match: sameResult(s, k, cmd.text) };
     out.push(r);
     onLine?.(r);
   }

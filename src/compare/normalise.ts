@@ -41,12 +41,45 @@ function isMulticast(m: string): boolean {
   return (parseInt(m.slice(0, 2), 16) & 1) === 1;
 }
 
-export function normaliseResult(r: CommandResult): CommandResult {
-  return { exit: r.exit, stdout: normaliseText(r.stdout), stderr: normaliseText(r.stderr) };
+/**
+ * `ip neigh` dumps the neighbour hash table, whose order depends on a random hash seed and
+ * kernel pointers (arp_hashfn): the lines are compared as a set.
+ */
+export function isNeighDump(command: string): boolean {
+  const w = command.trim().split(/\s+/);
+  let i = w.lastIndexOf("ip");
+  if (i < 0) return false;
+  for (i++; i < w.length && w[i]!.startsWith("-"); i++) {
+    if (/^-{1,2}(n|ne|net|netn|netns)$/.test(w[i]!)) i++;
+  }
+  const obj = w[i];
+  if (obj === undefined || !"neighbour".startsWith(obj) && !"neighbor".startsWith(obj)) return false;
+  const verb = w[i + 1];
+  return verb === undefined || "show".startsWith(verb) || "list".startsWith(verb) || verb === "dev";
 }
 
-export function sameResult(a: CommandResult, b: CommandResult): boolean {
-  const x = normaliseResult(a);
-  const y = normaliseResult(b);
+function sortLines(s: string): string {
+  if (s.startsWith("[")) {
+    try {
+      const arr = JSON.parse(s) as unknown[];
+      return JSON.stringify(arr.map((x) => JSON.stringify(x)).sort().map((x) => JSON.parse(x) as unknown)) + "\n";
+    } catch {
+      return s;
+    }
+  }
+  const lines = s.split("\n");
+  const last = lines.pop();
+  return [...lines.sort(), last].join("\n");
+}
+
+export function normaliseResult(r: CommandResult, command?: string): CommandResult {
+  let stdout = normaliseText(r.stdout);
+  if (command !== undefined && isNeighDump(command)) stdout = sortLines(stdout);
+  return { exit: r.exit, stdout, stderr: normaliseText(r.stderr) };
+}
+
+export function sameResult(a: CommandResult, b: CommandResult, command?: string): boolean {
+  const x = normaliseResult(a, command);
+  const y = normaliseResult(b, command);
   return x.exit === y.exit && x.stdout === y.stdout && x.stderr === y.stderr;
 }

@@ -85,7 +85,7 @@ describe("random topologies and probes: simulator vs kernel", () => {
           const lines = await compareLab(script.commands, sim, kernel);
           const bad = lines.filter((l) => !l.match);
           const report = bad.map(
-            (l) => `line ${l.line}: ${l.command}\n${differences(l.sim, l.kernel).flatMap((d) => d.lines).join("\n")}`,
+            (l) => `line ${l.line}: ${l.command}\n${differences(l.sim, l.kernel, l.command).flatMap((d) => d.lines).join("\n")}`,
           );
           expect(report.join("\n"), `script:\n${text}`).toBe("");
         } finally {

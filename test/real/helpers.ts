@@ -13,7 +13,7 @@ export function lab(text: string, line = 1): LabCommand {
   return cmd;
 }
 
-/** A command the lab language would refuse (sleep, node): only tests build these. */
+/** A command built without the parser (one it would refuse, or odd argv): only tests build these. */
 export function raw(argv: string[]): LabCommand {
   return {
     line: 0,

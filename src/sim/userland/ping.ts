@@ -95,7 +95,7 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
       if (f === "q") opts.quiet = true;
       else if (f === "n") {
         /* numeric output: ours always is */
-      } else return usageError(o, `ping: invalid option -- '${f}'\n`);
+      } else return usageError(o, `ping: invalid option -- '${f}'\n`, 2, true);
       j++;
     }
   }

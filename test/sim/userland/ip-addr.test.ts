@@ -45,7 +45,10 @@ const V4_LINES =
   FOREVER;
 
 const V6_LINES =
-  "    inet6 2001:db8::1/64 scope global tentative \n" + FOREVER + "    inet6 fe80::1/64 scope link tentative \n" + FOREVER;
+  "    inet6 2001:db8::1/64 scope global tentative \n" +
+  FOREVER +
+  "    inet6 fe80::1/64 scope link tentative \n" +
+  FOREVER;
 
 describe("ip addr show", () => {
   it("lists addresses in the kernel's order: primaries by scope, then secondaries; IPv6 by scope, newest first", () => {
@@ -57,10 +60,13 @@ describe("ip addr show", () => {
     expect(l.out("ip addr show veth0")).toBe(head + V4_LINES + V6_LINES);
     expect(l.out("ip addr show dev veth0")).toBe(head + V4_LINES + V6_LINES);
     expect(l.out("ip -4 addr")).toBe(
-      "3: veth0@ceth0: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 qdisc noop state DOWN group default qlen 1000\n" + V4_LINES,
+      "3: veth0@ceth0: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 qdisc noop state DOWN group default qlen 1000\n" +
+        V4_LINES,
     );
     // The AF_INET6 link dump is addrconf's short message: no qdisc, group or link/ether.
-    expect(l.out("ip -6 addr")).toBe("3: veth0@ceth0: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 state DOWN qlen 1000\n" + V6_LINES);
+    expect(l.out("ip -6 addr")).toBe(
+      "3: veth0@ceth0: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 state DOWN qlen 1000\n" + V6_LINES,
+    );
     expect(l.out("ip -br addr")).toBe(
       "lo               DOWN           \n" +
         "ceth0@veth0      DOWN           \n" +
@@ -76,11 +82,19 @@ describe("ip addr show", () => {
 
   it("filters on label, scope and up", () => {
     const l = addressed();
-    expect(l.out("ip addr show label veth0:1")).toBe("    inet 10.0.1.1/24 brd 10.0.1.255 scope global veth0:1\n" + FOREVER);
+    expect(l.out("ip addr show label veth0:1")).toBe(
+      "    inet 10.0.1.1/24 brd 10.0.1.255 scope global veth0:1\n" + FOREVER,
+    );
     expect(l.out("ip addr show label 'veth0*'")).not.toContain("foo");
     const link = l.out("ip addr show scope link");
-    expect(link).toContain("1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN group default qlen 1000\n");
-    expect(link).toContain("    inet 10.0.3.1/16 scope link veth0\n" + FOREVER + "    inet6 fe80::1/64 scope link tentative \n");
+    expect(link).toContain(
+      "1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN group default qlen 1000\n",
+    );
+    expect(link).toContain(
+      "    inet 10.0.3.1/16 scope link veth0\n" +
+        FOREVER +
+        "    inet6 fe80::1/64 scope link tentative \n",
+    );
     expect(link).not.toContain("10.0.0.1");
     expect(l.run("ip addr show up")).toEqual(res(0));
     expect(l.run("ip addr show veth0 ceth0")).toEqual(
@@ -91,7 +105,10 @@ describe("ip addr show", () => {
 
   it("prints JSON, plain and pretty", () => {
     const l = new Lab();
-    l.setup("ip link add veth0 type veth peer name ceth0", "ip addr add 10.0.0.3/24 brd + dev veth0");
+    l.setup(
+      "ip link add veth0 type veth peer name ceth0",
+      "ip addr add 10.0.0.3/24 brd + dev veth0",
+    );
     const v = l.mac("veth0");
     expect(l.out("ip -j addr show veth0")).toBe(
       `[{"ifindex":3,"link":"ceth0","ifname":"veth0","flags":["BROADCAST","MULTICAST","M-DOWN"],"mtu":1500,"qdisc":"noop","operstate":"DOWN","group":"default","txqlen":1000,"link_type":"ether","address":"${v}","broadcast":"ff:ff:ff:ff:ff:ff",` +
@@ -125,7 +142,11 @@ describe("ip addr show", () => {
       "1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN group default qlen 1000\n" +
         "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n",
     );
-    l.setup("ip link set lo up", "ip addr add 127.0.0.2/8 dev lo", "ip addr add 10.9.9.9/32 dev lo");
+    l.setup(
+      "ip link set lo up",
+      "ip addr add 127.0.0.2/8 dev lo",
+      "ip addr add 10.9.9.9/32 dev lo",
+    );
     const up =
       "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n" +
       "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n" +
@@ -137,8 +158,15 @@ describe("ip addr show", () => {
       FOREVER;
     expect(l.out("ip addr show lo")).toBe(up + "    inet6 ::1/128 scope host \n" + FOREVER);
     l.setup("ip link set lo down");
-    expect(l.out("ip addr show lo")).toBe(up.replace("<LOOPBACK,UP,LOWER_UP>", "<LOOPBACK>").replace("UNKNOWN", "DOWN"));
-    l.setup("ip link set lo up", "ip addr flush dev lo", "ip link set lo down", "ip link set lo up");
+    expect(l.out("ip addr show lo")).toBe(
+      up.replace("<LOOPBACK,UP,LOWER_UP>", "<LOOPBACK>").replace("UNKNOWN", "DOWN"),
+    );
+    l.setup(
+      "ip link set lo up",
+      "ip addr flush dev lo",
+      "ip link set lo down",
+      "ip link set lo up",
+    );
     expect(l.out("ip addr show lo")).toBe(
       "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n" +
         "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n" +
@@ -151,16 +179,24 @@ describe("ip addr show", () => {
 
   it("adds the EUI-64 link-local when the link is up with carrier, tentative until DAD ends", () => {
     const l = new Lab();
-    l.setup("ip netns add netns0", "ip link add veth0 type veth peer name ceth0", "ip link set ceth0 netns netns0");
+    l.setup(
+      "ip netns add netns0",
+      "ip link add veth0 type veth peer name ceth0",
+      "ip link set ceth0 netns netns0",
+    );
     l.setup("ip link set veth0 up");
     expect(l.out("ip addr show veth0")).not.toContain("inet6");
     l.setup("ip -n netns0 link set ceth0 up");
     const head =
       "3: veth0@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n" +
       `    link/ether ${l.mac("veth0")} brd ff:ff:ff:ff:ff:ff link-netns netns0\n`;
-    expect(l.out("ip addr show veth0")).toBe(head + `    inet6 ${l.ll("veth0")}/64 scope link tentative \n` + FOREVER);
+    expect(l.out("ip addr show veth0")).toBe(
+      head + `    inet6 ${l.ll("veth0")}/64 scope link tentative \n` + FOREVER,
+    );
     l.wait(2500);
-    expect(l.out("ip addr show veth0")).toBe(head + `    inet6 ${l.ll("veth0")}/64 scope link \n` + FOREVER);
+    expect(l.out("ip addr show veth0")).toBe(
+      head + `    inet6 ${l.ll("veth0")}/64 scope link \n` + FOREVER,
+    );
     expect(l.out("ip -4 addr show veth0")).toBe("");
     // The header carries link-netns itself when the link/ether line is left out.
     l.setup("ip addr add 10.0.0.1/24 dev veth0");
@@ -180,23 +216,52 @@ describe("ip addr add/del/flush", () => {
       ["ip addr add 10.0.0.1/24 dev veth0", 2, "Error: ipv4: Address already assigned.\n"],
       ["ip addr add 10.0.0.2/24 dev veth0 scope link", 2, "Error: ipv4: Invalid scope value.\n"],
       ["ip addr add 10.0.4.1/24 dev nosuch", 1, 'Cannot find device "nosuch"\n'],
-      ["ip addr add 10.0.4.1/33 dev veth0", 1, 'Error: any valid prefix is expected rather than "10.0.4.1/33".\n'],
-      ["ip addr add 10.0.4.300/24 dev veth0", 1, 'Error: any valid prefix is expected rather than "10.0.4.300/24".\n'],
-      ["ip -6 addr add 10.0.0.1/24 dev veth0", 1, 'Error: inet6 prefix is expected rather than "10.0.0.1/24".\n'],
+      [
+        "ip addr add 10.0.4.1/33 dev veth0",
+        1,
+        'Error: any valid prefix is expected rather than "10.0.4.1/33".\n',
+      ],
+      [
+        "ip addr add 10.0.4.300/24 dev veth0",
+        1,
+        'Error: any valid prefix is expected rather than "10.0.4.300/24".\n',
+      ],
+      [
+        "ip -6 addr add 10.0.0.1/24 dev veth0",
+        1,
+        'Error: inet6 prefix is expected rather than "10.0.0.1/24".\n',
+      ],
       ["ip addr add 10.0.4.1/24", 1, 'Not enough information: "dev" argument is required.\n'],
       ["ip addr add dev veth0", 2, "RTNETLINK answers: Operation not supported\n"],
       ["ip -4 addr add dev veth0", 2, "Error: ipv4: Local address is not supplied.\n"],
-      ["ip addr add 10.0.5.1/24 dev veth0 foo", 255, 'Error: either "local" is duplicate, or "foo" is a garbage.\n'],
-      ["ip addr add 10.0.5.1/24 dev veth0 scope bogus", 255, 'Error: argument "bogus" is wrong: invalid scope value.\n'],
-      ["ip addr add 2001:db8::1/64 brd + dev veth0", 1, "Broadcast can be set only for IPv4 addresses\n"],
+      [
+        "ip addr add 10.0.5.1/24 dev veth0 foo",
+        255,
+        'Error: either "local" is duplicate, or "foo" is a garbage.\n',
+      ],
+      [
+        "ip addr add 10.0.5.1/24 dev veth0 scope bogus",
+        255,
+        'Error: argument "bogus" is wrong: invalid scope value.\n',
+      ],
+      [
+        "ip addr add 2001:db8::1/64 brd + dev veth0",
+        1,
+        "Broadcast can be set only for IPv4 addresses\n",
+      ],
       ["ip addr del 10.0.0.9/24 dev veth0", 2, "Error: ipv4: Address not found.\n"],
       ["ip addr del 10.0.0.1/24 dev veth0 label veth0:y", 2, "Error: ipv4: Address not found.\n"],
-      ["ip addr add ::1/128 dev veth0", 2, "Error: ipv6: Cannot assign loopback address on this device.\n"],
+      [
+        "ip addr add ::1/128 dev veth0",
+        2,
+        "Error: ipv6: Cannot assign loopback address on this device.\n",
+      ],
       ["ip addr del 2001:db8::9/64 dev veth0", 2, "Error: ipv6: address not found.\n"],
       ["ip addr flush", 1, "Flush requires arguments.\n"],
       ["ip addr foo", 255, 'Command "foo" is unknown, try "ip address help".\n'],
     ];
-    for (const [line, exit, stderr] of cases) expect([line, l.run(line)]).toEqual([line, res(exit, "", stderr)]);
+    for (const [line, exit, stderr] of cases)
+      expect([line, l.run(line)]).toEqual([line, res(exit, "", stderr)]);
     expect(l.run("ip addr add 10.0.6.1/24 dev veth0 nodad")).toEqual(
       res(0, "", "Warning: nodad option can be set only for IPv6 addresses\n"),
     );
@@ -204,8 +269,12 @@ describe("ip addr add/del/flush", () => {
       res(0, "", "Warning: tentative option is not mutable from userspace\n"),
     );
     l.setup("ip addr add 2001:db8::2/64 dev veth0 nodad");
-    expect(l.run("ip addr add 2001:db8::2/64 dev veth0")).toEqual(res(2, "", "Error: ipv6: address already assigned.\n"));
-    expect(l.out("ip -6 addr show veth0")).toContain("    inet6 2001:db8::2/64 scope global nodad \n");
+    expect(l.run("ip addr add 2001:db8::2/64 dev veth0")).toEqual(
+      res(2, "", "Error: ipv6: address already assigned.\n"),
+    );
+    expect(l.out("ip -6 addr show veth0")).toContain(
+      "    inet6 2001:db8::2/64 scope global nodad \n",
+    );
   });
 
   it("deletes with a wildcard when no prefix length is given, and a primary takes its secondaries", () => {
@@ -224,7 +293,9 @@ describe("ip addr add/del/flush", () => {
     const out = l.out("ip -4 addr show veth0");
     expect(out).not.toContain("10.0.0.1/24");
     expect(out).not.toContain("10.0.0.3/24");
-    expect(l.run("ip addr del 10.0.0.1/24 dev veth0")).toEqual(res(2, "", "Error: ipv4: Address not found.\n"));
+    expect(l.run("ip addr del 10.0.0.1/24 dev veth0")).toEqual(
+      res(2, "", "Error: ipv4: Address not found.\n"),
+    );
   });
 
   it("flushes by device, label and scope", () => {
@@ -232,7 +303,12 @@ describe("ip addr add/del/flush", () => {
     l.setup("ip -4 addr flush dev veth0 label veth0:1");
     expect(l.out("ip addr show veth0")).not.toContain("veth0:1");
     l.setup("ip addr flush dev veth0 scope global");
-    expect(l.out("ip addr show veth0").split("\n").filter((s) => s.startsWith("    inet"))).toEqual([
+    expect(
+      l
+        .out("ip addr show veth0")
+        .split("\n")
+        .filter((s) => s.startsWith("    inet")),
+    ).toEqual([
       "    inet 127.0.0.5/8 scope host veth0",
       "    inet 10.0.3.1/16 scope link veth0",
       "    inet6 fe80::1/64 scope link tentative ",
@@ -251,19 +327,31 @@ describe("ip addr add/del/flush", () => {
       "ip addr add 10.0.1.1/24 dev veth0",
     );
     l.setup("ip link set veth0 name eth0");
-    expect(l.out("ip -4 addr show eth0").split("\n").filter((s) => s.startsWith("    inet"))).toEqual([
+    expect(
+      l
+        .out("ip -4 addr show eth0")
+        .split("\n")
+        .filter((s) => s.startsWith("    inet")),
+    ).toEqual([
       "    inet 10.0.0.1/24 scope global eth0",
       "    inet 10.0.1.1/24 scope global eth0:2",
       "    inet 10.0.0.2/24 scope global secondary eth0:3",
       "    inet 10.0.0.3/24 scope global secondary eth0:7",
     ]);
     l.setup("ip link set eth0 name averyveryverylo");
-    expect(l.out("ip -4 addr show averyveryverylo")).toContain("    inet 10.0.1.1/24 scope global averyveryvery:2\n");
+    expect(l.out("ip -4 addr show averyveryverylo")).toContain(
+      "    inet 10.0.1.1/24 scope global averyveryvery:2\n",
+    );
   });
 
   it("drops a moved device's addresses", () => {
     const l = new Lab();
-    l.setup("ip netns add ns1", "ip link add d0 type veth peer name d1", "ip addr add 10.1.1.1/24 dev d1", "ip link set d1 netns ns1");
+    l.setup(
+      "ip netns add ns1",
+      "ip link add d0 type veth peer name d1",
+      "ip addr add 10.1.1.1/24 dev d1",
+      "ip link set d1 netns ns1",
+    );
     expect(l.out("ip -n ns1 addr show d1")).toBe(
       "2: d1@if3: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default qlen 1000\n" +
         `    link/ether ${l.mac("d1", "ns1")} brd ff:ff:ff:ff:ff:ff link-netnsid 0\n`,

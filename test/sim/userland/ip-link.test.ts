@@ -12,7 +12,9 @@ describe("ip link show", () => {
     const l = new Lab();
     expect(l.run("ip link")).toEqual(res(0, LO_DOWN));
     expect(l.run("ip link show lo")).toEqual(res(0, LO_DOWN));
-    expect(l.out("ip -br link")).toBe("lo               DOWN           00:00:00:00:00:00 <LOOPBACK> \n");
+    expect(l.out("ip -br link")).toBe(
+      "lo               DOWN           00:00:00:00:00:00 <LOOPBACK> \n",
+    );
     expect(l.out("ip -o link")).toBe(
       "1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\" +
         "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n",
@@ -63,7 +65,9 @@ describe("ip link show", () => {
         `    link/ether ${v} brd ff:ff:ff:ff:ff:ff\n`,
     );
     l.setup("ip link set ceth0 up");
-    expect(l.out("ip -br link show ceth0")).toBe(`ceth0@veth0      UP             ${c} <BROADCAST,MULTICAST,UP,LOWER_UP> \n`);
+    expect(l.out("ip -br link show ceth0")).toBe(
+      `ceth0@veth0      UP             ${c} <BROADCAST,MULTICAST,UP,LOWER_UP> \n`,
+    );
     // The qdisc stays noqueue once the device has been up.
     l.setup("ip link set ceth0 down");
     expect(l.out("ip link show ceth0")).toBe(
@@ -74,8 +78,17 @@ describe("ip link show", () => {
 
   it("names unnamed veths veth%d, the peer first", () => {
     const l = new Lab();
-    l.setup("ip link add veth0 type veth peer name ceth0", "ip link add veth5 type veth peer", "ip link add type veth");
-    expect(l.out("ip -br link").split("\n").map((s) => s.split(" ")[0])).toEqual([
+    l.setup(
+      "ip link add veth0 type veth peer name ceth0",
+      "ip link add veth5 type veth peer",
+      "ip link add type veth",
+    );
+    expect(
+      l
+        .out("ip -br link")
+        .split("\n")
+        .map((s) => s.split(" ")[0]),
+    ).toEqual([
       "lo",
       "ceth0@veth0",
       "veth0@ceth0",
@@ -91,7 +104,11 @@ describe("ip link show", () => {
 
   it("shows a peer in another namespace as @ifN with link-netns or link-netnsid", () => {
     const l = new Lab();
-    l.setup("ip netns add netns0", "ip link add veth0 type veth peer name ceth0", "ip link set ceth0 netns netns0");
+    l.setup(
+      "ip netns add netns0",
+      "ip link add veth0 type veth peer name ceth0",
+      "ip link set ceth0 netns netns0",
+    );
     const v = l.mac("veth0");
     const c = l.mac("ceth0", "netns0");
     expect(l.out("ip link show veth0")).toBe(
@@ -108,20 +125,27 @@ describe("ip link show", () => {
         '"operstate":"DOWN","linkmode":"DEFAULT","group":"default","txqlen":1000,"link_type":"ether",' +
         `"address":"${v}","broadcast":"ff:ff:ff:ff:ff:ff","link_netnsid":0}]\n`,
     );
-    // The veth that stayed: no carrier, and its state is what linkwatch stored when the peer
-    // was still here (LOWERLAYERDOWN), not recomputed when it comes up.
+    // The veth that stayed: no carrier, and its peer's index names no device here, so
+    // linkwatch (run when `ip` looked veth0 up by name, after the move) stores DOWN.
     l.setup("ip link set veth0 up");
     expect(l.out("ip link show veth0")).toBe(
-      "3: veth0@if2: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state LOWERLAYERDOWN mode DEFAULT group default qlen 1000\n" +
+      "3: veth0@if2: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN mode DEFAULT group default qlen 1000\n" +
         `    link/ether ${v} brd ff:ff:ff:ff:ff:ff link-netns netns0\n`,
     );
     l.setup("ip -n netns0 link set ceth0 up");
-    expect(l.out("ip link show veth0")).toContain("<BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP ");
+    expect(l.out("ip link show veth0")).toContain(
+      "<BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP ",
+    );
   });
 
   it("says DOWN, not LOWERLAYERDOWN, when the carrier went with a peer that left", () => {
     const l = new Lab();
-    l.setup("ip netns add ns1", "ip link add e0 type veth peer name e1", "ip link set e0 up", "ip link set e1 up");
+    l.setup(
+      "ip netns add ns1",
+      "ip link add e0 type veth peer name e1",
+      "ip link set e0 up",
+      "ip link set e1 up",
+    );
     l.setup("ip link set e1 netns ns1");
     expect(l.out("ip link show e0")).toBe(
       `3: e0@if2: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN mode DEFAULT group default qlen 1000\n` +
@@ -131,7 +155,11 @@ describe("ip link show", () => {
 
   it("filters on master, type and up (JSON keeps an empty object per link it drops itself)", () => {
     const l = new Lab();
-    l.setup("ip link add veth0 type veth peer name ceth0", "ip link add br0 type bridge", "ip link set veth0 master br0");
+    l.setup(
+      "ip link add veth0 type veth peer name ceth0",
+      "ip link add br0 type bridge",
+      "ip link set veth0 master br0",
+    );
     expect(l.out("ip link show master br0")).toMatch(/^3: veth0@ceth0: .* master br0 state DOWN /);
     expect(l.out("ip link show type bridge")).toMatch(/^4: br0: /);
     expect(l.out("ip link show type bridge_slave")).toMatch(/^3: veth0@ceth0: /);
@@ -148,36 +176,76 @@ describe("ip link show", () => {
 describe("ip link errors", () => {
   it("prints iproute2's and the kernel's messages with their exit codes", () => {
     const l = new Lab();
-    l.setup("ip netns add a", "ip link add veth0 type veth peer name ceth0", "ip link add br0 type bridge");
+    l.setup(
+      "ip netns add a",
+      "ip link add veth0 type veth peer name ceth0",
+      "ip link add br0 type bridge",
+    );
     const cases: [string, number, string][] = [
       ["ip link add veth0 type veth peer name x", 2, "RTNETLINK answers: File exists\n"],
       ["ip link add y type veth peer name veth0", 2, "RTNETLINK answers: File exists\n"],
       ["ip link add br0 type bridge", 2, "RTNETLINK answers: File exists\n"],
-      ["ip link add br4 name br5 type bridge", 255, 'both "name" and "dev" cannot be used when creating devices.\n'],
+      [
+        "ip link add br4 name br5 type bridge",
+        255,
+        'both "name" and "dev" cannot be used when creating devices.\n',
+      ],
       ["ip link add br6", 1, 'Not enough information: "type" argument is required\n'],
       ["ip link add br6 type foo", 2, "Error: Unknown device type.\n"],
-      ["ip link add verylongname0123456 type bridge", 2, "Error: Attribute failed policy validation.\n"],
+      [
+        "ip link add verylongname0123456 type bridge",
+        2,
+        "Error: Attribute failed policy validation.\n",
+      ],
       ["ip link set nosuch up", 1, 'Cannot find device "nosuch"\n'],
       ["ip link set dev nosuch up", 1, 'Cannot find device "nosuch"\n'],
-      ["ip link set veth0 netns nosuch", 255, 'Error: argument "nosuch" is wrong: Invalid "netns" value\n\n'],
+      [
+        "ip link set veth0 netns nosuch",
+        255,
+        'Error: argument "nosuch" is wrong: Invalid "netns" value\n\n',
+      ],
       ["ip link set br0 netns a", 2, "Error: The interface netns is immutable.\n"],
       ["ip link set lo netns a", 2, "Error: The interface netns is immutable.\n"],
       ["ip link set veth0 address zz", 1, '"zz" is invalid lladdr.\n'],
-      ["ip link set veth0 address 01:00:00:00:00:01", 2, "RTNETLINK answers: Cannot assign requested address\n"],
+      [
+        "ip link set veth0 address 01:00:00:00:00:01",
+        2,
+        "RTNETLINK answers: Cannot assign requested address\n",
+      ],
       ["ip link set veth0 address aa:bb", 1, "Invalid address length 2 - must be 6 bytes\n"],
-      ["ip link set veth0 address 00:00:00:00:00:00", 2, "RTNETLINK answers: Cannot assign requested address\n"],
+      [
+        "ip link set veth0 address 00:00:00:00:00:00",
+        2,
+        "RTNETLINK answers: Cannot assign requested address\n",
+      ],
       ["ip link set veth0 mtu 67", 2, "Error: mtu less than device minimum.\n"],
       ["ip link set veth0 mtu 65536", 2, "Error: mtu greater than device maximum.\n"],
       ["ip link set veth0 mtu abc", 255, 'Error: argument "abc" is wrong: Invalid "mtu" value\n\n'],
-      ["ip link set veth0 mtu 1500 mtu 1600", 255, 'Error: duplicate "mtu": "1600" is the second value.\n'],
-      ["ip link set veth0 master nosuch", 255, 'Error: argument "nosuch" is wrong: Device does not exist\n\n'],
+      [
+        "ip link set veth0 mtu 1500 mtu 1600",
+        255,
+        'Error: duplicate "mtu": "1600" is the second value.\n',
+      ],
+      [
+        "ip link set veth0 master nosuch",
+        255,
+        'Error: argument "nosuch" is wrong: Device does not exist\n\n',
+      ],
       ["ip link set veth0 master ceth0", 2, "RTNETLINK answers: Operation not supported\n"],
       ["ip link set lo master br0", 2, "RTNETLINK answers: Invalid argument\n"],
-      ["ip link set veth0 type bridge_slave hairpin on", 2, "RTNETLINK answers: Operation not supported\n"],
+      [
+        "ip link set veth0 type bridge_slave hairpin on",
+        2,
+        "RTNETLINK answers: Operation not supported\n",
+      ],
       ["ip link set veth0 foo", 255, 'Error: either "dev" is duplicate, or "foo" is a garbage.\n'],
       ["ip link set", 255, 'Not enough information: "dev" argument is required.\n'],
       ["ip link set veth0 name", 255, 'Command line is not complete. Try option "help"\n'],
-      ["ip link set veth0 name 'a b'", 255, 'Error: argument "a b" is wrong: "name" not a valid ifname\n'],
+      [
+        "ip link set veth0 name 'a b'",
+        255,
+        'Error: argument "a b" is wrong: "name" not a valid ifname\n',
+      ],
       ["ip link set veth0 name ceth0", 2, "RTNETLINK answers: File exists\n"],
       ["ip link set veth0 netns 99999", 2, "RTNETLINK answers: No such process\n"],
       ["ip link foo", 255, 'Command "foo" is unknown, try "ip link help".\n'],
@@ -186,19 +254,25 @@ describe("ip link errors", () => {
       ["ip link del lo", 2, "RTNETLINK answers: Operation not supported\n"],
       ["ip link del", 255, 'Not enough information: "dev" argument is required.\n'],
     ];
-    for (const [line, exit, stderr] of cases) expect([line, l.run(line)]).toEqual([line, res(exit, "", stderr)]);
+    for (const [line, exit, stderr] of cases)
+      expect([line, l.run(line)]).toEqual([line, res(exit, "", stderr)]);
   });
 
   it("refuses a bridge in a bridge, and a port whose MAC is zero", () => {
     const l = new Lab();
     l.setup("ip link add br0 type bridge", "ip link add br1 type bridge");
-    expect(l.run("ip link set br0 master br1")).toEqual(res(2, "", "Error: Can not enslave a bridge to a bridge.\n"));
+    expect(l.run("ip link set br0 master br1")).toEqual(
+      res(2, "", "Error: Can not enslave a bridge to a bridge.\n"),
+    );
   });
 
   it("prints the usage on stdout for veth options other than peer", () => {
     const l = new Lab();
     expect(l.run("ip link add veth3 type veth foo")).toEqual(
-      res(1, "Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link add help'\n"),
+      res(
+        1,
+        "Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link add help'\n",
+      ),
     );
     expect(l.run("ip link add veth2 type veth peer name ceth2 foo")).toEqual(
       res(255, "", 'both "name" and "dev" cannot be used when creating devices.\n'),
@@ -212,7 +286,10 @@ describe("ip link errors", () => {
 describe("ip link set", () => {
   it("applies a request in do_setlink's order and stops at the first error", () => {
     const l = new Lab();
-    l.setup("ip link add d0 type veth peer name d1", "ip link set d1 address 02:00:00:00:00:01 mtu 9000 up");
+    l.setup(
+      "ip link add d0 type veth peer name d1",
+      "ip link set d1 address 02:00:00:00:00:01 mtu 9000 up",
+    );
     expect(l.out("ip link show d1")).toBe(
       "2: d1@d0: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 9000 qdisc noqueue state LOWERLAYERDOWN mode DEFAULT group default qlen 1000\n" +
         "    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n",
@@ -239,20 +316,35 @@ describe("ip link set", () => {
 
   it("renames an up device, moves with a new name, and comes up in the new namespace", () => {
     const l = new Lab();
-    l.setup("ip netns add ns1", "ip link add veth0 type veth peer name ceth0", "ip link set veth0 up");
+    l.setup(
+      "ip netns add ns1",
+      "ip link add veth0 type veth peer name ceth0",
+      "ip link set veth0 up",
+    );
     l.setup("ip link set veth0 name foo", "ip link set foo down name veth0 up");
-    expect(l.out("ip -br link show veth0")).toBe(`veth0@ceth0      LOWERLAYERDOWN ${l.mac("veth0")} <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> \n`);
-    l.setup("ip -n ns1 link add e0 type veth peer name e9", "ip link add e0 type veth peer name e1");
+    expect(l.out("ip -br link show veth0")).toBe(
+      `veth0@ceth0      LOWERLAYERDOWN ${l.mac("veth0")} <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> \n`,
+    );
+    l.setup(
+      "ip -n ns1 link add e0 type veth peer name e9",
+      "ip link add e0 type veth peer name e1",
+    );
     expect(l.run("ip link set e0 netns ns1")).toEqual(
       res(2, "", "Error: An interface with the same name exists in the target netns.\n"),
     );
     l.setup("ip link set e0 netns ns1 name e5 up");
-    expect(l.out("ip -n ns1 -br link show e5")).toBe(`e5@if${l.idx("e1")}           LOWERLAYERDOWN ${l.mac("e5", "ns1")} <NO-CARRIER,BROADCAST,MULTICAST,UP> \n`);
+    expect(l.out("ip -n ns1 -br link show e5")).toBe(
+      `e5@if${l.idx("e1")}           LOWERLAYERDOWN ${l.mac("e5", "ns1")} <NO-CARRIER,BROADCAST,MULTICAST,UP> \n`,
+    );
   });
 
   it("follows the ports with the bridge MAC, and zero after the last leaves", () => {
     const l = new Lab();
-    l.setup("ip link add br0 type bridge", "ip link add v0 type veth peer name p0", "ip link add v1 type veth peer name p1");
+    l.setup(
+      "ip link add br0 type bridge",
+      "ip link add v0 type veth peer name p0",
+      "ip link add v1 type veth peer name p1",
+    );
     l.setup("ip link set v0 master br0", "ip link set v1 master br0");
     const low = [l.mac("v0"), l.mac("v1")].sort()[0]!;
     expect(l.mac("br0")).toBe(low);
@@ -266,18 +358,30 @@ describe("ip link set", () => {
   it("gives a bridge carrier as an empty bridge and while a port forwards", () => {
     const l = new Lab();
     l.setup("ip link add br0 type bridge", "ip link set br0 up");
-    expect(l.out("ip link show br0")).toMatch(/^2: br0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UNKNOWN /);
+    expect(l.out("ip link show br0")).toMatch(
+      /^2: br0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UNKNOWN /,
+    );
     l.setup("ip link add v0 type veth peer name p0", "ip link set v0 master br0");
-    expect(l.out("ip link show br0")).toMatch(/^2: br0: <NO-CARRIER,BROADCAST,MULTICAST,UP> .* state DOWN /);
+    expect(l.out("ip link show br0")).toMatch(
+      /^2: br0: <NO-CARRIER,BROADCAST,MULTICAST,UP> .* state DOWN /,
+    );
     l.setup("ip link set v0 up", "ip link set p0 up");
-    expect(l.out("ip link show br0")).toMatch(/^2: br0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP /);
+    expect(l.out("ip link show br0")).toMatch(
+      /^2: br0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP /,
+    );
     l.setup("ip link set v0 nomaster");
-    expect(l.out("ip link show br0")).toMatch(/^2: br0: <NO-CARRIER,BROADCAST,MULTICAST,UP> .* state DOWN /);
+    expect(l.out("ip link show br0")).toMatch(
+      /^2: br0: <NO-CARRIER,BROADCAST,MULTICAST,UP> .* state DOWN /,
+    );
   });
 
   it("follows the smallest port MTU unless the MTU was set", () => {
     const l = new Lab();
-    l.setup("ip link add br0 type bridge", "ip link add v1 type veth peer name v2", "ip link set v1 up");
+    l.setup(
+      "ip link add br0 type bridge",
+      "ip link add v1 type veth peer name v2",
+      "ip link set v1 up",
+    );
     l.setup("ip link add vx0 type vxlan id 9 dev v1 dstport 4789", "ip link set vx0 master br0");
     expect(l.dev("br0").mtu).toBe(1450);
     l.setup("ip link set br0 mtu 9000", "ip link set v2 master br0");
@@ -308,7 +412,11 @@ describe("ip -d link", () => {
         bridgeTail +
         "tso_max_size 65536 tso_max_segs 65535 gro_max_size 65536 \n",
     );
-    l.setup("ip link set veth0 address 02:00:00:00:00:aa", "ip link set veth0 master br0", "ip link set veth0 type bridge_slave hairpin on");
+    l.setup(
+      "ip link set veth0 address 02:00:00:00:00:aa",
+      "ip link set veth0 master br0",
+      "ip link set veth0 type bridge_slave hairpin on",
+    );
     expect(l.out("ip -d link show veth0")).toBe(
       "3: veth0@ceth0: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 qdisc noop master br0 state DOWN mode DEFAULT group default qlen 1000\n" +
         "    link/ether 02:00:00:00:00:aa brd ff:ff:ff:ff:ff:ff promiscuity 1  allmulti 1 minmtu 68 maxmtu 65535 \n" +
@@ -322,7 +430,9 @@ describe("ip -d link", () => {
     );
     // A port forwards once the bridge and the port are up with carrier; the bridge's gc runs 0.1 s after it opens.
     l.setup("ip link set br0 up", "ip link set veth0 up", "ip link set ceth0 up");
-    expect(l.out("ip -d link show veth0")).toContain(" state forwarding priority 32 cost 2 hairpin on ");
+    expect(l.out("ip -d link show veth0")).toContain(
+      " state forwarding priority 32 cost 2 hairpin on ",
+    );
     expect(l.out("ip -d link show veth0")).toContain(" forward_delay_timer   15.00 ");
     expect(l.out("ip -d link show br0")).toContain(" gc_timer    0.10 ");
   });
@@ -341,7 +451,8 @@ describe("ip -d link", () => {
       "ip link add vx0 type vxlan id 42 remote 10.0.0.2 local 10.0.0.1 dstport 4789",
       "ip link add vx1 type vxlan id 43 dstport 4789 dev veth0 nolearning ttl 10",
     );
-    const tail = "addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 ";
+    const tail =
+      "addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 ";
     expect(l.out("ip -d link show vx0")).toBe(
       `5: vx0: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n` +
         `    link/ether ${l.mac("vx0")} brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 \n` +
@@ -352,16 +463,24 @@ describe("ip -d link", () => {
         `    link/ether ${l.mac("vx1")} brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 \n` +
         `    vxlan id 43 dev veth0 srcport 0 0 dstport 4789 nolearning ttl 10 ageing 300 udpcsum noudp6zerocsumtx noudp6zerocsumrx ${tail}tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n`,
     );
-    expect(l.out("ip -d link show vx2")).toContain(" vxlan id 44 srcport 0 0 dstport 8472 ttl auto ");
+    expect(l.out("ip -d link show vx2")).toContain(
+      " vxlan id 44 srcport 0 0 dstport 8472 ttl auto ",
+    );
     expect(l.out("ip -j -d link show vx0")).toContain(
       '"linkinfo":{"info_kind":"vxlan","info_data":{"id":42,"remote":"10.0.0.2","local":"10.0.0.1","port_range":{"low":0,"high":0},"port":4789,"learning":true,"ttl":0,"df":"unset","ageing":300,"udp_csum":true,"udp_zero_csum6_tx":false,"udp_zero_csum6_rx":false}}',
     );
     expect(l.run("ip link add vx3 type vxlan id 42 dstport 4789")).toEqual(
       res(2, "", "Error: A VXLAN device with the specified VNI already exists.\n"),
     );
-    expect(l.run("ip link add vx3 type vxlan remote 1.2.3.4")).toEqual(res(1, "", "vxlan: missing virtual network identifier\n"));
-    expect(l.run("ip link add vx3 type vxlan id 16777216")).toEqual(res(255, "", 'Error: argument "16777216" is wrong: invalid id\n'));
-    expect(l.run("ip link add vx3 type vxlan id 5 dev nosuch")).toEqual(res(255, "", 'Cannot find device "nosuch"\n'));
+    expect(l.run("ip link add vx3 type vxlan remote 1.2.3.4")).toEqual(
+      res(1, "", "vxlan: missing virtual network identifier\n"),
+    );
+    expect(l.run("ip link add vx3 type vxlan id 16777216")).toEqual(
+      res(255, "", 'Error: argument "16777216" is wrong: invalid id\n'),
+    );
+    expect(l.run("ip link add vx3 type vxlan id 5 dev nosuch")).toEqual(
+      res(255, "", 'Cannot find device "nosuch"\n'),
+    );
     // Deleting the underlay takes the vxlan with it.
     l.setup("ip link del veth0");
     expect(l.run("ip link show vx1")).toEqual(res(1, "", 'Device "vx1" does not exist.\n'));

@@ -19,7 +19,9 @@ describe("ip netns", () => {
   it("prints the errors and exit codes of add, del and bad names", () => {
     const l = new Lab();
     l.setup("ip netns add a");
-    expect(l.run("ip netns add a")).toEqual(res(1, "", 'Cannot create namespace file "/run/netns/a": File exists\n'));
+    expect(l.run("ip netns add a")).toEqual(
+      res(1, "", 'Cannot create namespace file "/run/netns/a": File exists\n'),
+    );
     expect(l.run("ip netns del zz")).toEqual(
       res(1, "", 'Cannot remove namespace file "/run/netns/zz": No such file or directory\n'),
     );
@@ -29,7 +31,9 @@ describe("ip netns", () => {
     expect(l.run("ip netns add")).toEqual(res(1, "", "No netns name specified\n"));
     expect(l.run("ip netns del")).toEqual(res(1, "", "No netns name specified\n"));
     expect(l.run("ip netns add ..")).toEqual(res(255, "", 'Invalid netns name ".."\n'));
-    expect(l.run("ip netns foo")).toEqual(res(255, "", 'Command "foo" is unknown, try "ip netns help".\n'));
+    expect(l.run("ip netns foo")).toEqual(
+      res(255, "", 'Command "foo" is unknown, try "ip netns help".\n'),
+    );
   });
 
   it("shows an nsid once a link or a move made the namespace refer to the other", () => {
@@ -58,7 +62,9 @@ describe("ip netns", () => {
     expect(l.out("ip -n a netns list")).toBe("c\na\n");
     l.setup("ip netns add d", "ip link add z0 type veth peer name z1 netns d");
     expect(l.out("ip netns list")).toBe("d (id: 2)\nc (id: 0)\na (id: 1)\n");
-    expect(l.out("ip -j netns list")).toBe('[{"name":"d","id":2},{"name":"c","id":0},{"name":"a","id":1}]\n');
+    expect(l.out("ip -j netns list")).toBe(
+      '[{"name":"d","id":2},{"name":"c","id":0},{"name":"a","id":1}]\n',
+    );
   });
 
   it("sets an nsid with ip netns set, once", () => {
@@ -66,12 +72,16 @@ describe("ip netns", () => {
     l.setup("ip netns add a", "ip netns add c", "ip netns add e");
     l.setup("ip netns set c 5");
     expect(l.out("ip netns list")).toBe("e\nc (id: 5)\na\n");
-    expect(l.run("ip netns set c 7")).toEqual(res(2, "", "Error: Peer netns already has a nsid assigned.\n"));
+    expect(l.run("ip netns set c 7")).toEqual(
+      res(2, "", "Error: Peer netns already has a nsid assigned.\n"),
+    );
     expect(l.run("ip netns set zz 7")).toEqual(
       res(1, "", 'Cannot open network namespace "zz": No such file or directory\n'),
     );
     l.setup("ip netns set e auto");
-    expect(l.out("ip netns list-id")).toBe("nsid 0 (iproute2 netns name: e)\nnsid 5 (iproute2 netns name: c)\n");
+    expect(l.out("ip netns list-id")).toBe(
+      "nsid 0 (iproute2 netns name: e)\nnsid 5 (iproute2 netns name: c)\n",
+    );
     expect(l.out("ip -j netns list-id")).toBe('[{"nsid":0,"name":"e"},{"nsid":5,"name":"c"}]\n');
   });
 

@@ -83,9 +83,19 @@ export abstract class NetDevice {
   alias: string | undefined;
   /** dev->operstate as linkwatch last computed it (rfc2863_policy); UNKNOWN until then. */
   linkOper: OperState = "UNKNOWN";
+  /** The qdisc is attached (dev_activate); an up device without carrier waits for it. */
+  activated = false;
   /** Times the carrier went on or off (IFLA_CARRIER_CHANGES). */
   carrierChanges = 0;
-  stats: LinkStats = { rxPackets: 0, rxBytes: 0, rxDropped: 0, multicast: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
+  stats: LinkStats = {
+    rxPackets: 0,
+    rxBytes: 0,
+    rxDropped: 0,
+    multicast: 0,
+    txPackets: 0,
+    txBytes: 0,
+    txDropped: 0,
+  };
   /** Queue counts and offload limits `ip -d link` prints (values the kernel gives each driver). */
   numTxQueues = 1;
   numRxQueues = 1;
@@ -111,9 +121,10 @@ export abstract class NetDevice {
     return this.adminUp && this.carrier();
   }
 
+  /** IFLA_OPERSTATE: DOWN while not running, else what linkwatch last stored. */
   operstate(): OperState {
     if (!this.adminUp) return "DOWN";
-    return this.carrier() ? "UP" : "DOWN";
+    return this.linkOper;
   }
 
   /**

@@ -6,6 +6,7 @@ import { Vxlan, type VxlanParams } from "../drivers/vxlan.js";
 import { inetdevChangename } from "../ipv4/devinet.js";
 import type { NetDevice } from "./device.js";
 import { kfail } from "./errors.js";
+import { linkwatchFire, rtnlRequest, setLinkwatchAnnounce } from "./linkwatch.js";
 import { isMulticastMac, randomMac, ZERO_MAC, type Mac } from "./mac.js";
 import type { NetNs } from "./netns.js";
 
@@ -23,38 +24,6 @@ function countCarrier(d: NetDevice): void {
   carrierBit.set(d, c);
 }
 
-/**
- * linkwatch: a carrier change queues the device (linkwatch_fire_event); the queue runs
- * once the rtnetlink request that caused it has finished (it needs the RTNL lock), and
- * stores each device's operstate as default_operstate computes it then.
- */
-const linkwatchQueue: NetDevice[] = [];
-let requestDepth = 0;
-
-function linkwatchFire(d: NetDevice): void {
-  if (!linkwatchQueue.includes(d)) linkwatchQueue.push(d);
-}
-
-function linkwatchRun(): void {
-  for (const d of linkwatchQueue.splice(0)) {
-    if (d.ns.devices.get(d.ifindex) !== d) continue;
-    d.linkOper = d.defaultOperstate();
-    // linkwatch_do_dev -> netif_state_change: NETDEV_CHANGE (addrconf acts on it).
-    if (d.adminUp) d.ns.notify(d, "change");
-  }
-}
-
-/** Runs one request; linkwatch follows when the outermost one ends. */
-function request<T>(fn: () => T): T {
-  requestDepth++;
-  try {
-    return fn();
-  } finally {
-    requestDepth--;
-    if (requestDepth === 0) linkwatchRun();
-  }
-}
-
 function macFor(ns: NetNs): Mac {
   return randomMac(() => ns.world.randomMacByte());
 }
@@ -69,7 +38,9 @@ export function freeName(ns: NetNs, template: string): string {
 
 /** dev_valid_name: 1..15 bytes, not "." or "..", no '/', ':' or whitespace. */
 export function validName(name: string): boolean {
-  return name.length > 0 && name.length < 16 && !/[\s/:]/.test(name) && name !== "." && name !== "..";
+  return (
+    name.length > 0 && name.length < 16 && !/[\s/:]/.test(name) && name !== "." && name !== ".."
+  );
 }
 
 /** dev_prep_valid_name: a name with %d takes the first free number; otherwise it must be free. */
@@ -94,6 +65,8 @@ export function announce(dev: NetDevice, viewer: NetNs = dev.ns): void {
   const link = dev.linkNet();
   if (link !== viewer) viewer.nsidOf(link);
 }
+
+setLinkwatchAnnounce((d) => announce(d));
 
 function register(ns: NetNs, dev: NetDevice): NetDevice {
   ns.attach(dev);
@@ -130,8 +103,13 @@ export interface PeerSpec extends LinkAttrs {
  * veth_newlink: the peer is registered (and configured) first, so it gets the lower index
  * and, without a name, the first free veth%d; the device itself comes second.
  */
-export function addVeth(ns: NetNs, name: string | undefined, peer: PeerSpec, attrs: LinkAttrs = {}): Veth {
-  return request(() => {
+export function addVeth(
+  ns: NetNs,
+  name: string | undefined,
+  peer: PeerSpec,
+  attrs: LinkAttrs = {},
+): Veth {
+  return rtnlRequest(ns.world, () => {
     if (name !== undefined && ns.byName(name)) kfail("EEXIST");
     const peerNs = peer.ns;
     const pn = claimName(peerNs, peer.name ?? "veth%d");
@@ -161,8 +139,13 @@ export function addVeth(ns: NetNs, name: string | undefined, peer: PeerSpec, att
   });
 }
 
-export function addBridge(ns: NetNs, name: string | undefined, options: Partial<BridgeOptions> = {}, attrs: LinkAttrs = {}): Bridge {
-  return request(() => {
+export function addBridge(
+  ns: NetNs,
+  name: string | undefined,
+  options: Partial<BridgeOptions> = {},
+  attrs: LinkAttrs = {},
+): Bridge {
+  return rtnlRequest(ns.world, () => {
     const n = claimName(ns, name ?? "bridge%d");
     const br = new Bridge(ns, ns.allocIndex(), n, macFor(ns), options);
     configure(br, attrs);
@@ -177,12 +160,21 @@ export function addBridge(ns: NetNs, name: string | undefined, options: Partial<
   });
 }
 
-export function addVxlan(ns: NetNs, name: string | undefined, params: VxlanParams, attrs: LinkAttrs = {}): Vxlan {
-  return request(() => {
+export function addVxlan(
+  ns: NetNs,
+  name: string | undefined,
+  params: VxlanParams,
+  attrs: LinkAttrs = {},
+): Vxlan {
+  return rtnlRequest(ns.world, () => {
     if (name !== undefined && ns.byName(name)) kfail("EEXIST");
     // vxlan_vni_in_use: one device per VNI and destination port.
     for (const d of ns.deviceList()) {
-      if (d instanceof Vxlan && d.params.vni === params.vni && d.params.dstport === params.dstport) {
+      if (
+        d instanceof Vxlan &&
+        d.params.vni === params.vni &&
+        d.params.dstport === params.dstport
+      ) {
         kfail("EEXIST", "A VXLAN device with the specified VNI already exists");
       }
     }
@@ -196,7 +188,7 @@ export function addVxlan(ns: NetNs, name: string | undefined, params: VxlanParam
 }
 
 export function deleteLink(dev: NetDevice): void {
-  request(() => {
+  rtnlRequest(dev.ns.world, () => {
     if (dev.kind === "loopback") kfail("EOPNOTSUPP");
     const affected = neighbours(dev);
     if (dev.adminUp) setAdmin(dev, false);
@@ -217,7 +209,10 @@ function neighbours(dev: NetDevice): NetDevice[] {
 
 /** Notifies NETDEV_CHANGE where carrier flipped (linkwatch), bridges after their ports. */
 export function refreshCarriers(devs: NetDevice[]): void {
-  const ordered = [...devs.filter((d) => !(d instanceof Bridge)), ...devs.filter((d) => d instanceof Bridge)];
+  const ordered = [
+    ...devs.filter((d) => !(d instanceof Bridge)),
+    ...devs.filter((d) => d instanceof Bridge),
+  ];
   for (const d of ordered) {
     if (d.master instanceof Bridge) d.master.refreshPort(d);
     if (d instanceof Bridge) for (const p of d.ports) d.refreshPort(p.dev);
@@ -236,9 +231,11 @@ export function refreshCarriers(devs: NetDevice[]): void {
 
 /** dev_change_flags(IFF_UP): dev_open / dev_close. */
 export function setAdmin(dev: NetDevice, up: boolean): void {
-  request(() => {
+  rtnlRequest(dev.ns.world, () => {
     if (dev.adminUp === up) return;
     dev.adminUp = up;
+    // __dev_open's dev_activate attaches the qdisc only with carrier; dev_close deactivates.
+    dev.activated = up && dev.carrier();
     if (up) {
       dev.everUp = true;
       if (dev instanceof Bridge) dev.openedAt = dev.ns.world.scheduler.now;
@@ -256,7 +253,7 @@ export function setAdmin(dev: NetDevice, up: boolean): void {
  * only Ethernet devices with a valid MAC, never a bridge, never loopback).
  */
 export function setMaster(dev: NetDevice, master: NetDevice | undefined): void {
-  request(() => {
+  rtnlRequest(dev.ns.world, () => {
     if (master === undefined) {
       const old = dev.master;
       if (old instanceof Bridge) {
@@ -285,12 +282,14 @@ export function setMaster(dev: NetDevice, master: NetDevice | undefined): void {
  * new one, and is registered there. `newName` is the IFLA_IFNAME pattern sent with it.
  */
 export function moveToNetns(dev: NetDevice, target: NetNs, newName?: string): void {
-  request(() => {
+  rtnlRequest(dev.ns.world, () => {
     if (dev.ns === target) return;
-    if (dev instanceof Bridge || dev.kind === "loopback") kfail("EINVAL", "The interface netns is immutable");
+    if (dev instanceof Bridge || dev.kind === "loopback")
+      kfail("EINVAL", "The interface netns is immutable");
     let name = dev.name;
     if (target.byName(dev.name)) {
-      if (newName === undefined) kfail("EINVAL", "An interface with the same name exists in the target netns");
+      if (newName === undefined)
+        kfail("EINVAL", "An interface with the same name exists in the target netns");
       name = claimName(target, newName);
     }
     const affected = neighbours(dev);
@@ -316,7 +315,7 @@ export function moveToNetns(dev: NetDevice, target: NetNs, newName?: string): vo
 
 /** dev_change_name: allowed while up on this kernel; IPv4 labels follow (inetdev_changename). */
 export function rename(dev: NetDevice, name: string): void {
-  request(() => {
+  rtnlRequest(dev.ns.world, () => {
     if (dev.name === name) return;
     const n = claimName(dev.ns, name);
     dev.name = n;
@@ -326,7 +325,7 @@ export function rename(dev: NetDevice, name: string): void {
 
 /** dev_set_mac_address: Ethernet drivers refuse multicast and all-zero addresses. */
 export function setMac(dev: NetDevice, mac: Mac): void {
-  request(() => {
+  rtnlRequest(dev.ns.world, () => {
     // eth_prepare_mac_addr_change (loopback uses eth_mac_addr too).
     if (isMulticastMac(mac) || mac === ZERO_MAC) kfail("EADDRNOTAVAIL");
     const old = dev.mac;
@@ -352,7 +351,7 @@ function checkMtu(dev: NetDevice, mtu: number): void {
 
 /** dev_set_mtu_ext; a bridge port's change makes its bridge recompute (br_mtu_auto_adjust). */
 export function setMtu(dev: NetDevice, mtu: number): void {
-  request(() => {
+  rtnlRequest(dev.ns.world, () => {
     checkMtu(dev, mtu);
     dev.mtu = mtu;
     if (dev instanceof Bridge) dev.mtuSetByUser = true;

@@ -3,6 +3,7 @@
 import { createActor, type Actor } from "xstate";
 import { bridgePortMachine } from "../../engine/machines/bridge-port.js";
 import { countTx, NetDevice } from "../core/device.js";
+import { linkwatchFire } from "../core/linkwatch.js";
 import { isMulticastMac, ZERO_MAC, type Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
 import type { Frame } from "../core/packet.js";
@@ -86,7 +87,13 @@ export class Bridge extends NetDevice {
   /** When the bridge was last opened: gc_work first runs HZ/10 later (br_stp_enable_bridge). */
   openedAt = 0;
 
-  constructor(ns: NetNs, ifindex: number, name: string, mac: Mac, options: Partial<BridgeOptions> = {}) {
+  constructor(
+    ns: NetNs,
+    ifindex: number,
+    name: string,
+    mac: Mac,
+    options: Partial<BridgeOptions> = {},
+  ) {
     super(ns, ifindex, name, mac);
     this.options = { ...BRIDGE_DEFAULTS, ...options };
     this.fdb.unshift({ mac, dev: this, local: true, updated: 0 });
@@ -100,12 +107,6 @@ export class Bridge extends NetDevice {
     // An empty bridge reports carrier; once it has had ports, only while one forwards.
     if (this.ports.length === 0) return !this.hadPorts;
     return this.ports.some((p) => this.portState(p) === "forwarding");
-  }
-
-  override operstate(): "UNKNOWN" | "UP" | "DOWN" {
-    if (!this.adminUp) return "DOWN";
-    if (!this.hadPorts) return "UNKNOWN";
-    return this.carrier() ? "UP" : "DOWN";
   }
 
   portState(p: BridgePort): "forwarding" | "disabled" {
@@ -148,6 +149,9 @@ export class Bridge extends NetDevice {
     this.refreshPort(dev);
     this.recalcMac();
     this.portsChanged();
+    // br_add_if: the bridge's link state is re-evaluated (an empty bridge that was UNKNOWN
+    // becomes UP or DOWN) when linkwatch next looks at it.
+    if (this.adminUp) linkwatchFire(this);
   }
 
   removePort(dev: NetDevice): void {

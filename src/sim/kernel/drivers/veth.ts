@@ -1,6 +1,6 @@
 // A veth pair (drivers/net/veth.c): a frame sent on one end arrives on the other, and
 // each end has carrier only while both ends are up.
-import { countRx, countTx, NetDevice, type OperState } from "../core/device.js";
+import { countRx, countTx, NetDevice } from "../core/device.js";
 import type { Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
 import type { Frame } from "../core/packet.js";
@@ -41,12 +41,6 @@ export class Veth extends NetDevice {
     return this.peer.ns;
   }
 
-  /** IFLA_OPERSTATE: DOWN while not running, else what linkwatch last stored. */
-  override operstate(): OperState {
-    if (!this.adminUp) return "DOWN";
-    return this.linkOper;
-  }
-
   xmit(frame: Frame): void {
     // veth_xmit drops (and counts) when the peer is not up.
     if (!this.adminUp) return;
@@ -57,8 +51,10 @@ export class Veth extends NetDevice {
     const peer = this.peer;
     countTx(this, frame);
     countRx(peer, frame);
-    this.ns.world.scheduler.at(0, `veth ${this.name} -> ${peer.name} [${peer.ns.displayName}]`, () =>
-      peer.ns.world.rx(peer, frame),
+    this.ns.world.scheduler.at(
+      0,
+      `veth ${this.name} -> ${peer.name} [${peer.ns.displayName}]`,
+      () => peer.ns.world.rx(peer, frame),
     );
   }
 }

@@ -55,14 +55,27 @@ export function addAddress(dev: NetDevice, spec: AddrSpec): IfAddr4 {
  * label, when given); deleting a primary also deletes its secondaries
  * (promote_secondaries=0).
  */
-export function delAddress(dev: NetDevice, addr: Ip4, plen: number | undefined, label?: string): void {
+export function delAddress(
+  dev: NetDevice,
+  addr: Ip4,
+  plen: number | undefined,
+  label?: string,
+): void {
   const ifa = dev.addrs4.find(
-    (a) => a.addr === addr && (plen === undefined || a.plen === plen) && (label === undefined || a.label === label),
+    (a) =>
+      a.addr === addr &&
+      (plen === undefined || a.plen === plen) &&
+      (label === undefined || a.label === label),
   );
   if (!ifa) kfail("EADDRNOTAVAIL", "ipv4: Address not found");
   dev.addrs4 = dev.addrs4.filter((a) => {
     if (a === ifa) return false;
-    if (!ifa.secondary && a.secondary && a.plen === ifa.plen && inPrefix(a.addr, network(ifa.addr, ifa.plen), ifa.plen)) {
+    if (
+      !ifa.secondary &&
+      a.secondary &&
+      a.plen === ifa.plen &&
+      inPrefix(a.addr, network(ifa.addr, ifa.plen), ifa.plen)
+    ) {
       return false;
     }
     return true;
@@ -87,7 +100,10 @@ export function inetdevChangename(dev: NetDevice): void {
     }
     const colon = a.label.indexOf(":");
     const dot = colon >= 0 ? a.label.slice(colon) : `:${i + 1}`;
-    a.label = dot.length + dev.name.length < 16 ? dev.name + dot : dev.name.slice(0, 16 - dot.length - 1) + dot;
+    a.label =
+      dot.length + dev.name.length < 16
+        ? dev.name + dot
+        : dev.name.slice(0, 16 - dot.length - 1) + dot;
   });
 }
 
@@ -95,7 +111,9 @@ export function inetdevChangename(dev: NetDevice): void {
 function primaryFor(dev: NetDevice, a: IfAddr4): IfAddr4 {
   if (!a.secondary) return a;
   return (
-    dev.addrs4.find((p) => !p.secondary && p.plen === a.plen && inPrefix(a.addr, network(p.addr, p.plen), p.plen)) ?? a
+    dev.addrs4.find(
+      (p) => !p.secondary && p.plen === a.plen && inPrefix(a.addr, network(p.addr, p.plen), p.plen),
+    ) ?? a
   );
 }
 
@@ -105,34 +123,78 @@ type KernelRoute = Omit<Route, "seq">;
 function wantedRoutes(dev: NetDevice): KernelRoute[] {
   const out: KernelRoute[] = [];
   const loopback = dev.kind === "loopback";
-  const add = (r: Omit<KernelRoute, "proto" | "onlink" | "dev" | "metric"> & { metric?: number }): void => {
+  const add = (
+    r: Omit<KernelRoute, "proto" | "onlink" | "dev" | "metric"> & { metric?: number },
+  ): void => {
     out.push({ proto: "kernel", onlink: false, dev, metric: 0, ...r });
   };
   for (const a of dev.addrs4) {
     const prim = primaryFor(dev, a);
     const src = prim.addr;
-    add({ table: RT_TABLE.local, type: "local", dst: a.addr, plen: 32, scope: "host", prefsrc: src });
+    add({
+      table: RT_TABLE.local,
+      type: "local",
+      dst: a.addr,
+      plen: 32,
+      scope: "host",
+      prefsrc: src,
+    });
     if (!dev.adminUp) {
       // A loopback's prefix route is host-scoped and survives the device going down.
       if (loopback && !a.secondary && a.plen < 32) {
-        add({ table: RT_TABLE.local, type: "local", dst: network(a.addr, a.plen), plen: a.plen, scope: "host", prefsrc: src });
+        add({
+          table: RT_TABLE.local,
+          type: "local",
+          dst: network(a.addr, a.plen),
+          plen: a.plen,
+          scope: "host",
+          prefsrc: src,
+        });
       }
       continue;
     }
     if (a.broadcast !== 0 && a.broadcast !== 0xffffffff) {
-      add({ table: RT_TABLE.local, type: "broadcast", dst: a.broadcast, plen: 32, scope: "link", prefsrc: src });
+      add({
+        table: RT_TABLE.local,
+        type: "broadcast",
+        dst: a.broadcast,
+        plen: 32,
+        scope: "link",
+        prefsrc: src,
+      });
     }
     const prefix = network(a.addr, a.plen);
     if (prefix !== 0 && !a.secondary && (prefix !== a.addr || a.plen < 32)) {
       if (!a.noprefixroute) {
         add(
           loopback
-            ? { table: RT_TABLE.local, type: "local", dst: prefix, plen: a.plen, scope: "host", prefsrc: src }
-            : { table: RT_TABLE.main, type: "unicast", dst: prefix, plen: a.plen, scope: "link", prefsrc: src },
+            ? {
+                table: RT_TABLE.local,
+                type: "local",
+                dst: prefix,
+                plen: a.plen,
+                scope: "host",
+                prefsrc: src,
+              }
+            : {
+                table: RT_TABLE.main,
+                type: "unicast",
+                dst: prefix,
+                plen: a.plen,
+                scope: "link",
+                prefsrc: src,
+              },
         );
       }
       if (a.plen < 31) {
-        add({ table: RT_TABLE.local, type: "broadcast", dst: broadcastOf(a.addr, a.plen), plen: 32, scope: "link", prefsrc: src });
+        add({
+          table: RT_TABLE.local,
+          type: "broadcast",
+          dst: broadcastOf(a.addr, a.plen),
+          plen: 32,
+          scope: "link",
+          prefsrc: src,
+        });
       }
     }
   }
@@ -161,7 +223,9 @@ export function syncKernelRoutes(ns: NetNs, dev: NetDevice): void {
   const fib = ns.fib;
   // A local/broadcast route is shared by all devices that own that address (fib_magic is
   // idempotent per table/type/dst/src); keep one where another device still wants it.
-  fib.removeWhere((r) => r.dev === dev && r.proto === "kernel" && !wanted.some((w) => sameKernelRoute(w, r)));
+  fib.removeWhere(
+    (r) => r.dev === dev && r.proto === "kernel" && !wanted.some((w) => sameKernelRoute(w, r)),
+  );
   for (const w of wanted) {
     const t = fib.table(w.table);
     if (t.some((r) => sameKernelRoute(r, w))) continue;
@@ -202,10 +266,17 @@ export interface Addr6Spec {
 export function addAddress6(dev: NetDevice, spec: Addr6Spec): IfAddr6 {
   const g = parseIp6(spec.addr);
   if (!g) return kfail("EINVAL");
-  if (isIp6Loopback(g) && dev.kind !== "loopback") kfail("EINVAL", "ipv6: Cannot assign loopback address on this device");
+  if (isIp6Loopback(g) && dev.kind !== "loopback")
+    kfail("EINVAL", "ipv6: Cannot assign loopback address on this device");
   const addr = formatIp6(g);
   if (dev.addrs6.some((a) => a.addr === addr)) kfail("EEXIST", "ipv6: address already assigned");
-  const ifa: IfAddr6 = { addr, plen: spec.plen, scope: ip6Scope(g), tentative: !spec.nodad, nodad: spec.nodad ?? false };
+  const ifa: IfAddr6 = {
+    addr,
+    plen: spec.plen,
+    scope: ip6Scope(g),
+    tentative: !spec.nodad,
+    nodad: spec.nodad ?? false,
+  };
   linkAddr6(dev, ifa);
   startDad(dev, ifa);
   return ifa;
@@ -234,11 +305,13 @@ function syncIpv6(dev: NetDevice): void {
   if (dev.ipv6Ready || !dev.operUp()) return;
   dev.ipv6Ready = true;
   if (dev.kind === "loopback") {
-    if (!dev.addrs6.some((a) => a.addr === "::1")) linkAddr6(dev, { addr: "::1", plen: 128, scope: "host", tentative: false, auto: true });
+    if (!dev.addrs6.some((a) => a.addr === "::1"))
+      linkAddr6(dev, { addr: "::1", plen: 128, scope: "host", tentative: false, auto: true });
     return;
   }
   const ll = canonicalIp6(linkLocalFromMac(dev.mac)) ?? linkLocalFromMac(dev.mac);
-  if (!dev.addrs6.some((a) => a.addr === ll)) linkAddr6(dev, { addr: ll, plen: 64, scope: "link", tentative: true, auto: true });
+  if (!dev.addrs6.some((a) => a.addr === ll))
+    linkAddr6(dev, { addr: ll, plen: 64, scope: "link", tentative: true, auto: true });
   for (const a of dev.addrs6) startDad(dev, a);
 }
 

@@ -6,7 +6,14 @@
 // netlink flags gave the route (fib_table_insert). Lookups and `ip route` share it.
 import type { NetDevice } from "../core/device.js";
 import { kfail } from "../core/errors.js";
-import { inPrefix, isMulticast, LIMITED_BROADCAST, maskOf, network, type Ip4 } from "../core/ip4.js";
+import {
+  inPrefix,
+  isMulticast,
+  LIMITED_BROADCAST,
+  maskOf,
+  network,
+  type Ip4,
+} from "../core/ip4.js";
 import type { NetNs } from "../core/netns.js";
 
 export const RT_TABLE = { unspec: 0, default: 253, main: 254, local: 255 } as const;
@@ -26,7 +33,13 @@ export type RouteType =
 /** rtm_scope values by name (rt_scopes); "site" is 200, "nowhere" 255. */
 export type RouteScope = "global" | "site" | "link" | "host" | "nowhere";
 
-export const SCOPE_VALUE: Record<RouteScope, number> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+export const SCOPE_VALUE: Record<RouteScope, number> = {
+  global: 0,
+  site: 200,
+  link: 253,
+  host: 254,
+  nowhere: 255,
+};
 
 export interface Route {
   table: number;
@@ -209,7 +222,9 @@ export class Fib {
     const flags = typeof mode === "string" ? MODE_FLAGS[mode] : mode;
     const t = this.table(r.table);
     const route: Route = { ...r, seq: this.seq++ };
-    const sameMetric = t.filter((x) => x.dst === r.dst && x.plen === r.plen && x.metric === r.metric);
+    const sameMetric = t.filter(
+      (x) => x.dst === r.dst && x.plen === r.plen && x.metric === r.metric,
+    );
     const first = sameMetric[0];
     if (first) {
       if (flags.excl) kfail("EEXIST");
@@ -224,7 +239,9 @@ export class Fib {
         return route;
       }
       if (match) kfail("EEXIST");
-      const at = flags.append ? t.indexOf(sameMetric[sameMetric.length - 1]!) + 1 : t.indexOf(first);
+      const at = flags.append
+        ? t.indexOf(sameMetric[sameMetric.length - 1]!) + 1
+        : t.indexOf(first);
       t.splice(at, 0, route);
       return route;
     }
@@ -232,7 +249,9 @@ export class Fib {
     // Before the first alias that sorts after it: bigger key, or same key with a shorter
     // prefix, or same prefix with a higher metric.
     const at = t.findIndex(
-      (x) => x.dst > r.dst || (x.dst === r.dst && (x.plen < r.plen || (x.plen === r.plen && x.metric > r.metric))),
+      (x) =>
+        x.dst > r.dst ||
+        (x.dst === r.dst && (x.plen < r.plen || (x.plen === r.plen && x.metric > r.metric))),
     );
     if (at < 0) t.push(route);
     else t.splice(at, 0, route);
@@ -246,7 +265,8 @@ export class Fib {
    */
   addRoute(cfg: RouteConfig, mode: InsertMode): Route {
     if (cfg.plen > 32) kfail("EINVAL", "Invalid prefix length");
-    if (network(cfg.dst, cfg.plen) !== cfg.dst) kfail("EINVAL", "Invalid prefix for given prefix length");
+    if (network(cfg.dst, cfg.plen) !== cfg.dst)
+      kfail("EINVAL", "Invalid prefix for given prefix length");
     this.table(cfg.table);
     const r = this.createInfo(cfg);
     return this.insert(r, mode);
@@ -283,7 +303,8 @@ export class Fib {
       dev = this.checkGateway(cfg, gateway);
     } else {
       // fib_check_nh_nongw
-      if (cfg.onlink) kfail("EINVAL", "Invalid flags for nexthop - PERVASIVE and ONLINK can not be set");
+      if (cfg.onlink)
+        kfail("EINVAL", "Invalid flags for nexthop - PERVASIVE and ONLINK can not be set");
       if (!dev) kfail("ENODEV");
       if (!dev.adminUp) kfail("EINVAL", "Device for nexthop is not up");
     }
@@ -298,7 +319,8 @@ export class Fib {
       const dev = cfg.dev;
       if (!dev) kfail("ENODEV", "Nexthop device required for onlink");
       if (!dev.adminUp) kfail("EINVAL", "Nexthop device is not up");
-      if (this.addrType(gw, RT_TABLE.local) !== "unicast") kfail("EINVAL", "Nexthop has invalid gateway");
+      if (this.addrType(gw, RT_TABLE.local) !== "unicast")
+        kfail("EINVAL", "Nexthop has invalid gateway");
       return dev;
     }
     const flow: FlowKey = {
@@ -325,7 +347,8 @@ export class Fib {
         kfail("EINVAL", "Nexthop has invalid gateway");
       }
     }
-    if (res.type !== "unicast" && res.type !== "local") kfail("EINVAL", "Nexthop has invalid gateway");
+    if (res.type !== "unicast" && res.type !== "local")
+      kfail("EINVAL", "Nexthop has invalid gateway");
     const dev = res.dev;
     if (!dev) kfail("EINVAL", "No egress device for nexthop gateway");
     // Only a host-scope (local) route of a down device can resolve it: no extack here.
@@ -335,7 +358,10 @@ export class Fib {
 
   private checkPrefsrc(cfg: RouteConfig, r: Omit<Route, "seq">): Omit<Route, "seq"> {
     // fib_valid_prefsrc: the preferred source must be one of our addresses.
-    if (cfg.prefsrc !== undefined && !(cfg.type === "local" && cfg.dst !== 0 && cfg.prefsrc === cfg.dst)) {
+    if (
+      cfg.prefsrc !== undefined &&
+      !(cfg.type === "local" && cfg.dst !== 0 && cfg.prefsrc === cfg.dst)
+    ) {
       const t = cfg.table === RT_TABLE.main ? RT_TABLE.local : cfg.table;
       let rc = this.addrType(cfg.prefsrc, t);
       if (rc !== "local" && t !== RT_TABLE.local) rc = this.addrType(cfg.prefsrc, RT_TABLE.local);
@@ -386,7 +412,11 @@ export class Fib {
   }
 
   removeWhere(pred: (r: Route) => boolean): void {
-    for (const [id, t] of this.tables) this.tables.set(id, t.filter((r) => !pred(r)));
+    for (const [id, t] of this.tables)
+      this.tables.set(
+        id,
+        t.filter((r) => !pred(r)),
+      );
   }
 
   /**
@@ -429,7 +459,9 @@ export class Fib {
     const t = this.tables.get(id);
     if (!t) return undefined;
     // Longest prefix first; the sort is stable, so metric and position order stay.
-    const candidates = t.filter((r) => inPrefix(flow.dst, r.dst, r.plen)).sort((a, b) => b.plen - a.plen);
+    const candidates = t
+      .filter((r) => inPrefix(flow.dst, r.dst, r.plen))
+      .sort((a, b) => b.plen - a.plen);
     const res = this.pick(candidates, flow, id);
     return res === "again" ? undefined : res;
   }

@@ -86,12 +86,19 @@ export class NeighTable {
     return t;
   }
 
-  private create(dev: NetDevice, ip: Ip4, initial: "incomplete" | "stale", lladdr?: Mac): NeighEntry {
+  private create(
+    dev: NetDevice,
+    ip: Ip4,
+    initial: "incomplete" | "stale",
+    lladdr?: Mac,
+  ): NeighEntry {
     const p = (k: string): number => Number(this.ns.neighDefault.get(k));
     const world = this.ns.world;
     const actor = createActor(nudMachine, {
       clock: world.scheduler,
-      inspect: world.trace.inspector(`neigh ${formatIp4(ip)} dev ${dev.name} [${this.ns.displayName}]`),
+      inspect: world.trace.inspector(
+        `neigh ${formatIp4(ip)} dev ${dev.name} [${this.ns.displayName}]`,
+      ),
       input: {
         initial,
         retransMs: p("retrans_time_ms"),
@@ -101,7 +108,15 @@ export class NeighTable {
         ucastSolicit: p("ucast_solicit"),
       },
     });
-    const entry: NeighEntry = { dev, ip, lladdr, actor, queue: [], solicitSrc: undefined, created: this.created++ };
+    const entry: NeighEntry = {
+      dev,
+      ip,
+      lladdr,
+      actor,
+      queue: [],
+      solicitSrc: undefined,
+      created: this.created++,
+    };
     actor.on("solicit", (e) => this.solicit(entry, e.unicast));
     actor.on("failed", () => this.fail(entry));
     this.entries.set(this.key(dev, ip), entry);

@@ -39,7 +39,13 @@ export interface GetRouteAnswer {
   iif?: NetDevice;
 }
 
-const SCOPE_ARG = { global: "global", site: "global", link: "link", host: "host", nowhere: "host" } as const;
+const SCOPE_ARG = {
+  global: "global",
+  site: "global",
+  link: "link",
+  host: "host",
+  nowhere: "host",
+} as const;
 
 export function getRoute(ns: NetNs, req: GetRouteRequest): GetRouteAnswer {
   const src = req.src ?? 0;
@@ -66,7 +72,12 @@ function joinedGroup(dev: NetDevice, group: Ip4): boolean {
 }
 
 /** ip_route_output_key_hash_rcu, then __mkroute_output and rt_fill_info. */
-function outputRoute(ns: NetNs, dstIn: Ip4, srcIn: Ip4, oif: NetDevice | undefined): GetRouteAnswer {
+function outputRoute(
+  ns: NetNs,
+  dstIn: Ip4,
+  srcIn: Ip4,
+  oif: NetDevice | undefined,
+): GetRouteAnswer {
   let dst = dstIn;
   let saddr = srcIn;
   const lo = loopback(ns);
@@ -121,7 +132,10 @@ function outputRoute(ns: NetNs, dstIn: Ip4, srcIn: Ip4, oif: NetDevice | undefin
     } else {
       devOut = res.dev!;
       // fib_select_path: the route's source, else inet_select_addr(dev, gw, route scope).
-      if (!saddr) saddr = res.route.prefsrc ?? selectAddr(ns, devOut, res.route.gateway ?? 0, SCOPE_ARG[res.route.scope]);
+      if (!saddr)
+        saddr =
+          res.route.prefsrc ??
+          selectAddr(ns, devOut, res.route.gateway ?? 0, SCOPE_ARG[res.route.scope]);
       const gw = res.route.gateway;
       // rt_set_nexthop: a gateway reached through a link-scope route is used as the next hop.
       if (gw !== undefined && ns.fib.addrType(gw, RT_TABLE.local) !== "local") usesGateway = gw;
@@ -166,7 +180,12 @@ function isLocalMulticast(a: Ip4): boolean {
 function inputRoute(ns: NetNs, inDev: NetDevice, dst: Ip4, src: Ip4): GetRouteAnswer {
   const lo = loopback(ns);
   const flags = new Set<CacheFlag>();
-  const answer = (type: RouteType, dev: NetDevice, table: number, gateway?: Ip4): GetRouteAnswer => ({
+  const answer = (
+    type: RouteType,
+    dev: NetDevice,
+    table: number,
+    gateway?: Ip4,
+  ): GetRouteAnswer => ({
     type,
     dst,
     from: src || undefined,
@@ -192,7 +211,8 @@ function inputRoute(ns: NetNs, inDev: NetDevice, dst: Ip4, src: Ip4): GetRouteAn
     if (!forwarding) kfail("EHOSTUNREACH");
     throw e;
   }
-  if (res.type === "broadcast") return brdInput(ns, inDev, src, flags, () => answer("broadcast", lo, res.table));
+  if (res.type === "broadcast")
+    return brdInput(ns, inDev, src, flags, () => answer("broadcast", lo, res.table));
   if (res.type === "local") {
     validateSource(ns, inDev, src, 0);
     flags.add("local");
@@ -203,12 +223,24 @@ function inputRoute(ns: NetNs, inDev: NetDevice, dst: Ip4, src: Ip4): GetRouteAn
   // __mkroute_input
   const outDev = res.dev!;
   const onlinkSource = validateSource(ns, inDev, src, outDev === inDev ? outDev.ifindex : 0);
-  if (outDev === inDev && onlinkSource && ns.confValue(inDev, "send_redirects") === 1) flags.add("redirect");
+  if (outDev === inDev && onlinkSource && ns.confValue(inDev, "send_redirects") === 1)
+    flags.add("redirect");
   const gw = res.route.gateway;
-  return answer(res.type, outDev, res.table, gw !== undefined && ns.fib.addrType(gw, RT_TABLE.local) !== "local" ? gw : undefined);
+  return answer(
+    res.type,
+    outDev,
+    res.table,
+    gw !== undefined && ns.fib.addrType(gw, RT_TABLE.local) !== "local" ? gw : undefined,
+  );
 }
 
-function brdInput(ns: NetNs, inDev: NetDevice, src: Ip4, flags: Set<CacheFlag>, make: () => GetRouteAnswer): GetRouteAnswer {
+function brdInput(
+  ns: NetNs,
+  inDev: NetDevice,
+  src: Ip4,
+  flags: Set<CacheFlag>,
+  make: () => GetRouteAnswer,
+): GetRouteAnswer {
   if (src >>> 24 !== 0) validateSource(ns, inDev, src, 0);
   flags.add("brd");
   flags.add("local");

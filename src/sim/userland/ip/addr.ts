@@ -5,9 +5,17 @@ import { KernelError, kfail } from "../../kernel/core/errors.js";
 import { formatIp4, maskOf } from "../../kernel/core/ip4.js";
 import { formatIp6, parseIp6 } from "../../kernel/core/ip6.js";
 import { announce } from "../../kernel/core/links.js";
+import { linkwatchSync } from "../../kernel/core/linkwatch.js";
 import { addAddress, addAddress6, delAddress, delAddress6 } from "../../kernel/ipv4/devinet.js";
 import { die, duparg, invarg, matches, type IpContext } from "./context.js";
-import { emptyFilter, KNOWN_KINDS, printLinkinfo, printStats, type LinkFilter, type LinkPrintOpts } from "./linkinfo.js";
+import {
+  emptyFilter,
+  KNOWN_KINDS,
+  printLinkinfo,
+  printStats,
+  type LinkFilter,
+  type LinkPrintOpts,
+} from "./linkinfo.js";
 import { Printer } from "./print.js";
 import {
   addrText,
@@ -16,6 +24,7 @@ import {
   getPrefix,
   getPrefix1,
   getUint,
+  llNameToIndex,
   scopeA2n,
   scopeName,
   type Family,
@@ -30,7 +39,8 @@ export function ipAddr(c: IpContext, args: string[]): void {
   if (matches(cmd, "change") || cmd === "chg") return ipaddrModify(c, "change", rest);
   if (matches(cmd, "replace")) return ipaddrModify(c, "replace", rest);
   if (matches(cmd, "delete")) return ipaddrModify(c, "del", rest);
-  if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) return ipaddrList(c, rest, "list", false);
+  if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst"))
+    return ipaddrList(c, rest, "list", false);
   if (matches(cmd, "flush")) return ipaddrList(c, rest, "flush", false);
   die(c, `Command "${cmd}" is unknown, try "ip address help".`, 255);
 }
@@ -57,7 +67,11 @@ function notSimulated(c: IpContext, what: string): never {
 }
 
 /** ipaddr_modify: the RTM_NEWADDR / RTM_DELADDR request. */
-function ipaddrModify(c: IpContext, cmd: "add" | "change" | "replace" | "del", list: string[]): void {
+function ipaddrModify(
+  c: IpContext,
+  cmd: "add" | "change" | "replace" | "del",
+  list: string[],
+): void {
   const a = new Args(c, list);
   let family: Family | undefined = c.opts.family;
   let dev: string | undefined;
@@ -100,24 +114,28 @@ function ipaddrModify(c: IpContext, cmd: "add" | "change" | "replace" | "del", l
       notSimulated(c, "metric");
     } else if (matches(w, "valid_lft") || matches(w, "preferred_lft")) {
       const valid = matches(w, "valid_lft");
-      if (valid ? validSeen : preferredSeen) duparg(c, valid ? "valid_lft" : "preferred_lft", a.list[a.i + 1] ?? "");
+      if (valid ? validSeen : preferredSeen)
+        duparg(c, valid ? "valid_lft" : "preferred_lft", a.list[a.i + 1] ?? "");
       const v = a.next();
       if (valid) validSeen = true;
       else preferredSeen = true;
       if (v !== "forever") {
-        if (getUint(v, 0xffffffff) === undefined) invarg(c, valid ? "valid_lft value" : "preferred_lft value", v);
+        if (getUint(v, 0xffffffff) === undefined)
+          invarg(c, valid ? "valid_lft value" : "preferred_lft value", v);
         notSimulated(c, "with a finite lifetime");
       }
     } else if (IFA_FLAGS.some((f) => f.name === w)) {
       const f = IFA_FLAGS.find((x) => x.name === w)!;
       if (f.readonly) c.o.err(`Warning: ${f.name} option is not mutable from userspace\n`);
-      else if (f.v6only && family !== "inet6") c.o.err(`Warning: ${f.name} option can be set only for IPv6 addresses\n`);
+      else if (f.v6only && family !== "inet6")
+        c.o.err(`Warning: ${f.name} option can be set only for IPv6 addresses\n`);
       else flags.add(f.name);
     } else {
       let v = w;
       if (v === "local") v = a.next();
       if (matches(v, "help")) notSimulated(c, "help");
-      if (local !== undefined) die(c, `Error: either "local" is duplicate, or "${v}" is a garbage.`, 255);
+      if (local !== undefined)
+        die(c, `Error: either "local" is duplicate, or "${v}" is a garbage.`, 255);
       lclArg = v;
       local = getPrefix(c, v, family);
       family ??= local.family;
@@ -143,9 +161,11 @@ function ipaddrModify(c: IpContext, cmd: "add" | "change" | "replace" | "del", l
       const host = ~maskOf(local.bitlen) >>> 0;
       brdAddr = brd === "+" ? (local.v4 | host) >>> 0 : (local.v4 & ~host) >>> 0;
     }
-  } else if (brd !== undefined && brd !== "+" && brd !== "-" && brd.family === "inet") brdAddr = brd.v4;
-  if (scope === undefined && cmd !== "del") scope = local && local.family === "inet" && local.v4 >>> 24 === 127 ? 254 : 0;
-  const d = c.ns.byName(dev);
+  } else if (brd !== undefined && brd !== "+" && brd !== "-" && brd.family === "inet")
+    brdAddr = brd.v4;
+  if (scope === undefined && cmd !== "del")
+    scope = local && local.family === "inet" && local.v4 >>> 24 === 127 ? 254 : 0;
+  const d = llNameToIndex(c, dev);
   if (!d) die(c, `Cannot find device "${dev}"`, 1);
 
   // The kernel's side (inet_rtm_newaddr / inet_rtm_deladdr, inet6_rtm_*).
@@ -325,7 +345,12 @@ function getFilterFlag(f: AddrFilter, arg: string): boolean {
 /**
  * ipaddr_list_flush_or_save: `ip addr show|flush` and (doLink) `ip link show`.
  */
-export function ipaddrList(c: IpContext, list: string[], action: "list" | "flush", doLink: boolean): void {
+export function ipaddrList(
+  c: IpContext,
+  list: string[],
+  action: "list" | "flush",
+  doLink: boolean,
+): void {
   const f: AddrFilter = {
     ...emptyFilter(),
     ifindex: 0,
@@ -348,7 +373,8 @@ export function ipaddrList(c: IpContext, list: string[], action: "list" | "flush
       const v = a.next();
       const fam = f.family === "packet" ? undefined : f.family;
       const p = getPrefix1(v, fam);
-      if (f.family === "packet") die(c, `Error: "${v}" may be inet prefix, but it is not allowed in this context.`, 1);
+      if (f.family === "packet")
+        die(c, `Error: "${v}" may be inet prefix, but it is not allowed in this context.`, 1);
       if (!p) die(c, `Error: ${fam ?? "any valid"} prefix is expected rather than "${v}".`, 1);
       f.pfx = p;
       f.family ??= p.family;
@@ -374,7 +400,7 @@ export function ipaddrList(c: IpContext, list: string[], action: "list" | "flush
       f.group = g;
     } else if (w === "master") {
       const v = a.next();
-      const m = c.ns.byName(v);
+      const m = llNameToIndex(c, v);
       if (!m) invarg(c, "Device does not exist\n", v);
       f.master = m.ifindex;
     } else if (w === "vrf") {
@@ -388,14 +414,16 @@ export function ipaddrList(c: IpContext, list: string[], action: "list" | "flush
     } else {
       let v = w;
       if (v === "dev") v = a.next();
-      else if (matches(v, "help")) die(c, `packetwalk: ip ${doLink ? "link" : "address"} help is not simulated`, 255);
-      if (filterDev !== undefined) die(c, `Error: either "dev" is duplicate, or "${v}" is a garbage.`, 255);
+      else if (matches(v, "help"))
+        die(c, `packetwalk: ip ${doLink ? "link" : "address"} help is not simulated`, 255);
+      if (filterDev !== undefined)
+        die(c, `Error: either "dev" is duplicate, or "${v}" is a garbage.`, 255);
       filterDev = v;
     }
   }
   let single: NetDevice | undefined;
   if (filterDev !== undefined) {
-    single = c.ns.byName(filterDev);
+    single = llNameToIndex(c, filterDev);
     if (!single) die(c, `Device "${filterDev}" does not exist.`, 1);
     f.ifindex = single.ifindex;
   }
@@ -403,7 +431,7 @@ export function ipaddrList(c: IpContext, list: string[], action: "list" | "flush
 
   const p = new Printer(c.opts.json, c.opts.pretty, c.opts.oneline);
   p.begin();
-  const opts: LinkPrintOpts = { doLink, family: f.family, restricted: false };
+  const opts: LinkPrintOpts = { doLink, family: f.family, restricted: false, looked: new Set() };
   if (single && f.group === undefined && doLink) {
     // iplink_get: one RTM_GETLINK by name.
     announce(single);
@@ -411,6 +439,7 @@ export function ipaddrList(c: IpContext, list: string[], action: "list" | "flush
     printLinkinfo(p, c, single, f, opts);
     p.closeObject();
     c.o.out(p.end());
+    for (const d of opts.looked) if (d !== single) linkwatchSync(d);
     return;
   }
   let links: NetDevice[];
@@ -427,6 +456,7 @@ export function ipaddrList(c: IpContext, list: string[], action: "list" | "flush
     opts.restricted = f.family === "inet6";
   }
   if (!opts.restricted) for (const d of links) announce(d);
+  const dumped = [...links];
   let addrs: AddrMsg[] = [];
   let noLink = false;
   if (f.family !== "packet") {
@@ -451,9 +481,17 @@ export function ipaddrList(c: IpContext, list: string[], action: "list" | "flush
     p.closeObject();
   }
   c.o.out(p.end());
+  // store_nlmsg cached every dumped link (ll_remember_index); other names cost a GETLINK.
+  for (const d of opts.looked) if (!dumped.includes(d)) linkwatchSync(d);
 }
 
-function printSelectedAddrinfo(p: Printer, c: IpContext, f: AddrFilter, dev: NetDevice, addrs: AddrMsg[]): void {
+function printSelectedAddrinfo(
+  p: Printer,
+  c: IpContext,
+  f: AddrFilter,
+  dev: NetDevice,
+  addrs: AddrMsg[],
+): void {
   p.openArray("addr_info", "", true);
   for (const m of addrs) {
     if (m.dev !== dev) continue;

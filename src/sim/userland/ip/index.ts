@@ -53,12 +53,12 @@ export function ip(ctx: ProgramContext): CommandResult {
       else if (matches(opt, "-statistics") && opt.length >= 2) {
         opts.stats = true;
         opts.statsLevel++;
-      }
-      else if (matches(opt, "-netns") && opt.length >= 2) {
+      } else if (matches(opt, "-netns") && opt.length >= 2) {
         const name = args.shift();
         if (name === undefined) die(c, 'Command line is not complete. Try option "help"', 255);
         const target = ctx.world.netns(name);
-        if (!target) die(c, `Cannot open network namespace "${name}": No such file or directory`, 255);
+        if (!target)
+          die(c, `Cannot open network namespace "${name}": No such file or directory`, 255);
         c.ns = target;
       } else if (matches(opt, "-family") && opt.length >= 2) {
         const f = args.shift();
@@ -72,7 +72,8 @@ export function ip(ctx: ProgramContext): CommandResult {
     const obj = args.shift();
     if (obj === undefined) die(c, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }", 255);
     const handler = OBJECTS.find(([name]) => matches(obj, name))?.[1];
-    if (!handler) die(c, `Object "${obj}" is unknown, try "ip help".`, 255);
+    // do_cmd returns EXIT_FAILURE for an unknown object.
+    if (!handler) die(c, `Object "${obj}" is unknown, try "ip help".`, 1);
     handler(c, args);
     return o.result(0);
   } catch (e) {

@@ -24,7 +24,18 @@ import type { VxlanParams } from "../../kernel/drivers/vxlan.js";
 import { ipaddrList } from "./addr.js";
 import { Exit } from "../program.js";
 import { die, duparg, invarg, matches, type IpContext } from "./context.js";
-import { Args, checkAltIfname, checkIfname, getAddr1, getInteger, getUint, llAddr, macText, parseOnOff } from "./util.js";
+import {
+  Args,
+  checkAltIfname,
+  checkIfname,
+  getAddr1,
+  getInteger,
+  getUint,
+  llAddr,
+  llNameToIndex,
+  macText,
+  parseOnOff,
+} from "./util.js";
 
 export function ipLink(c: IpContext, args: string[]): void {
   const cmd = args[0];
@@ -34,7 +45,8 @@ export function ipLink(c: IpContext, args: string[]): void {
   if (matches(cmd, "set") || matches(cmd, "change")) return iplinkModify(c, "set", rest);
   if (matches(cmd, "replace")) die(c, "packetwalk: ip link replace is not simulated", 255);
   if (matches(cmd, "delete")) return iplinkModify(c, "del", rest);
-  if (matches(cmd, "show") || matches(cmd, "lst") || matches(cmd, "list")) return ipaddrList(c, rest, "list", true);
+  if (matches(cmd, "show") || matches(cmd, "lst") || matches(cmd, "list"))
+    return ipaddrList(c, rest, "list", true);
   if (matches(cmd, "help")) die(c, "packetwalk: ip link help is not simulated", 255);
   die(c, `Command "${cmd}" is unknown, try "ip link help".`, 255);
 }
@@ -154,7 +166,7 @@ function iplinkParse(c: IpContext, a: Args, create: boolean): LinkReq {
       notSimulated(c, "vf");
     } else if (matches(w, "master")) {
       const v = a.next();
-      const m = c.ns.byName(v);
+      const m = llNameToIndex(c, v);
       if (!m) invarg(c, "Device does not exist\n", v);
       r.master = m;
     } else if (w === "vrf") {
@@ -177,16 +189,35 @@ function iplinkParse(c: IpContext, a: Args, create: boolean): LinkReq {
       const g = v === "default" ? 0 : getUint(v, 0xffffffff);
       if (g === undefined) invarg(c, 'Invalid "group" value\n', v);
       r.group = g;
-    } else if (w === "mode" || w === "state" || matches(w, "numtxqueues") || matches(w, "numrxqueues")) {
+    } else if (
+      w === "mode" ||
+      w === "state" ||
+      matches(w, "numtxqueues") ||
+      matches(w, "numrxqueues")
+    ) {
       notSimulated(c, w);
-    } else if (matches(w, "addrgenmode") || matches(w, "link-netns") || matches(w, "link-netnsid")) {
+    } else if (
+      matches(w, "addrgenmode") ||
+      matches(w, "link-netns") ||
+      matches(w, "link-netnsid")
+    ) {
       notSimulated(c, w);
-    } else if (["protodown", "protodown_reason", "gso_max_size", "gso_max_segs", "gro_max_size", "parentdev"].includes(w)) {
+    } else if (
+      [
+        "protodown",
+        "protodown_reason",
+        "gso_max_size",
+        "gso_max_segs",
+        "gro_max_size",
+        "parentdev",
+      ].includes(w)
+    ) {
       notSimulated(c, w);
     } else {
       if (matches(w, "help")) notSimulated(c, "help");
       const v = w === "dev" ? a.next() : w;
-      if (!(r.dev === undefined || devIsName)) die(c, `Error: either "dev" is duplicate, or "${v}" is a garbage.`, 255);
+      if (!(r.dev === undefined || devIsName))
+        die(c, `Error: either "dev" is duplicate, or "${v}" is a garbage.`, 255);
       if (!checkAltIfname(v)) invarg(c, '"dev" not a valid ifname', v);
       r.dev = v;
       devIsName = false;
@@ -195,7 +226,8 @@ function iplinkParse(c: IpContext, a: Args, create: boolean): LinkReq {
   // "ip link add dev X" and "ip link add name X" mean the same.
   if (r.name === undefined) r.name = r.dev;
   else if (r.dev === undefined) r.dev = r.name;
-  if (create && r.name !== r.dev) die(c, 'both "name" and "dev" cannot be used when creating devices.', 255);
+  if (create && r.name !== r.dev)
+    die(c, 'both "name" and "dev" cannot be used when creating devices.', 255);
   return r;
 }
 
@@ -211,10 +243,12 @@ function iplinkModify(c: IpContext, cmd: "add" | "set" | "del", list: string[]):
   const r = iplinkParse(c, a, create);
   if (!create) {
     if (r.dev === undefined) die(c, 'Not enough information: "dev" argument is required.', 255);
-    const d = c.ns.byName(r.dev);
-    if (d && r.mac && r.mac.length !== 6) die(c, `Invalid address length ${r.mac.length} - must be 6 bytes`, 1);
+    const d = llNameToIndex(c, r.dev);
+    if (d && r.mac && r.mac.length !== 6)
+      die(c, `Invalid address length ${r.mac.length} - must be 6 bytes`, 1);
     if (!d) die(c, `Cannot find device "${r.dev}"`, 1);
-  } else if (r.link !== undefined && !c.ns.byName(r.link)) die(c, `Cannot find device "${r.link}"`, 1);
+  } else if (r.link !== undefined && !llNameToIndex(c, r.link))
+    die(c, `Cannot find device "${r.link}"`, 1);
 
   if (r.type === undefined) {
     if (create) die(c, 'Not enough information: "type" argument is required', 1);
@@ -249,7 +283,8 @@ function iplinkModify(c: IpContext, cmd: "add" | "set" | "del", list: string[]):
     if (cmd === "add") kfail("EOPNOTSUPP", "Unknown device type");
     return setLink(c, r, { slave: opts });
   }
-  if (kindArgs.more) die(c, `Garbage instead of arguments "${kindArgs.cur} ...". Try "ip link help".`, 1);
+  if (kindArgs.more)
+    die(c, `Garbage instead of arguments "${kindArgs.cur} ...". Try "ip link help".`, 1);
   if (create) kfail("EOPNOTSUPP", "Unknown device type");
   setLink(c, r, undefined);
 }
@@ -292,7 +327,12 @@ function createLink(c: IpContext, r: LinkReq, make: () => NetDevice): void {
 function applyCreated(dev: NetDevice, r: LinkReq): void {
   if (r.alias !== undefined) dev.alias = r.alias;
   if (r.group !== undefined) dev.group = r.group;
-  setFlags(dev, { promisc: r.promisc, allmulti: r.allmulti, multicast: r.multicast, noarp: r.noarp });
+  setFlags(dev, {
+    promisc: r.promisc,
+    allmulti: r.allmulti,
+    multicast: r.multicast,
+    noarp: r.noarp,
+  });
   if (r.up) setAdmin(dev, true);
   if (r.master !== undefined && r.master !== 0) {
     try {
@@ -305,7 +345,9 @@ function applyCreated(dev: NetDevice, r: LinkReq): void {
 }
 
 function vethUsage(c: IpContext): never {
-  c.o.out("Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link add help'\n");
+  c.o.out(
+    "Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link add help'\n",
+  );
   throw new Exit(1);
 }
 
@@ -322,16 +364,34 @@ function createVeth(c: IpContext, r: LinkReq, a: Args): void {
   if (r.mac && (r.mac.length !== 6 || (r.mac[0]! & 1) === 1 || r.mac.every((b) => b === 0))) {
     kfail(r.mac.length !== 6 ? "EINVAL" : "EADDRNOTAVAIL");
   }
-  if (peer.mac && (peer.mac.length !== 6 || (peer.mac[0]! & 1) === 1 || peer.mac.every((b) => b === 0))) {
+  if (
+    peer.mac &&
+    (peer.mac.length !== 6 || (peer.mac[0]! & 1) === 1 || peer.mac.every((b) => b === 0))
+  ) {
     kfail(peer.mac.length !== 6 ? "EINVAL" : "EADDRNOTAVAIL");
   }
   const ns = targetNs(c, r);
   // veth_newlink: the peer goes where its own netns says, else where `ip` runs.
   const peerNs = peer.netns !== undefined ? targetNs(c, peer) : c.ns;
   const peerAttrs = attrsOf(peer);
-  const dev = addVeth(ns, r.name, { ...peerAttrs, ...(peer.name !== undefined ? { name: peer.name } : {}), ns: peerNs, up: peer.up === true }, attrsOf(r));
+  const dev = addVeth(
+    ns,
+    r.name,
+    {
+      ...peerAttrs,
+      ...(peer.name !== undefined ? { name: peer.name } : {}),
+      ns: peerNs,
+      up: peer.up === true,
+    },
+    attrsOf(r),
+  );
   if (peer.alias !== undefined) dev.peer.alias = peer.alias;
-  setFlags(dev.peer, { promisc: peer.promisc, allmulti: peer.allmulti, multicast: peer.multicast, noarp: peer.noarp });
+  setFlags(dev.peer, {
+    promisc: peer.promisc,
+    allmulti: peer.allmulti,
+    multicast: peer.multicast,
+    noarp: peer.noarp,
+  });
   applyCreated(dev, r);
 }
 
@@ -378,7 +438,12 @@ function setLink(c: IpContext, r: LinkReq, change: KindChange | undefined): void
   if (r.group !== undefined) dev.group = r.group;
   if (newName !== undefined) rename(dev, newName);
   if (r.alias !== undefined) dev.alias = r.alias === "" ? undefined : r.alias;
-  setFlags(dev, { promisc: r.promisc, allmulti: r.allmulti, multicast: r.multicast, noarp: r.noarp });
+  setFlags(dev, {
+    promisc: r.promisc,
+    allmulti: r.allmulti,
+    multicast: r.multicast,
+    noarp: r.noarp,
+  });
   if (r.up !== undefined) setAdmin(dev, r.up);
   if (r.master !== undefined) setMaster(dev, r.master === 0 ? undefined : r.master);
   if (r.txqlen !== undefined) {
@@ -435,7 +500,13 @@ const BRIDGE_USAGE =
   "Where: VLAN_PROTOCOL := { 802.1Q | 802.1ad }\n";
 
 /** Bridge options iplink_bridge.c knows, in its matching order, with their value limits. */
-const BRIDGE_OPTS: { name: string; exact?: boolean; max: number; key?: keyof BridgeOptions; simulated?: (v: number) => boolean }[] = [
+const BRIDGE_OPTS: {
+  name: string;
+  exact?: boolean;
+  max: number;
+  key?: keyof BridgeOptions;
+  simulated?: (v: number) => boolean;
+}[] = [
   { name: "forward_delay", max: 0xffffffff, key: "forwardDelay" },
   { name: "hello_time", max: 0xffffffff, key: "helloTime" },
   { name: "max_age", max: 0xffffffff, key: "maxAge" },
@@ -492,7 +563,8 @@ function parseBridge(c: IpContext, a: Args): Partial<BridgeOptions> {
     if (opt.max === -1) notSimulated(c, `type bridge ${opt.name}`);
     const n = getUint(v, opt.max);
     if (n === undefined) invarg(c, `invalid ${opt.name}`, v);
-    if (!opt.key || (opt.simulated && !opt.simulated(n))) notSimulated(c, `type bridge ${opt.name} ${v}`);
+    if (!opt.key || (opt.simulated && !opt.simulated(n)))
+      notSimulated(c, `type bridge ${opt.name} ${v}`);
     out[opt.key] = n;
   }
   return out;
@@ -554,14 +626,21 @@ function parseBridgeSlave(c: IpContext, a: Args): SlaveOpts {
   for (; a.more; a.step()) {
     const w = a.cur;
     if (matches(w, "fdb_flush")) notSimulated(c, "type bridge_slave fdb_flush");
-    if (matches(w, "state") || matches(w, "priority") || matches(w, "cost")) notSimulated(c, `type bridge_slave ${w}`);
+    if (matches(w, "state") || matches(w, "priority") || matches(w, "cost"))
+      notSimulated(c, `type bridge_slave ${w}`);
     const onoff = SLAVE_ONOFF.find(([n]) => matches(w, n));
     const late = ["neigh_suppress", "vlan_tunnel", "isolated", "locked"].find((n) => matches(w, n));
     if (onoff || late) {
       const name = onoff ? onoff[0] : late!;
       const v = parseOnOff(c, name, a.next());
       if (v === undefined) throw new Exit(1);
-      const key = onoff ? onoff[1] : late === "neigh_suppress" ? "neighSuppress" : late === "isolated" ? "isolated" : undefined;
+      const key = onoff
+        ? onoff[1]
+        : late === "neigh_suppress"
+          ? "neighSuppress"
+          : late === "isolated"
+            ? "isolated"
+            : undefined;
       if (key === undefined) {
         if (v) notSimulated(c, `type bridge_slave ${name} on`);
         continue;
@@ -569,7 +648,13 @@ function parseBridgeSlave(c: IpContext, a: Args): SlaveOpts {
       out[key] = v;
       continue;
     }
-    if (matches(w, "mcast_router") || matches(w, "mcast_fast_leave") || matches(w, "group_fwd_mask") || matches(w, "backup_port") || matches(w, "nobackup_port")) {
+    if (
+      matches(w, "mcast_router") ||
+      matches(w, "mcast_fast_leave") ||
+      matches(w, "group_fwd_mask") ||
+      matches(w, "backup_port") ||
+      matches(w, "nobackup_port")
+    ) {
       notSimulated(c, `type bridge_slave ${w}`);
     }
     if (matches(w, "help")) {
@@ -618,7 +703,8 @@ const VXLAN_USAGE =
 function parseVxlan(c: IpContext, a: Args): VxlanParams {
   const seen = new Set<string>();
   const once = (key: string, shown: string, v: string): void => {
-    if (seen.has(key)) die(c, `Error: either "${shown}" is duplicate, or "${v}" is a garbage.`, 255);
+    if (seen.has(key))
+      die(c, `Error: either "${shown}" is duplicate, or "${v}" is a garbage.`, 255);
     seen.add(key);
   };
   let vni: number | undefined;
@@ -660,7 +746,7 @@ function parseVxlan(c: IpContext, a: Args): VxlanParams {
     } else if (matches(w, "dev")) {
       const v = a.next();
       once("dev", "dev", v);
-      lower = c.ns.byName(v);
+      lower = llNameToIndex(c, v);
       if (!lower) die(c, `Cannot find device "${v}"`, 255);
     } else if (matches(w, "ttl") || matches(w, "hoplimit")) {
       const v = a.next();
@@ -698,8 +784,30 @@ function parseVxlan(c: IpContext, a: Args): VxlanParams {
     } else if (matches(w, "noudp6zerocsumrx")) {
       once("udp6rx", w, w);
     } else if (
-      ["tos", "dsfield", "df", "label", "flowlabel", "maxaddress", "port", "srcport"].some((k) => matches(w, k)) ||
-      ["noproxy", "proxy", "norsc", "rsc", "nol2miss", "l2miss", "nol3miss", "l3miss", "noudpcsum", "udp6zerocsumtx", "udp6zerocsumrx", "remcsumtx", "noremcsumtx", "remcsumrx", "noremcsumrx", "external", "noexternal", "gbp", "gpe"].some((k) => matches(w, k)) ||
+      ["tos", "dsfield", "df", "label", "flowlabel", "maxaddress", "port", "srcport"].some((k) =>
+        matches(w, k),
+      ) ||
+      [
+        "noproxy",
+        "proxy",
+        "norsc",
+        "rsc",
+        "nol2miss",
+        "l2miss",
+        "nol3miss",
+        "l3miss",
+        "noudpcsum",
+        "udp6zerocsumtx",
+        "udp6zerocsumrx",
+        "remcsumtx",
+        "noremcsumtx",
+        "remcsumrx",
+        "noremcsumrx",
+        "external",
+        "noexternal",
+        "gbp",
+        "gpe",
+      ].some((k) => matches(w, k)) ||
       w === "vnifilter" ||
       w === "novnifilter"
     ) {

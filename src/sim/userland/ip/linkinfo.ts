@@ -24,7 +24,14 @@ export interface LinkFilter {
 }
 
 export function emptyFilter(): LinkFilter {
-  return { up: false, master: 0, kind: undefined, slaveKind: undefined, group: undefined, label: undefined };
+  return {
+    up: false,
+    master: 0,
+    kind: undefined,
+    slaveKind: undefined,
+    group: undefined,
+    label: undefined,
+  };
 }
 
 export interface LinkPrintOpts {
@@ -34,6 +41,11 @@ export interface LinkPrintOpts {
   family: "inet" | "inet6" | "packet" | undefined;
   /** The AF_INET6 link dump (inet6_fill_ifinfo): name, address, MTU, link, operstate only. */
   restricted: boolean;
+  /**
+   * Devices whose names ll_index_to_name fetched with RTM_GETLINK while printing; the
+   * caller runs their linkwatch sync once the (already fetched) dump is printed.
+   */
+  looked: Set<NetDevice>;
 }
 
 /** The kind the kernel reports in IFLA_INFO_KIND (loopback has none). */
@@ -65,7 +77,13 @@ export function nameOfNsid(c: IpContext, id: number): string | undefined {
 }
 
 /** print_name_and_link: "name@peer", "name@ifN" or "name"; returns whether to print M-DOWN. */
-function nameAndLink(p: Printer, dev: NetDevice, fmt: (s: string) => string, restricted: boolean): boolean {
+function nameAndLink(
+  p: Printer,
+  dev: NetDevice,
+  fmt: (s: string) => string,
+  restricted: boolean,
+  looked: Set<NetDevice>,
+): boolean {
   let name = dev.name;
   let mdown = false;
   if (hasIflink(dev, restricted)) {
@@ -77,6 +95,7 @@ function nameAndLink(p: Printer, dev: NetDevice, fmt: (s: string) => string, res
     } else {
       // ll_index_to_name / ll_index_to_flags look the index up in this namespace.
       const local = dev.ns.devices.get(iflink);
+      if (local) looked.add(local);
       const linkName = local ? local.name : `if${iflink}`;
       if (p.json) p.js("link", linkName);
       else name = `${name}@${linkName}`;
@@ -111,7 +130,8 @@ export function linkFiltered(dev: NetDevice, f: LinkFilter): boolean {
     if (f.master > 0 && dev.master.ifindex !== f.master) return true;
   } else if (f.master > 0) return true;
   if (f.kind !== undefined && linkKind(dev) !== f.kind) return true;
-  if (f.slaveKind !== undefined && (dev.master ? dev.master.kind : undefined) !== f.slaveKind) return true;
+  if (f.slaveKind !== undefined && (dev.master ? dev.master.kind : undefined) !== f.slaveKind)
+    return true;
   return false;
 }
 
@@ -119,18 +139,27 @@ export function linkFiltered(dev: NetDevice, f: LinkFilter): boolean {
  * print_linkinfo. Returns -1 when the link is filtered out, 0 when nothing is printed
  * for it (a label filter), 1 when printed.
  */
-export function printLinkinfo(p: Printer, c: IpContext, dev: NetDevice, f: LinkFilter, o: LinkPrintOpts): number {
+export function printLinkinfo(
+  p: Printer,
+  c: IpContext,
+  dev: NetDevice,
+  f: LinkFilter,
+  o: LinkPrintOpts,
+): number {
   if (linkFiltered(dev, f)) return -1;
   if (f.label !== undefined) return 0;
   const restricted = o.restricted;
   if (c.opts.brief) return printLinkinfoBrief(p, dev, o);
 
   p.num("ifindex", `${dev.ifindex}: `, dev.ifindex);
-  const mdown = nameAndLink(p, dev, (s) => `${s}: `, restricted);
+  const mdown = nameAndLink(p, dev, (s) => `${s}: `, restricted, o.looked);
   printFlags(p, ifiFlags(dev), mdown);
   p.num("mtu", `mtu ${dev.mtu} `, dev.mtu);
   if (!restricted) p.str("qdisc", `qdisc ${dev.qdisc} `, dev.qdisc);
-  if (!restricted && dev.master) p.str("master", `master ${dev.master.name} `, dev.master.name);
+  if (!restricted && dev.master) {
+    o.looked.add(dev.master);
+    p.str("master", `master ${dev.master.name} `, dev.master.name);
+  }
   const state = dev.operstate();
   if (p.json) p.js("operstate", state);
   else p.fp(`state ${state} `);
@@ -178,7 +207,7 @@ export function printLinkinfo(p: Printer, c: IpContext, dev: NetDevice, f: LinkF
 }
 
 function printLinkinfoBrief(p: Printer, dev: NetDevice, o: LinkPrintOpts): number {
-  const mdown = nameAndLink(p, dev, (s) => `${s.padEnd(16)} `, o.restricted);
+  const mdown = nameAndLink(p, dev, (s) => `${s.padEnd(16)} `, o.restricted, o.looked);
   const state = dev.operstate();
   p.str("operstate", `${state.padEnd(14)} `, state);
   if (o.family === "packet") {
@@ -205,6 +234,7 @@ function printDetails(p: Printer, c: IpContext, dev: NetDevice, o: LinkPrintOpts
         printBridgeData(p, dev);
         p.closeObject();
       } else if (dev instanceof Vxlan) {
+        if (dev.params.lower) o.looked.add(dev.params.lower);
         p.openObject("info_data");
         printVxlanData(p, dev);
         p.closeObject();
@@ -405,7 +435,14 @@ export function printStats(p: Printer, dev: NetDevice, level: number): void {
     p.js("over_errors", 0);
     p.js("multicast", s.multicast);
     if (level > 1) {
-      for (const k of ["length_errors", "crc_errors", "frame_errors", "fifo_errors", "missed_errors"]) p.js(k, 0);
+      for (const k of [
+        "length_errors",
+        "crc_errors",
+        "frame_errors",
+        "fifo_errors",
+        "missed_errors",
+      ])
+        p.js(k, 0);
     }
     p.closeObject();
     p.openObject("tx");
@@ -416,7 +453,8 @@ export function printStats(p: Printer, dev: NetDevice, level: number): void {
     p.js("carrier_errors", 0);
     p.js("collisions", 0);
     if (level > 1) {
-      for (const k of ["aborted_errors", "fifo_errors", "window_errors", "heartbeat_errors"]) p.js(k, 0);
+      for (const k of ["aborted_errors", "fifo_errors", "window_errors", "heartbeat_errors"])
+        p.js(k, 0);
       p.js("carrier_changes", cc);
     }
     p.closeObject();

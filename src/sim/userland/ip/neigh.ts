@@ -10,19 +10,20 @@ import { Printer } from "./print.js";
 import { getPrefix, prefixMatch, strtoul, type InetPrefix } from "./route-args.js";
 
 /** `ip neigh help` as iproute2 6.1 prints it (to stderr, exit 255). */
-const NEIGH_USAGE = [
-  "Usage: ip neigh { add | del | change | replace }",
-  "                { ADDR [ lladdr LLADDR ] [ nud STATE ] proxy ADDR }",
-  "                [ dev DEV ] [ router ] [ use ] [ managed ] [ extern_learn ]",
-  "                [ protocol PROTO ]",
-  "",
-  "\tip neigh { show | flush } [ proxy ] [ to PREFIX ] [ dev DEV ] [ nud STATE ]",
-  "\t\t\t\t  [ vrf NAME ] [ nomaster ]",
-  "\tip neigh get { ADDR | proxy ADDR } dev DEV",
-  "",
-  "STATE := { delay | failed | incomplete | noarp | none |",
-  "           permanent | probe | reachable | stale }",
-].join("\n") + "\n";
+const NEIGH_USAGE =
+  [
+    "Usage: ip neigh { add | del | change | replace }",
+    "                { ADDR [ lladdr LLADDR ] [ nud STATE ] proxy ADDR }",
+    "                [ dev DEV ] [ router ] [ use ] [ managed ] [ extern_learn ]",
+    "                [ protocol PROTO ]",
+    "",
+    "\tip neigh { show | flush } [ proxy ] [ to PREFIX ] [ dev DEV ] [ nud STATE ]",
+    "\t\t\t\t  [ vrf NAME ] [ nomaster ]",
+    "\tip neigh get { ADDR | proxy ADDR } dev DEV",
+    "",
+    "STATE := { delay | failed | incomplete | noarp | none |",
+    "           permanent | probe | reachable | stale }",
+  ].join("\n") + "\n";
 
 function usage(c: IpContext): never {
   c.o.err(NEIGH_USAGE);
@@ -42,11 +43,18 @@ function next(c: IpContext, args: string[], i: number): string {
 export function ipNeigh(c: IpContext, args: string[]): void {
   const [cmd, ...rest] = args;
   if (cmd === undefined) return showOrFlush(c, [], false);
-  if (matches(cmd, "add") || matches(cmd, "change") || cmd === "chg" || matches(cmd, "replace") || matches(cmd, "delete")) {
+  if (
+    matches(cmd, "add") ||
+    matches(cmd, "change") ||
+    cmd === "chg" ||
+    matches(cmd, "replace") ||
+    matches(cmd, "delete")
+  ) {
     unsupported(c, cmd);
   }
   if (matches(cmd, "get")) unsupported(c, cmd);
-  if (matches(cmd, "show") || matches(cmd, "lst") || matches(cmd, "list")) return showOrFlush(c, rest, false);
+  if (matches(cmd, "show") || matches(cmd, "lst") || matches(cmd, "list"))
+    return showOrFlush(c, rest, false);
   if (matches(cmd, "flush")) return showOrFlush(c, rest, true);
   if (matches(cmd, "help")) usage(c);
   die(c, `Command "${cmd}" is unknown, try "ip neigh help".`, 255);
@@ -84,7 +92,8 @@ function selected(c: IpContext, e: NeighEntry, f: NeighFilter): boolean {
   if (f.pfx?.family === "inet6") return false;
   if (f.dev && e.dev !== f.dev) return false;
   if (!(f.state & NUD_BITS[c.ns.neigh.state(e)])) return false;
-  if (f.pfx && f.pfx.family && f.pfx.bitlen > 0 && !prefixMatch(e.ip, f.pfx.addr, f.pfx.bitlen)) return false;
+  if (f.pfx && f.pfx.family && f.pfx.bitlen > 0 && !prefixMatch(e.ip, f.pfx.addr, f.pfx.bitlen))
+    return false;
   return true;
 }
 
@@ -145,7 +154,11 @@ function showOrFlush(c: IpContext, args: string[], flush: boolean): void {
       const n = table.flush((e) => selected(c, e, f));
       if (n === 0) {
         if (c.opts.stats) {
-          c.o.out(round === 0 ? "Nothing to flush.\n" : `*** Flush is complete after ${round} round${round > 1 ? "s" : ""} ***\n`);
+          c.o.out(
+            round === 0
+              ? "Nothing to flush.\n"
+              : `*** Flush is complete after ${round} round${round > 1 ? "s" : ""} ***\n`,
+          );
         }
         return;
       }
@@ -166,7 +179,13 @@ function showOrFlush(c: IpContext, args: string[], flush: boolean): void {
 }
 
 /** print_neigh. */
-function printNeigh(p: Printer, e: NeighEntry, state: NudState, valid: boolean, showDev: boolean): void {
+function printNeigh(
+  p: Printer,
+  e: NeighEntry,
+  state: NudState,
+  valid: boolean,
+  showDev: boolean,
+): void {
   p.openObject();
   const dst = formatIp4(e.ip);
   p.str("dst", `${dst} `, dst);

@@ -40,7 +40,12 @@ export function ipNetns(c: IpContext, args: string[]): void {
     if (rest.length < 1) die(c, "No netns name specified", 1);
     if (rest.length < 2) die(c, "No command specified", 1);
   }
-  if (matches(cmd, "pids") || matches(cmd, "exec") || matches(cmd, "monitor") || matches(cmd, "attach")) {
+  if (
+    matches(cmd, "pids") ||
+    matches(cmd, "exec") ||
+    matches(cmd, "monitor") ||
+    matches(cmd, "attach")
+  ) {
     die(c, `packetwalk: ip netns ${cmd} is not simulated here`, 255);
   }
   die(c, `Command "${cmd}" is unknown, try "ip netns help".`, 255);
@@ -71,14 +76,16 @@ function list(c: IpContext): void {
 function add(c: IpContext, args: string[]): void {
   const name = args[0];
   if (name === undefined) die(c, "No netns name specified", 1);
-  if (c.world.named.has(name)) die(c, `Cannot create namespace file "/run/netns/${name}": File exists`, 1);
+  if (c.world.named.has(name))
+    die(c, `Cannot create namespace file "/run/netns/${name}": File exists`, 1);
   c.world.addNetns(name);
 }
 
 function del(c: IpContext, args: string[]): void {
   const name = args[0];
   if (name === undefined) die(c, "No netns name specified", 1);
-  if (!c.world.named.has(name)) die(c, `Cannot remove namespace file "/run/netns/${name}": No such file or directory`, 1);
+  if (!c.world.named.has(name))
+    die(c, `Cannot remove namespace file "/run/netns/${name}": No such file or directory`, 1);
   c.world.delNetns(name);
 }
 
@@ -100,7 +107,8 @@ function set(c: IpContext, args: string[]): void {
   // rtnl_net_newid.
   if (c.ns.nsids.has(peer)) kfail("EEXIST", "Peer netns already has a nsid assigned");
   if (id >= 0) {
-    if ([...c.ns.nsids.values()].includes(id)) kfail("EEXIST", "The specified nsid is already used");
+    if ([...c.ns.nsids.values()].includes(id))
+      kfail("EEXIST", "The specified nsid is already used");
     c.ns.nsids.set(peer, id);
   } else c.ns.nsidOf(peer);
 }

@@ -58,9 +58,16 @@ function parseIpv4Parts(s: string): Ip4 | undefined {
 /** get_addr_1 (without prefix handling); undefined on failure. */
 function getAddr1(arg: string, family: Family): InetPrefix | undefined {
   if (arg === "default") {
-    return { family, addr: 0, bitlen: -2, bytelen: family === "inet" ? 4 : family === "inet6" ? 16 : 0, lenGiven: true };
+    return {
+      family,
+      addr: 0,
+      bitlen: -2,
+      bytelen: family === "inet" ? 4 : family === "inet6" ? 16 : 0,
+      lenGiven: true,
+    };
   }
-  if (arg === "all" || arg === "any") return { family, addr: 0, bitlen: -2, bytelen: 0, lenGiven: false };
+  if (arg === "all" || arg === "any")
+    return { family, addr: 0, bitlen: -2, bytelen: 0, lenGiven: false };
   if (arg.includes(":")) {
     if (family !== undefined && family !== "inet6") return undefined;
     const g = parseIp6(arg);

@@ -6,7 +6,13 @@ import type { NetDevice } from "../../kernel/core/device.js";
 import { formatIp4, type Ip4 } from "../../kernel/core/ip4.js";
 import { formatIp6, parseIp6, type Ip6 } from "../../kernel/core/ip6.js";
 import type { NetNs } from "../../kernel/core/netns.js";
-import { RT_TABLE, routeLinkdown, type Route, type RouteScope, type RouteType } from "../../kernel/ipv4/fib.js";
+import {
+  RT_TABLE,
+  routeLinkdown,
+  type Route,
+  type RouteScope,
+  type RouteType,
+} from "../../kernel/ipv4/fib.js";
 import type { GetRouteAnswer } from "../../kernel/ipv4/route-get.js";
 import type { Printer } from "./print.js";
 import { tableName, type InetPrefix } from "./route-args.js";
@@ -41,7 +47,8 @@ export function fromFib(r: Route): RouteMsg {
   // fib_nexthop_info: a linkdown nexthop is also reported dead where such routes are ignored.
   const linkdown = routeLinkdown(r);
   const flags: string[] = [];
-  if (linkdown && r.dev!.ns.confValue(r.dev!, "ignore_routes_with_linkdown") === 1) flags.push("dead");
+  if (linkdown && r.dev!.ns.confValue(r.dev!, "ignore_routes_with_linkdown") === 1)
+    flags.push("dead");
   if (r.onlink) flags.push("onlink");
   if (linkdown) flags.push("linkdown");
   return {
@@ -121,7 +128,8 @@ function dstText(m: RouteMsg): string {
 /** print_route. */
 export function printRoute(p: Printer, m: RouteMsg, f: PrintFilter, details: boolean): void {
   p.openObject();
-  if ((m.type !== "unicast" || details) && (!f.typemask || f.typemask.has(m.type))) p.str("type", `${m.type} `, m.type);
+  if ((m.type !== "unicast" || details) && (!f.typemask || f.typemask.has(m.type)))
+    p.str("type", `${m.type} `, m.type);
   const dst = dstText(m);
   p.str("dst", `${dst} `, dst);
   if (m.from4 !== undefined) {
@@ -138,8 +146,10 @@ export function printRoute(p: Printer, m: RouteMsg, f: PrintFilter, details: boo
     p.str("table", `table ${t} `, t);
   }
   if (!m.cache) {
-    if ((m.proto !== "boot" || details) && !f.protocolExact) p.str("protocol", `proto ${m.proto} `, m.proto);
-    if ((m.scope !== "global" || details) && !f.scopeExact) p.str("scope", `scope ${m.scope} `, m.scope);
+    if ((m.proto !== "boot" || details) && !f.protocolExact)
+      p.str("protocol", `proto ${m.proto} `, m.proto);
+    if ((m.scope !== "global" || details) && !f.scopeExact)
+      p.str("scope", `scope ${m.scope} `, m.scope);
   }
   if (m.prefsrc !== undefined && !f.prefsrcHost) {
     const s = formatIp4(m.prefsrc);
@@ -168,7 +178,11 @@ export function printRoute(p: Printer, m: RouteMsg, f: PrintFilter, details: boo
 }
 
 /** Does an IPv4 route's destination pass root/match/exact selectors (filter_nlmsg)? */
-export function dstSelected(m: RouteMsg, rdst: InetPrefix | undefined, mdst: InetPrefix | undefined): boolean {
+export function dstSelected(
+  m: RouteMsg,
+  rdst: InetPrefix | undefined,
+  mdst: InetPrefix | undefined,
+): boolean {
   const fam = m.family === 4 ? "inet" : "inet6";
   const dstBits = (bits: number, p: InetPrefix): boolean => {
     if (bits <= 0) return true;
@@ -242,7 +256,15 @@ function treeOrder(a: RouteMsg, b: RouteMsg): number {
 export function ipv6Routes(ns: NetNs): RouteMsg[] {
   const main: RouteMsg[] = [];
   const local: RouteMsg[] = [];
-  const line = (table: number, type: RouteType, dst: Ip6, plen: number, dev: NetDevice, metric: number, linkdown: boolean): RouteMsg => ({
+  const line = (
+    table: number,
+    type: RouteType,
+    dst: Ip6,
+    plen: number,
+    dev: NetDevice,
+    metric: number,
+    linkdown: boolean,
+  ): RouteMsg => ({
     family: 6,
     type,
     dst6: dst,
@@ -259,7 +281,8 @@ export function ipv6Routes(ns: NetNs): RouteMsg[] {
     if (!dev.adminUp) continue;
     const loopback = dev.kind === "loopback";
     const linkdown = !loopback && !dev.carrier();
-    if (dev.ipv6Ready && !loopback) main.push(line(RT_TABLE.main, "unicast", parseIp6("fe80::")!, 64, dev, 256, linkdown));
+    if (dev.ipv6Ready && !loopback)
+      main.push(line(RT_TABLE.main, "unicast", parseIp6("fe80::")!, 64, dev, 256, linkdown));
     for (const a of dev.addrs6) {
       const g = parseIp6(a.addr);
       if (!g) continue;
@@ -268,9 +291,15 @@ export function ipv6Routes(ns: NetNs): RouteMsg[] {
       }
       if (!a.tentative) local.push(line(RT_TABLE.local, "local", g, 128, dev, 0, false));
     }
-    if (dev.ipv6Ready && !loopback) local.push(line(RT_TABLE.local, "multicast", parseIp6("ff00::")!, 8, dev, 256, linkdown));
+    if (dev.ipv6Ready && !loopback)
+      local.push(line(RT_TABLE.local, "multicast", parseIp6("ff00::")!, 8, dev, 256, linkdown));
   }
   const uniq = (l: RouteMsg[]): RouteMsg[] =>
-    l.filter((r, i) => l.findIndex((x) => x.dev === r.dev && x.dstLen === r.dstLen && cmp6(x.dst6!, r.dst6!) === 0) === i);
+    l.filter(
+      (r, i) =>
+        l.findIndex(
+          (x) => x.dev === r.dev && x.dstLen === r.dstLen && cmp6(x.dst6!, r.dst6!) === 0,
+        ) === i,
+    );
   return [...uniq(main).sort(treeOrder), ...uniq(local).sort(treeOrder)];
 }

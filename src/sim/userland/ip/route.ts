@@ -3,7 +3,13 @@
 // The kernel side is ipv4/fib.ts (RTM_NEWROUTE/RTM_DELROUTE, dumps) and
 // ipv4/route-get.ts (RTM_GETROUTE).
 import type { NetDevice } from "../../kernel/core/device.js";
-import { RT_TABLE, type InsertMode, type Route, type RouteScope, type RouteType } from "../../kernel/ipv4/fib.js";
+import {
+  RT_TABLE,
+  type InsertMode,
+  type Route,
+  type RouteScope,
+  type RouteType,
+} from "../../kernel/ipv4/fib.js";
 import { getRoute } from "../../kernel/ipv4/route-get.js";
 import { Exit } from "../program.js";
 import { die, incomplete, invarg, matches, type IpContext } from "./context.js";
@@ -20,7 +26,15 @@ import {
   type Family,
   type InetPrefix,
 } from "./route-args.js";
-import { dstSelected, fromFib, fromGet, ipv6Routes, printRoute, type PrintFilter, type RouteMsg } from "./route-print.js";
+import {
+  dstSelected,
+  fromFib,
+  fromGet,
+  ipv6Routes,
+  printRoute,
+  type PrintFilter,
+  type RouteMsg,
+} from "./route-print.js";
 import { ROUTE_USAGE } from "./route-usage.js";
 
 function usage(c: IpContext): never {
@@ -56,10 +70,12 @@ export function ipRoute(c: IpContext, args: string[]): void {
   if (matches(cmd, "append")) return modify(c, rest, "append");
   if (matches(cmd, "test")) return modify(c, rest, "test");
   if (matches(cmd, "delete")) return modify(c, rest, "delete");
-  if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) return list(c, rest, false);
+  if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst"))
+    return list(c, rest, false);
   if (matches(cmd, "get")) return get(c, rest);
   if (matches(cmd, "flush")) return list(c, rest, true);
-  if (matches(cmd, "save") || matches(cmd, "restore") || matches(cmd, "showdump")) unsupported(c, cmd);
+  if (matches(cmd, "save") || matches(cmd, "restore") || matches(cmd, "showdump"))
+    unsupported(c, cmd);
   if (matches(cmd, "help")) usage(c);
   die(c, `Command "${cmd}" is unknown, try "ip route help".`, 255);
 }
@@ -84,7 +100,22 @@ const METRIC_OPTIONS = [
   "encap",
   "ttl-propagate",
 ];
-const METRIC_PREFIXES = ["reordering", "window", "cwnd", "initcwnd", "initrwnd", "features", "quickack", "congctl", "rttvar", "ssthresh", "realms", "vrf", "pref", "fastopen_no_cookie"];
+const METRIC_PREFIXES = [
+  "reordering",
+  "window",
+  "cwnd",
+  "initcwnd",
+  "initrwnd",
+  "features",
+  "quickack",
+  "congctl",
+  "rttvar",
+  "ssthresh",
+  "realms",
+  "vrf",
+  "pref",
+  "fastopen_no_cookie",
+];
 
 /** iproute_modify: one RTM_NEWROUTE or RTM_DELROUTE request. */
 function modify(c: IpContext, args: string[], mode: InsertMode | "delete"): void {
@@ -131,7 +162,10 @@ function modify(c: IpContext, args: string[], mode: InsertMode | "delete"): void
       const v = next(c, args, i++);
       scope = scopeArg(v);
       if (scope === undefined) invarg(c, 'invalid "scope" value\n', v);
-    } else if (METRIC_OPTIONS.includes(a) || METRIC_PREFIXES.some((k) => matches(a, k) && !matches(a, "protocol") && !matches(a, "table"))) {
+    } else if (
+      METRIC_OPTIONS.includes(a) ||
+      METRIC_PREFIXES.some((k) => matches(a, k) && !matches(a, "protocol") && !matches(a, "table"))
+    ) {
       unsupported(c, a);
     } else if (a === "onlink") {
       onlink = true;
@@ -169,7 +203,11 @@ function modify(c: IpContext, args: string[], mode: InsertMode | "delete"): void
   const dev = devName !== undefined ? device(c, devName) : undefined;
   family ??= "inet";
   if (family === "inet6") unsupported(c, "with IPv6 routes");
-  if (!tableOk && (type === "local" || type === "broadcast" || type === "nat" || type === "anycast")) table = RT_TABLE.local;
+  if (
+    !tableOk &&
+    (type === "local" || type === "broadcast" || type === "nat" || type === "anycast")
+  )
+    table = RT_TABLE.local;
   if (scope === undefined) {
     if (type === "local" || type === "nat") scope = "host";
     else if (type === "broadcast" || type === "multicast" || type === "anycast") scope = "link";
@@ -325,7 +363,8 @@ function selected(m: RouteMsg, s: Selector, family: Family): boolean {
   if (s.type !== undefined && s.type !== m.type) return false;
   if (!dstSelected(m, s.rdst, s.mdst)) return false;
   for (const p of [s.rsrc, s.msrc]) {
-    if (p && (p.family || p.lenGiven) && ((p.family && p.family !== fam) || p.bitlen > 0)) return false;
+    if (p && (p.family || p.lenGiven) && ((p.family && p.family !== fam) || p.bitlen > 0))
+      return false;
   }
   if (s.rvia?.family) {
     if (s.rvia.family !== fam) return false;
@@ -333,7 +372,8 @@ function selected(m: RouteMsg, s: Selector, family: Family): boolean {
   }
   if (s.rprefsrc?.family) {
     if (s.rprefsrc.family !== fam) return false;
-    if (m.family === 4 && !prefixMatch(m.prefsrc ?? 0, s.rprefsrc.addr, s.rprefsrc.bitlen)) return false;
+    if (m.family === 4 && !prefixMatch(m.prefsrc ?? 0, s.rprefsrc.addr, s.rprefsrc.bitlen))
+      return false;
   }
   if (s.iif && m.iif !== s.iif) return false;
   if (s.oif && m.dev !== s.oif) return false;
@@ -350,7 +390,8 @@ function printFilter(s: Selector): PrintFilter {
     oifExact: s.oif !== undefined,
     metricExact: s.metric !== undefined,
     viaHost: s.rvia !== undefined && s.rvia.bitlen === 32 && s.rvia.family === "inet",
-    prefsrcHost: s.rprefsrc !== undefined && s.rprefsrc.bitlen === 32 && s.rprefsrc.family === "inet",
+    prefsrcHost:
+      s.rprefsrc !== undefined && s.rprefsrc.bitlen === 32 && s.rprefsrc.family === "inet",
     iifExact: s.iif !== undefined,
   };
 }
@@ -439,7 +480,12 @@ function get(c: IpContext, args: string[]): void {
       odev = next(c, args, i++);
     } else if (matches(a, "notify")) {
       // RTM_F_NOTIFY: no visible effect on the answer.
-    } else if (matches(a, "connected") || matches(a, "vrf") || matches(a, "fibmatch") || a === "as") {
+    } else if (
+      matches(a, "connected") ||
+      matches(a, "vrf") ||
+      matches(a, "fibmatch") ||
+      a === "as"
+    ) {
       unsupported(c, a);
     } else if (matches(a, "uid")) {
       const v = next(c, args, i++);
@@ -456,7 +502,9 @@ function get(c: IpContext, args: string[]): void {
       if (family === "inet" && dst.bitlen !== 32) {
         c.o.err(`Warning: /${dst.bitlen} as prefix is invalid, only /32 (or none) is supported.\n`);
       } else if (family === "inet6" && dst.bitlen !== 128) {
-        c.o.err(`Warning: /${dst.bitlen} as prefix is invalid, only /128 (or none) is supported.\n`);
+        c.o.err(
+          `Warning: /${dst.bitlen} as prefix is invalid, only /128 (or none) is supported.\n`,
+        );
       }
     }
   }
@@ -476,7 +524,16 @@ function get(c: IpContext, args: string[]): void {
   printRoute(
     p,
     fromGet(answer),
-    { tb: 0, protocolExact: false, scopeExact: false, oifExact: false, metricExact: false, viaHost: false, prefsrcHost: false, iifExact: false },
+    {
+      tb: 0,
+      protocolExact: false,
+      scopeExact: false,
+      oifExact: false,
+      metricExact: false,
+      viaHost: false,
+      prefsrcHost: false,
+      iifExact: false,
+    },
     c.opts.details,
   );
   c.o.out(p.end());

@@ -6,30 +6,41 @@ import { RT_TABLE, type Rule } from "../../kernel/ipv4/fib.js";
 import { Exit } from "../program.js";
 import { die, incomplete, invarg, matches, type IpContext } from "./context.js";
 import { Printer } from "./print.js";
-import { getPrefix, getU32, prefixMatch, protoArg, routeTypeArg, tableId, tableName, validIfname, type InetPrefix } from "./route-args.js";
+import {
+  getPrefix,
+  getU32,
+  prefixMatch,
+  protoArg,
+  routeTypeArg,
+  tableId,
+  tableName,
+  validIfname,
+  type InetPrefix,
+} from "./route-args.js";
 
 /** `ip rule help` as iproute2 6.1 prints it (to stderr, exit 255). */
-const RULE_USAGE = [
-  "Usage: ip rule { add | del } SELECTOR ACTION",
-  "       ip rule { flush | save | restore }",
-  "       ip rule [ list [ SELECTOR ]]",
-  "SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ tos TOS ]",
-  "            [ fwmark FWMARK[/MASK] ]",
-  "            [ iif STRING ] [ oif STRING ] [ pref NUMBER ] [ l3mdev ]",
-  "            [ uidrange NUMBER-NUMBER ]",
-  "            [ ipproto PROTOCOL ]",
-  "            [ sport [ NUMBER | NUMBER-NUMBER ]",
-  "            [ dport [ NUMBER | NUMBER-NUMBER ] ]",
-  "ACTION := [ table TABLE_ID ]",
-  "          [ protocol PROTO ]",
-  "          [ nat ADDRESS ]",
-  "          [ realms [SRCREALM/]DSTREALM ]",
-  "          [ goto NUMBER ]",
-  "          SUPPRESSOR",
-  "SUPPRESSOR := [ suppress_prefixlength NUMBER ]",
-  "              [ suppress_ifgroup DEVGROUP ]",
-  "TABLE_ID := [ local | main | default | NUMBER ]",
-].join("\n") + "\n";
+const RULE_USAGE =
+  [
+    "Usage: ip rule { add | del } SELECTOR ACTION",
+    "       ip rule { flush | save | restore }",
+    "       ip rule [ list [ SELECTOR ]]",
+    "SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ tos TOS ]",
+    "            [ fwmark FWMARK[/MASK] ]",
+    "            [ iif STRING ] [ oif STRING ] [ pref NUMBER ] [ l3mdev ]",
+    "            [ uidrange NUMBER-NUMBER ]",
+    "            [ ipproto PROTOCOL ]",
+    "            [ sport [ NUMBER | NUMBER-NUMBER ]",
+    "            [ dport [ NUMBER | NUMBER-NUMBER ] ]",
+    "ACTION := [ table TABLE_ID ]",
+    "          [ protocol PROTO ]",
+    "          [ nat ADDRESS ]",
+    "          [ realms [SRCREALM/]DSTREALM ]",
+    "          [ goto NUMBER ]",
+    "          SUPPRESSOR",
+    "SUPPRESSOR := [ suppress_prefixlength NUMBER ]",
+    "              [ suppress_ifgroup DEVGROUP ]",
+    "TABLE_ID := [ local | main | default | NUMBER ]",
+  ].join("\n") + "\n";
 
 function usage(c: IpContext): never {
   c.o.err(RULE_USAGE);
@@ -48,11 +59,15 @@ function next(c: IpContext, args: string[], i: number): string {
 
 export function ipRule(c: IpContext, args: string[]): void {
   const [cmd, ...rest] = args;
-  if (c.opts.family === "inet6" && (cmd === undefined || matches(cmd, "list") || matches(cmd, "lst") || matches(cmd, "show"))) {
+  if (
+    c.opts.family === "inet6" &&
+    (cmd === undefined || matches(cmd, "list") || matches(cmd, "lst") || matches(cmd, "show"))
+  ) {
     return listIpv6(c);
   }
   if (cmd === undefined) return list(c, [], false);
-  if (matches(cmd, "list") || matches(cmd, "lst") || matches(cmd, "show")) return list(c, rest, false);
+  if (matches(cmd, "list") || matches(cmd, "lst") || matches(cmd, "show"))
+    return list(c, rest, false);
   if (matches(cmd, "save") || matches(cmd, "restore")) unsupported(c, cmd);
   if (matches(cmd, "add")) return modify(c, rest, true);
   if (matches(cmd, "delete")) return modify(c, rest, false);
@@ -61,8 +76,24 @@ export function ipRule(c: IpContext, args: string[]): void {
   die(c, `Command "${cmd}" is unknown, try "ip rule help".`, 255);
 }
 
-const UNSUPPORTED_EXACT = ["tos", "fwmark", "l3mdev", "uidrange", "nat", "ipproto", "sport", "dport"];
-const UNSUPPORTED_PREFIX = ["dsfield", "realms", "tun_id", "suppress_prefixlength", "suppress_ifgroup", "map-to"];
+const UNSUPPORTED_EXACT = [
+  "tos",
+  "fwmark",
+  "l3mdev",
+  "uidrange",
+  "nat",
+  "ipproto",
+  "sport",
+  "dport",
+];
+const UNSUPPORTED_PREFIX = [
+  "dsfield",
+  "realms",
+  "tun_id",
+  "suppress_prefixlength",
+  "suppress_ifgroup",
+  "map-to",
+];
 
 /** iprule_modify: RTM_NEWRULE (NLM_F_CREATE|NLM_F_EXCL) or RTM_DELRULE. */
 function modify(c: IpContext, args: string[], add: boolean): void {
@@ -90,7 +121,12 @@ function modify(c: IpContext, args: string[], add: boolean): void {
       const v = next(c, args, i++);
       priority = getU32(v);
       if (priority === undefined) invarg(c, "preference value is invalid\n", v);
-    } else if (UNSUPPORTED_EXACT.includes(a) || UNSUPPORTED_PREFIX.some((k) => matches(a, k)) || a === "sup_pl" || a === "sup_group") {
+    } else if (
+      UNSUPPORTED_EXACT.includes(a) ||
+      UNSUPPORTED_PREFIX.some((k) => matches(a, k)) ||
+      a === "sup_pl" ||
+      a === "sup_group"
+    ) {
       unsupported(c, a);
     } else if (matches(a, "protocol")) {
       const v = next(c, args, i++);
@@ -123,10 +159,12 @@ function modify(c: IpContext, args: string[], add: boolean): void {
       tableOk = true;
     }
   }
-  if ((from && from.family === "inet6") || (to && to.family === "inet6") || family === "inet6") unsupported(c, "for IPv6");
+  if ((from && from.family === "inet6") || (to && to.family === "inet6") || family === "inet6")
+    unsupported(c, "for IPv6");
   if (!tableOk && add) table = RT_TABLE.main;
   const fib = c.ns.fib;
-  const prefix = (p: InetPrefix | undefined): Rule["from"] => (p && p.bitlen > 0 ? { addr: p.addr, plen: p.bitlen } : undefined);
+  const prefix = (p: InetPrefix | undefined): Rule["from"] =>
+    p && p.bitlen > 0 ? { addr: p.addr, plen: p.bitlen } : undefined;
   if (add) {
     fib.addRule({
       priority: priority ?? fib.defaultRulePriority(),
@@ -192,7 +230,13 @@ function list(c: IpContext, args: string[], flush: boolean): void {
       if (f.pref === undefined) invarg(c, "preference value is invalid\n", v);
     } else if (a === "not") {
       f.not = true;
-    } else if (a === "tos" || a === "fwmark" || a === "l3mdev" || a === "uidrange" || matches(a, "tun_id")) {
+    } else if (
+      a === "tos" ||
+      a === "fwmark" ||
+      a === "l3mdev" ||
+      a === "uidrange" ||
+      matches(a, "tun_id")
+    ) {
       unsupported(c, a);
     } else if (a === "dev" || a === "iif") {
       const v = next(c, args, i++);
@@ -225,7 +269,10 @@ function list(c: IpContext, args: string[], flush: boolean): void {
   const fib = c.ns.fib;
   if (flush) {
     // flush_rule: every selected rule that carries a priority (the kernel omits 0).
-    const doomed = fib.rules.filter((r) => selected(r, f) && r.priority !== 0 && (f.protocol === undefined || r.proto === f.protocol));
+    const doomed = fib.rules.filter(
+      (r) =>
+        selected(r, f) && r.priority !== 0 && (f.protocol === undefined || r.proto === f.protocol),
+    );
     for (const r of doomed) fib.deleteRule({ ...r, priorityGiven: true });
     return;
   }
@@ -275,7 +322,8 @@ function printRule(c: IpContext, p: Printer, r: Rule): void {
     p.str("table", ` lookup ${t}`, t);
   }
   if (r.action !== "lookup") p.str("action", ` ${r.action}`, r.action);
-  if ((r.proto !== "unspec" && r.proto !== "kernel") || c.opts.details) p.str("protocol", ` proto ${r.proto}`, r.proto);
+  if ((r.proto !== "unspec" && r.proto !== "kernel") || c.opts.details)
+    p.str("protocol", ` proto ${r.proto}`, r.proto);
   p.fp("\n");
   p.closeObject();
 }

@@ -1,7 +1,9 @@
 // iproute2's argument helpers (lib/utils.c, lib/ll_addr.c): the argument cursor with
 // NEXT_ARG's "Command line is not complete", C's strtoul/strtol number parsing, and the
 // address parsers with their exact error messages.
+import type { NetDevice } from "../../kernel/core/device.js";
 import { formatIp6, parseIp6, type Ip6 } from "../../kernel/core/ip6.js";
+import { linkwatchSync } from "../../kernel/core/linkwatch.js";
 import type { Ip4 } from "../../kernel/core/ip4.js";
 import { die, incomplete, type IpContext } from "./context.js";
 
@@ -182,7 +184,9 @@ export function getAddr(c: IpContext, s: string, family: Family | undefined): In
 }
 
 export function addrText(a: InetAddr): string {
-  return a.family === "inet6" ? formatIp6(a.v6) : [a.v4 >>> 24, (a.v4 >>> 16) & 255, (a.v4 >>> 8) & 255, a.v4 & 255].join(".");
+  return a.family === "inet6"
+    ? formatIp6(a.v6)
+    : [a.v4 >>> 24, (a.v4 >>> 16) & 255, (a.v4 >>> 8) & 255, a.v4 & 255].join(".");
 }
 
 /** check_ifname: what iproute2 refuses before asking the kernel. */
@@ -204,12 +208,35 @@ export function parseOnOff(c: IpContext, msg: string, val: string): boolean | un
 
 /** rtnl_rtscope_a2n. */
 export function scopeA2n(s: string): number | undefined {
-  const names: Record<string, number> = { global: 0, universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+  const names: Record<string, number> = {
+    global: 0,
+    universe: 0,
+    site: 200,
+    link: 253,
+    host: 254,
+    nowhere: 255,
+  };
   if (s in names) return names[s];
   return getUint(s, 255);
 }
 
 export function scopeName(n: number): string {
-  const names: Record<number, string> = { 0: "global", 200: "site", 253: "link", 254: "host", 255: "nowhere" };
+  const names: Record<number, string> = {
+    0: "global",
+    200: "site",
+    253: "link",
+    254: "host",
+    255: "nowhere",
+  };
   return names[n] ?? String(n);
+}
+
+/**
+ * ll_name_to_index: iproute2 resolves a name with RTM_GETLINK, and rtnl_getlink runs the
+ * device's pending linkwatch event (linkwatch_sync_dev) before answering.
+ */
+export function llNameToIndex(c: IpContext, name: string): NetDevice | undefined {
+  const d = c.ns.byName(name);
+  if (d) linkwatchSync(d);
+  return d;
 }
