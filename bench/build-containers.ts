@@ -19,7 +19,11 @@ function addr(i: number): string {
 }
 
 export function containersScript(n: number): string {
-  const lines = ["ip link add br0 type bridge", "ip link set br0 up", "ip addr add 10.0.0.1/16 dev br0"];
+  const lines = [
+    "ip link add br0 type bridge",
+    "ip link set br0 up",
+    "ip addr add 10.0.0.1/16 dev br0",
+  ];
   for (let i = 0; i < n; i++) {
     lines.push(
       `ip netns add c${i}`,
@@ -69,22 +73,43 @@ function timeShell(script: string): number {
   const file = join(dir, "build.sh");
   writeFileSync(
     file,
-    "set -e\nmount -t tmpfs tmpfs /run && mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns\n" + script,
+    "set -e\nmount -t tmpfs tmpfs /run && mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns\n" +
+      script,
   );
   const userns = process.getuid?.() !== 0 ? ["--user", "--map-root-user"] : [];
   const t0 = performance.now();
-  execFileSync("unshare", [...userns, "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "bash", file], {
-    stdio: "inherit",
-  });
+  execFileSync(
+    "unshare",
+    [
+      ...userns,
+      "--net",
+      "--mount",
+      "--pid",
+      "--fork",
+      "--kill-child",
+      "--mount-proc",
+      "bash",
+      file,
+    ],
+    {
+      stdio: "inherit",
+    },
+  );
   return performance.now() - t0;
 }
 
-const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const fmt = (ms: number): string =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((x) => x > 0);
   const ns = sizes.length ? sizes : [10, 200, 1000];
-  console.log("N      lines   sim build   kernel      shell       kernel/sim  shell/sim  kernel/shell  sim ping walk");
+  console.log(
+    "N      lines   sim build   kernel      shell       kernel/sim  shell/sim  kernel/shell  sim ping walk",
+  );
   for (const n of ns) {
     const script = containersScript(n);
     const lines = script.trim().split("\n").length;

@@ -2,7 +2,10 @@
 import { doctor, readMachineProfileDetailed } from "../real/preflight.js";
 import { style } from "./style.js";
 
-export async function doctorCommand(opts: { json?: boolean }, write: (s: string) => void): Promise<number> {
+export async function doctorCommand(
+  opts: { json?: boolean },
+  write: (s: string) => void,
+): Promise<number> {
   const checks = await doctor();
   let profile: unknown;
   try {
@@ -16,10 +19,16 @@ export async function doctorCommand(opts: { json?: boolean }, write: (s: string)
     return ok ? 0 : 1;
   }
   for (const c of checks) {
-    write(`${c.ok ? style.green("ok  ") : style.red("FAIL")}  ${c.name}${c.detail ? style.dim(`  (${c.detail})`) : ""}\n`);
+    write(
+      `${c.ok ? style.green("ok  ") : style.red("FAIL")}  ${c.name}${c.detail ? style.dim(`  (${c.detail})`) : ""}\n`,
+    );
     if (!c.ok && c.fix) write(`      fix: ${c.fix}\n`);
   }
   write(`\nWhat a new namespace inherits on this machine:\n${JSON.stringify(profile, null, 2)}\n`);
-  write(ok ? style.green("\nThe kernel backend is ready.\n") : style.red("\nThe kernel backend is not ready: fix the lines marked FAIL.\n"));
+  write(
+    ok
+      ? style.green("\nThe kernel backend is ready.\n")
+      : style.red("\nThe kernel backend is not ready: fix the lines marked FAIL.\n"),
+  );
   return ok ? 0 : 1;
 }

@@ -28,7 +28,12 @@ export async function main(argv: string[]): Promise<number> {
     .option("--kernel", "run on the real kernel, in a throwaway rootless sandbox")
     .option("--compare", "run in both and show where they differ; exit 1 on any difference")
     .option("--json", "one JSON object per executed line (for programs)")
-    .addOption(new Option("--profile <name|file>", "host the simulator starts from: docker-host (default), plain, machine, or a JSON file"))
+    .addOption(
+      new Option(
+        "--profile <name|file>",
+        "host the simulator starts from: docker-host (default), plain, machine, or a JSON file",
+      ),
+    )
     .option("--seed <n>", "simulator seed for MACs and other random values", "1")
     .option("--timeout <seconds>", "kernel backend: per-command timeout")
     .option("-q, --quiet", "with --compare: print only the lines that differ")
@@ -38,7 +43,9 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("doctor")
-    .description("check what the kernel backend needs (unshare, user namespaces, iproute2, iptables...)")
+    .description(
+      "check what the kernel backend needs (unshare, user namespaces, iproute2, iptables...)",
+    )
     .option("--json", "machine-readable result")
     .action(async (opts) => {
       code = await doctorCommand(opts, write);

@@ -29,9 +29,11 @@ export async function runCommand(file: string, opts: RunOptions, write: Write): 
   const mode = opts.kernel ? "kernel" : opts.compare ? "compare" : "sim";
   const script = loadScript(file);
   const seed = opts.seed === undefined ? 1 : Number(opts.seed);
-  if (!Number.isInteger(seed)) throw new UserError(`packetwalk: --seed must be an integer, not "${opts.seed}"`);
+  if (!Number.isInteger(seed))
+    throw new UserError(`packetwalk: --seed must be an integer, not "${opts.seed}"`);
   const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UserError(`packetwalk: --timeout must be a number of seconds`);
+  if (timeoutMs !== undefined && !(timeoutMs > 0))
+    throw new UserError(`packetwalk: --timeout must be a number of seconds`);
 
   const backends: Backend[] = [];
   const cleanup = (): void => {
@@ -40,12 +42,18 @@ export async function runCommand(file: string, opts: RunOptions, write: Write): 
   process.once("SIGINT", cleanup);
   process.once("SIGTERM", cleanup);
   try {
-    const sim = mode !== "kernel" ? new SimBackend({ profile: resolveProfile(opts.profile), seed }) : undefined;
+    const sim =
+      mode !== "kernel"
+        ? new SimBackend({ profile: resolveProfile(opts.profile), seed })
+        : undefined;
     if (sim) backends.push(sim);
     let kernel: KernelBackend | undefined;
     if (mode !== "sim") {
       try {
-        kernel = await KernelBackend.start({ scriptDir: dirname(file), ...(timeoutMs ? { timeoutMs } : {}) });
+        kernel = await KernelBackend.start({
+          scriptDir: dirname(file),
+          ...(timeoutMs ? { timeoutMs } : {}),
+        });
       } catch (e) {
         throw new UserError(
           `packetwalk: cannot start the kernel sandbox: ${e instanceof Error ? e.message : String(e)}\n` +
@@ -74,7 +82,11 @@ export async function runCommand(file: string, opts: RunOptions, write: Write): 
     if (!opts.json) {
       writeNarration(script, narration, nextComment, Number.MAX_SAFE_INTEGER, write);
       const failed = lines.filter((l) => l.result.exit !== 0).length;
-      write(style.dim(`\n${lines.length} commands run ${mode === "sim" ? "in the simulator" : "on the kernel (sandbox)"}; ${failed} exited non-zero.\n`));
+      write(
+        style.dim(
+          `\n${lines.length} commands run ${mode === "sim" ? "in the simulator" : "on the kernel (sandbox)"}; ${failed} exited non-zero.\n`,
+        ),
+      );
     }
     return 0;
   } finally {
@@ -84,7 +96,13 @@ export async function runCommand(file: string, opts: RunOptions, write: Write): 
   }
 }
 
-function writeNarration(script: LabScript, _n: Map<number, string>, from: number, upTo: number, write: Write): number {
+function writeNarration(
+  script: LabScript,
+  _n: Map<number, string>,
+  from: number,
+  upTo: number,
+  write: Write,
+): number {
   let i = from;
   while (i < script.comments.length && script.comments[i]!.line < upTo) {
     const c = script.comments[i]!;
@@ -104,8 +122,13 @@ function jsonLine(r: LineResult): string {
 
 function jsonCompared(r: ComparedLine): string {
   return (
-    JSON.stringify({ line: r.line, command: r.command, sim: jsonResult(r.sim), kernel: jsonResult(r.kernel), match: r.match }) +
-    "\n"
+    JSON.stringify({
+      line: r.line,
+      command: r.command,
+      sim: jsonResult(r.sim),
+      kernel: jsonResult(r.kernel),
+      match: r.match,
+    }) + "\n"
   );
 }
 
@@ -137,5 +160,7 @@ function humanCompared(r: ComparedLine, quiet: boolean): string {
 function summaryCompared(total: number, bad: number): string {
   return bad === 0
     ? style.green(`\nAll ${total} lines give the same result in the simulator and on the kernel.\n`)
-    : style.red(`\n${bad} of ${total} lines differ between the simulator and the kernel (after normalisation).\n`);
+    : style.red(
+        `\n${bad} of ${total} lines differ between the simulator and the kernel (after normalisation).\n`,
+      );
 }

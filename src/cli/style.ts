@@ -1,5 +1,6 @@
 // Terminal styling for people: colour only on a terminal, and never with NO_COLOR.
-const useColour = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb";
+const useColour = (): boolean =>
+  Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 
 function wrap(code: string, reset: string): (s: string) => string {
   return (s) => (useColour() ? `\u001b[${code}m${s}\u001b[${reset}m` : s);

@@ -11,12 +11,21 @@ export interface Difference {
   lines: string[];
 }
 
-export function differences(sim: CommandResult, kernel: CommandResult, command?: string): Difference[] {
+export function differences(
+  sim: CommandResult,
+  kernel: CommandResult,
+  command?: string,
+): Difference[] {
   const a = normaliseResult(sim, command);
   const b = normaliseResult(kernel, command);
   const out: Difference[] = [];
   if (a.exit !== b.exit) {
-    out.push({ field: "exit", sim: String(a.exit), kernel: String(b.exit), lines: [`- exit ${a.exit}`, `+ exit ${b.exit}`] });
+    out.push({
+      field: "exit",
+      sim: String(a.exit),
+      kernel: String(b.exit),
+      lines: [`- exit ${a.exit}`, `+ exit ${b.exit}`],
+    });
   }
   for (const field of ["stdout", "stderr"] as const) {
     if (a[field] === b[field]) continue;

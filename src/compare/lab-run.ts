@@ -30,7 +30,11 @@ export async function runLab(
 ): Promise<LineResult[]> {
   const out: LineResult[] = [];
   for (const cmd of commands) {
-    const r: LineResult = { line: cmd.line, command: commandText(cmd), result: await backend.run(cmd) };
+    const r: LineResult = {
+      line: cmd.line,
+      command: commandText(cmd),
+      result: await backend.run(cmd),
+    };
     out.push(r);
     onLine?.(r);
   }
@@ -48,7 +52,13 @@ export async function compareLab(
   for (const cmd of commands) {
     const s = await sim.run(cmd);
     const k = await kernel.run(cmd);
-    const r: ComparedLine = { line: cmd.line, command: commandText(cmd), sim: s, kernel: k, match: sameResult(s, k, cmd.text) };
+    const r: ComparedLine = {
+      line: cmd.line,
+      command: commandText(cmd),
+      sim: s,
+      kernel: k,
+      match: sameResult(s, k, cmd.text),
+    };
     out.push(r);
     onLine?.(r);
   }

@@ -7,6 +7,12 @@ type Rule = [RegExp, string];
 const MAC = /\b(?:[0-9a-f]{2}:){5}[0-9a-f]{2}\b/g;
 const KEEP_MACS = new Set(["00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"]);
 
+/** Bridge and STP identifiers, which carry a MAC; applied before MACs are replaced. */
+const ID_RULES: Rule[] = [
+  [/(bridge_id|designated_root|root_id|designated_bridge) [0-9a-f]{1,4}\.[0-9a-f:]+/g, "$1 ID"],
+  [/"(bridge_id|designated_root|root_id|designated_bridge)":"[0-9a-f.:]+"/g, '"$1":"ID"'],
+];
+
 /** Text rules, applied in order. */
 const RULES: Rule[] = [
   // Interface indexes: "3: veth0@if2:", "@if7", link-netnsid, JSON ifindex/link_index.
@@ -24,15 +30,18 @@ const RULES: Rule[] = [
   [/time=\d+(?:\.\d+)? ms/g, "time=RTT ms"],
   [/^rtt min\/avg\/max\/mdev = .*$/gm, "rtt min/avg/max/mdev = RTT"],
   [/(packet loss, time )\d+ms/g, "$1Tms"],
-  // Bridge timers and IDs printed by `ip -d link` (bridge_id embeds the MAC in its own form).
+  // Bridge timers printed by `ip -d link` (text and JSON).
   [/((?:hello|tcn|topology_change|gc|message_age|forward_delay|hold)_timer)\s+\d+\.\d+/g, "$1 T"],
-  [/(bridge_id|designated_root|root_id|designated_bridge) [0-9a-f]{4}\.[0-9a-f:]+/g, "$1 ID"],
+  [/"((?:hello|tcn|topology_change|gc|message_age|forward_delay|hold)_timer)":[\d.]+/g, '"$1":T'],
   // iptables-save's date header; conntrack timeouts.
   [/^(# (?:Generated|Completed) .* on ).*$/gm, "$1DATE"],
 ];
 
 export function normaliseText(s: string): string {
-  let out = s.replace(MAC, (m) => (KEEP_MACS.has(m) || isMulticast(m) ? m : "MAC"));
+  let out = s;
+  // Bridge IDs first: they embed a MAC in their own short form ("8000.2:0:0:0:1:1").
+  for (const [re, rep] of ID_RULES) out = out.replace(re, rep);
+  out = out.replace(MAC, (m) => (KEEP_MACS.has(m) || isMulticast(m) ? m : "MAC"));
   for (const [re, rep] of RULES) out = out.replace(re, rep);
   return out;
 }
@@ -53,7 +62,8 @@ export function isNeighDump(command: string): boolean {
     if (/^-{1,2}(n|ne|net|netn|netns)$/.test(w[i]!)) i++;
   }
   const obj = w[i];
-  if (obj === undefined || !"neighbour".startsWith(obj) && !"neighbor".startsWith(obj)) return false;
+  if (obj === undefined || (!"neighbour".startsWith(obj) && !"neighbor".startsWith(obj)))
+    return false;
   const verb = w[i + 1];
   return verb === undefined || "show".startsWith(verb) || "list".startsWith(verb) || verb === "dev";
 }
@@ -62,7 +72,14 @@ function sortLines(s: string): string {
   if (s.startsWith("[")) {
     try {
       const arr = JSON.parse(s) as unknown[];
-      return JSON.stringify(arr.map((x) => JSON.stringify(x)).sort().map((x) => JSON.parse(x) as unknown)) + "\n";
+      return (
+        JSON.stringify(
+          arr
+            .map((x) => JSON.stringify(x))
+            .sort()
+            .map((x) => JSON.parse(x) as unknown),
+        ) + "\n"
+      );
     } catch {
       return s;
     }

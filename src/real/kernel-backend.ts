@@ -46,7 +46,11 @@ export class KernelBackend implements Backend {
     if (cmd.program === "sleep") {
       // A lesson's pause may be longer than the usual per-command limit.
       const ms = Number(cmd.args[0]) * 1000 + 5_000;
-      return this.sandbox.exec({ argv: cmd.argv, background: false, timeoutMs: Math.max(ms, this.sandbox.timeoutMs) });
+      return this.sandbox.exec({
+        argv: cmd.argv,
+        background: false,
+        timeoutMs: Math.max(ms, this.sandbox.timeoutMs),
+      });
     }
     return this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
   }

@@ -56,7 +56,8 @@ export function parseLine(raw: string, line: number, file = "<script>"): LabComm
     throw new ScriptError(file, line, reason, hint);
   };
   if (/[`]/.test(stripSingleQuoted(trimmed))) fail("command substitution (`...`) is not supported");
-  if (/\$\(/.test(stripSingleQuoted(trimmed))) fail("command substitution ($(...)) is not supported");
+  if (/\$\(/.test(stripSingleQuoted(trimmed)))
+    fail("command substitution ($(...)) is not supported");
 
   let variable: string | undefined;
   let tokens: Token[];
@@ -119,7 +120,8 @@ export function parseLine(raw: string, line: number, file = "<script>"): LabComm
 
   if (redirect !== undefined) {
     if (program !== "echo") fail("the one redirection understood is 'echo VALUE > /proc/sys/...'");
-    if (!isProcSysPath(redirect)) fail(`echo may only write /proc/sys/net/... files, not "${redirect}"`);
+    if (!isProcSysPath(redirect))
+      fail(`echo may only write /proc/sys/net/... files, not "${redirect}"`);
     if (netns !== undefined) {
       fail(
         `the shell opens "${redirect}" before the prefix runs, so this would write the root namespace's value, not ${netns}'s`,

@@ -44,7 +44,8 @@ export function refuseArgs(program: Program, args: string[]): string | undefined
         if (/^-[a-zA-Z]*[pf]/.test(a) || a.startsWith("--load") || a === "--system") {
           return "sysctl -p/-f/--system read files from the machine; set each key with sysctl -w";
         }
-        if (a === "-a" || a === "--all" || a === "-A" || a === "-X") return `sysctl ${a} is not supported: name the keys`;
+        if (a === "-a" || a === "--all" || a === "-A" || a === "-X")
+          return `sysctl ${a} is not supported: name the keys`;
         if (!a.startsWith("-") && !/^net[./]/.test(a)) {
           return `only net.* settings belong to a network namespace; "${a.split("=")[0]}" would change the whole machine`;
         }
@@ -71,7 +72,8 @@ export function refuseArgs(program: Program, args: string[]): string | undefined
       return undefined;
     case "ping":
       for (const a of args) {
-        if (/^-[a-zA-Z]*f/.test(a) && !a.startsWith("-W")) return "ping -f (flood) is not supported";
+        if (/^-[a-zA-Z]*f/.test(a) && !a.startsWith("-W"))
+          return "ping -f (flood) is not supported";
       }
       return undefined;
     case "nc":

@@ -39,7 +39,13 @@ export class SimBackend implements Backend {
     world.scheduler.settle();
     const ns = world.netns(cmd.netns);
     if (!ns) return missingNetns(cmd);
-    const ctx: ProgramContext = { world, ns, args: cmd.args, program: cmd.program, background: cmd.background };
+    const ctx: ProgramContext = {
+      world,
+      ns,
+      args: cmd.args,
+      program: cmd.program,
+      background: cmd.background,
+    };
     if (cmd.program === "echo") return echo(ctx, cmd.redirect);
     const prog = PROGRAMS[cmd.program];
     if (!prog) {
@@ -62,7 +68,11 @@ export class SimBackend implements Backend {
 function missingNetns(cmd: LabCommand): CommandResult {
   if (cmd.argv[0] === "nsenter") {
     const path = cmd.argv[1]!.slice("--net=".length);
-    return { exit: 1, stdout: "", stderr: `nsenter: cannot open ${path}: No such file or directory\n` };
+    return {
+      exit: 1,
+      stdout: "",
+      stderr: `nsenter: cannot open ${path}: No such file or directory\n`,
+    };
   }
   return {
     exit: 1,
@@ -70,4 +80,3 @@ function missingNetns(cmd: LabCommand): CommandResult {
     stderr: `Cannot open network namespace "${cmd.netns}": No such file or directory\n`,
   };
 }
-

@@ -4,37 +4,71 @@ import { isNeighDump, normaliseText, sameResult } from "../../src/compare/normal
 
 describe("normalisation", () => {
   it("replaces unicast MACs but keeps zero, broadcast and multicast ones", () => {
-    expect(normaliseText("link/ether 6a:d0:8e:77:27:3f brd ff:ff:ff:ff:ff:ff")).toBe("link/ether MAC brd ff:ff:ff:ff:ff:ff");
-    expect(normaliseText("33:33:00:00:00:01 dev br0 self permanent")).toBe("33:33:00:00:00:01 dev br0 self permanent");
+    expect(normaliseText("link/ether 6a:d0:8e:77:27:3f brd ff:ff:ff:ff:ff:ff")).toBe(
+      "link/ether MAC brd ff:ff:ff:ff:ff:ff",
+    );
+    expect(normaliseText("33:33:00:00:00:01 dev br0 self permanent")).toBe(
+      "33:33:00:00:00:01 dev br0 self permanent",
+    );
     expect(normaliseText("00:00:00:00:00:00")).toBe("00:00:00:00:00:00");
   });
 
   it("replaces interface indexes, link-local addresses and ping times", () => {
-    expect(normaliseText("3: veth0@if2: <UP> link-netnsid 0")).toBe("N: veth0@ifN: <UP> link-netnsid N");
-    expect(normaliseText("    inet6 fe80::68d0:8eff:fe77:273f/64 scope link tentative ")).toBe("    inet6 fe80::LL/64 scope link ");
-    expect(normaliseText("64 bytes from 1.2.3.4: icmp_seq=1 ttl=64 time=0.049 ms")).toBe("64 bytes from 1.2.3.4: icmp_seq=1 ttl=64 time=RTT ms");
-    expect(normaliseText("1 packets transmitted, 1 received, 0% packet loss, time 1001ms\nrtt min/avg/max/mdev = 1/2/3/4 ms\n")).toBe(
+    expect(normaliseText("3: veth0@if2: <UP> link-netnsid 0")).toBe(
+      "N: veth0@ifN: <UP> link-netnsid N",
+    );
+    expect(normaliseText("    inet6 fe80::68d0:8eff:fe77:273f/64 scope link tentative ")).toBe(
+      "    inet6 fe80::LL/64 scope link ",
+    );
+    expect(normaliseText("64 bytes from 1.2.3.4: icmp_seq=1 ttl=64 time=0.049 ms")).toBe(
+      "64 bytes from 1.2.3.4: icmp_seq=1 ttl=64 time=RTT ms",
+    );
+    expect(
+      normaliseText(
+        "1 packets transmitted, 1 received, 0% packet loss, time 1001ms\nrtt min/avg/max/mdev = 1/2/3/4 ms\n",
+      ),
+    ).toBe(
       "1 packets transmitted, 1 received, 0% packet loss, time Tms\nrtt min/avg/max/mdev = RTT\n",
     );
   });
 
   it("keeps everything else: addresses, exit codes, messages", () => {
-    expect(sameResult({ exit: 0, stdout: "10.0.0.1\n", stderr: "" }, { exit: 0, stdout: "10.0.0.2\n", stderr: "" })).toBe(false);
-    expect(sameResult({ exit: 1, stdout: "", stderr: "" }, { exit: 2, stdout: "", stderr: "" })).toBe(false);
+    expect(
+      sameResult(
+        { exit: 0, stdout: "10.0.0.1\n", stderr: "" },
+        { exit: 0, stdout: "10.0.0.2\n", stderr: "" },
+      ),
+    ).toBe(false);
+    expect(
+      sameResult({ exit: 1, stdout: "", stderr: "" }, { exit: 2, stdout: "", stderr: "" }),
+    ).toBe(false);
   });
 
   it("compares ip neigh dumps as sets (the kernel's hash order is random)", () => {
     expect(isNeighDump("ip -n a neigh show")).toBe(true);
     expect(isNeighDump("ip netns exec a ip neigh")).toBe(true);
     expect(isNeighDump("ip neigh flush dev x")).toBe(false);
-    const a = { exit: 0, stdout: "10.0.0.1 dev a lladdr 02:00:00:00:00:01 STALE \n10.0.0.2 dev a FAILED \n", stderr: "" };
-    const b = { exit: 0, stdout: "10.0.0.2 dev a FAILED \n10.0.0.1 dev a lladdr 02:00:00:00:00:09 STALE \n", stderr: "" };
+    const a = {
+      exit: 0,
+      stdout: "10.0.0.1 dev a lladdr 02:00:00:00:00:01 STALE \n10.0.0.2 dev a FAILED \n",
+      stderr: "",
+    };
+    const b = {
+      exit: 0,
+      stdout: "10.0.0.2 dev a FAILED \n10.0.0.1 dev a lladdr 02:00:00:00:00:09 STALE \n",
+      stderr: "",
+    };
     expect(sameResult(a, b, "ip neigh")).toBe(true);
     expect(sameResult(a, b, "ip route")).toBe(false);
   });
 
   it("describes a difference line by line", () => {
-    const d = differences({ exit: 0, stdout: "a\nb\n", stderr: "" }, { exit: 0, stdout: "a\nc\n", stderr: "" });
-    expect(d).toEqual([{ field: "stdout", sim: "a\nb\n", kernel: "a\nc\n", lines: ["  a", "- b", "+ c"] }]);
+    const d = differences(
+      { exit: 0, stdout: "a\nb\n", stderr: "" },
+      { exit: 0, stdout: "a\nc\n", stderr: "" },
+    );
+    expect(d).toEqual([
+      { field: "stdout", sim: "a\nb\n", kernel: "a\nc\n", lines: ["  a", "- b", "+ c"] },
+    ]);
   });
 });

@@ -37,7 +37,12 @@ describe("lab scripts: simulator vs kernel", () => {
         const lines = await compareLab(script.commands, sim, kernel);
         const report = lines
           .filter((l) => !l.match)
-          .map((l) => `line ${l.line}: ${l.command}\n${differences(l.sim, l.kernel, l.command).flatMap((d) => [`  ${d.field}:`, ...d.lines.map((x) => `    ${x}`)]).join("\n")}`);
+          .map(
+            (l) =>
+              `line ${l.line}: ${l.command}\n${differences(l.sim, l.kernel, l.command)
+                .flatMap((d) => [`  ${d.field}:`, ...d.lines.map((x) => `    ${x}`)])
+                .join("\n")}`,
+          );
         expect(report.join("\n")).toBe("");
       } finally {
         await kernel.close();

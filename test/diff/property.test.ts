@@ -24,7 +24,8 @@ interface Lab {
 
 const hostAddr = (t: Topology, i: number): string =>
   t === "bridge" ? `10.9.0.${10 + i}` : `10.${10 + i}.0.2`;
-const rootAddr = (t: Topology, i: number): string => (t === "bridge" ? "10.9.0.1" : `10.${10 + i}.0.1`);
+const rootAddr = (t: Topology, i: number): string =>
+  t === "bridge" ? "10.9.0.1" : `10.${10 + i}.0.1`;
 
 /** The script for one generated lab; probes name hosts by index, -1 is the root. */
 export function labScript(l: Lab): string {
@@ -63,11 +64,16 @@ const labArb: fc.Arbitrary<Lab> = fc
     loUp: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
     downLink: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined, freq: 4 }),
     extraRoute: fc.boolean(),
-    probes: fc.array(fc.tuple(fc.integer({ min: -1, max: 2 }), fc.integer({ min: -1, max: 3 })), { minLength: 1, maxLength: 3 }),
+    probes: fc.array(fc.tuple(fc.integer({ min: -1, max: 2 }), fc.integer({ min: -1, max: 3 })), {
+      minLength: 1,
+      maxLength: 3,
+    }),
   })
   .map((l) => ({
     ...l,
-    probes: l.probes.map(([f, t]) => [Math.min(f, l.hosts - 1), t] as [number, number]).filter(([f, t]) => f !== t),
+    probes: l.probes
+      .map(([f, t]) => [Math.min(f, l.hosts - 1), t] as [number, number])
+      .filter(([f, t]) => f !== t),
   }));
 
 const profile = readMachineProfile();
@@ -85,7 +91,10 @@ describe("random topologies and probes: simulator vs kernel", () => {
           const lines = await compareLab(script.commands, sim, kernel);
           const bad = lines.filter((l) => !l.match);
           const report = bad.map(
-            (l) => `line ${l.line}: ${l.command}\n${differences(l.sim, l.kernel, l.command).flatMap((d) => d.lines).join("\n")}`,
+            (l) =>
+              `line ${l.line}: ${l.command}\n${differences(l.sim, l.kernel, l.command)
+                .flatMap((d) => d.lines)
+                .join("\n")}`,
           );
           expect(report.join("\n"), `script:\n${text}`).toBe("");
         } finally {

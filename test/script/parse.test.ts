@@ -15,7 +15,18 @@ const err = (line: string): string => {
 describe("parseLine: words", () => {
   it("splits words as a shell does, with quotes and backslashes", () => {
     const c = parseLine(`ip link add 'my veth' type veth peer name "c eth" x\\ y`, 1)!;
-    expect(c.argv).toEqual(["ip", "link", "add", "my veth", "type", "veth", "peer", "name", "c eth", "x y"]);
+    expect(c.argv).toEqual([
+      "ip",
+      "link",
+      "add",
+      "my veth",
+      "type",
+      "veth",
+      "peer",
+      "name",
+      "c eth",
+      "x y",
+    ]);
     expect(c.program).toBe("ip");
   });
 
@@ -131,7 +142,10 @@ describe("parseLine: bad input names the line and the problem", () => {
 
 describe("parseScript", () => {
   it("reports every bad line and runs nothing", () => {
-    const { script, errors } = parseScript("ip link\nfoo\nip addr | cat\n# note\nip route\n", "s.lab");
+    const { script, errors } = parseScript(
+      "ip link\nfoo\nip addr | cat\n# note\nip route\n",
+      "s.lab",
+    );
     expect(errors.map((e) => e.line)).toEqual([2, 3]);
     expect(script.commands.map((c) => c.line)).toEqual([1, 5]);
     expect(script.comments).toEqual([{ line: 4, text: "note" }]);

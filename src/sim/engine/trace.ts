@@ -19,7 +19,13 @@ export class Trace {
 
   constructor(private scheduler: Scheduler) {
     scheduler.onDeliver((e) => {
-      if (this.enabled) this.entries.push({ time: e.time, kind: "delivered", source: e.label, detail: String(e.seq) });
+      if (this.enabled)
+        this.entries.push({
+          time: e.time,
+          kind: "delivered",
+          source: e.label,
+          detail: String(e.seq),
+        });
     });
   }
 
@@ -32,7 +38,12 @@ export class Trace {
       const value = JSON.stringify(snap.value);
       if (value === last) return;
       last = value;
-      this.entries.push({ time: this.scheduler.now, kind: "transition", source: name, detail: value });
+      this.entries.push({
+        time: this.scheduler.now,
+        kind: "transition",
+        source: name,
+        detail: value,
+      });
     };
   }
 

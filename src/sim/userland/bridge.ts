@@ -17,7 +17,8 @@ interface Opts {
   ns: NetNs;
 }
 
-const matches = (w: string | undefined, k: string): boolean => w !== undefined && w.length > 0 && k.startsWith(w);
+const matches = (w: string | undefined, k: string): boolean =>
+  w !== undefined && w.length > 0 && k.startsWith(w);
 
 function fail(o: Output, msg: string, code = 255): never {
   o.err(`${msg}\n`);
@@ -80,7 +81,9 @@ function link(o: Output, opts: Opts, args: string[]): void {
     }
   }
   if (dev !== undefined && !opts.ns.byName(dev)) fail(o, `Cannot find device "${dev}"`);
-  const ports = opts.ns.deviceList().filter((d) => d.master instanceof Bridge && (dev === undefined || d.name === dev));
+  const ports = opts.ns
+    .deviceList()
+    .filter((d) => d.master instanceof Bridge && (dev === undefined || d.name === dev));
   const json: object[] = [];
   for (const d of ports) {
     const br = d.master as Bridge;
@@ -145,7 +148,8 @@ function linkSet(o: Output, opts: Opts, args: string[]): void {
       if (!dev) fail(o, `Cannot find device "${name}"`);
     } else if (a === "hairpin") {
       const v = args.shift();
-      if (v !== "on" && v !== "off") fail(o, `Error: argument of "hairpin" must be "on" or "off", not "${v}"`);
+      if (v !== "on" && v !== "off")
+        fail(o, `Error: argument of "hairpin" must be "on" or "off", not "${v}"`);
       hairpin = v === "on";
     } else fail(o, `Unknown option "${a}"`);
   }
@@ -157,7 +161,8 @@ function linkSet(o: Output, opts: Opts, args: string[]): void {
 function fdb(o: Output, opts: Opts, args: string[]): void {
   const cmd = args[0];
   if (cmd !== undefined && (matches(cmd, "show") || matches(cmd, "list"))) args.shift();
-  else if (cmd !== undefined && !["br", "brport", "dev"].includes(cmd)) fail(o, `Command "${cmd}" is unknown, try "bridge fdb help".`);
+  else if (cmd !== undefined && !["br", "brport", "dev"].includes(cmd))
+    fail(o, `Command "${cmd}" is unknown, try "bridge fdb help".`);
   let br: NetDevice | undefined;
   let dev: NetDevice | undefined;
   while (args.length > 0) {
@@ -172,7 +177,14 @@ function fdb(o: Output, opts: Opts, args: string[]): void {
       if (!dev) fail(o, `Cannot find device "${v}"`);
     } else fail(o, `Unknown argument "${a}"`);
   }
-  const rows: { mac: string; dev: NetDevice; master?: string; self: boolean; permanent: boolean; dst?: string }[] = [];
+  const rows: {
+    mac: string;
+    dev: NetDevice;
+    master?: string;
+    self: boolean;
+    permanent: boolean;
+    dst?: string;
+  }[] = [];
   // rtnl_fdb_dump: per device in index order, the bridge's entries for a port, then its own list.
   for (const d of opts.ns.deviceList()) {
     if (d.kind === "loopback") continue;
@@ -180,21 +192,31 @@ function fdb(o: Output, opts: Opts, args: string[]): void {
     if (br && !(d === br || d.master === br)) continue;
     const master = d.master instanceof Bridge ? d.master : undefined;
     if (master) {
-      for (const e of master.entries()) if (e.dev === d) rows.push({ mac: e.mac, dev: d, master: master.name, self: false, permanent: e.local });
+      for (const e of master.entries())
+        if (e.dev === d)
+          rows.push({ mac: e.mac, dev: d, master: master.name, self: false, permanent: e.local });
     }
     if (d instanceof Vxlan) {
       // vxlan_fdb_dump replaces the default list: learned remotes, then the default entry.
-      for (const [mac, ip] of [...d.fdb].reverse()) rows.push({ mac, dev: d, self: true, permanent: false, dst: formatIp4(ip) });
+      for (const [mac, ip] of [...d.fdb].reverse())
+        rows.push({ mac, dev: d, self: true, permanent: false, dst: formatIp4(ip) });
       if (d.params.remote !== undefined) {
         const via = d.params.lower ? ` via ${d.params.lower.name}` : "";
-        rows.push({ mac: "00:00:00:00:00:00", dev: d, self: true, permanent: true, dst: `${formatIp4(d.params.remote)}${via}` });
+        rows.push({
+          mac: "00:00:00:00:00:00",
+          dev: d,
+          self: true,
+          permanent: true,
+          dst: `${formatIp4(d.params.remote)}${via}`,
+        });
       }
       continue;
     }
     for (const mac of multicastList(d)) rows.push({ mac, dev: d, self: true, permanent: true });
     if (d instanceof Bridge) {
       for (const e of d.entries()) {
-        if (e.dev === d) rows.push({ mac: e.mac, dev: d, master: d.name, self: false, permanent: true });
+        if (e.dev === d)
+          rows.push({ mac: e.mac, dev: d, master: d.name, self: false, permanent: true });
       }
     }
   }

@@ -47,12 +47,25 @@ function usageError(o: Output, msg: string, code = 2, usage = false): CommandRes
 function intArg(o: Output, v: string, min: number, max: string): number | CommandResult {
   if (!/^-?\d+$/.test(v)) return usageError(o, `ping: invalid argument: '${v}'\n`, 1);
   const n = Number(v);
-  if (n < min || n > Number(max)) return usageError(o, `ping: invalid argument: '${v}': out of range: ${min} <= value <= ${max}\n`, 1);
+  if (n < min || n > Number(max))
+    return usageError(
+      o,
+      `ping: invalid argument: '${v}': out of range: ${min} <= value <= ${max}\n`,
+      1,
+    );
   return n;
 }
 
 function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
-  const opts: PingOpts = { count: 0, lingerMs: 10_000, intervalMs: 1000, ttl: undefined, iface: undefined, quiet: false, target: "" };
+  const opts: PingOpts = {
+    count: 0,
+    lingerMs: 10_000,
+    intervalMs: 1000,
+    ttl: undefined,
+    iface: undefined,
+    quiet: false,
+    target: "",
+  };
   const targets: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -67,7 +80,8 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
         let v = a.slice(j + 1);
         if (v === "") {
           const next = args[++i];
-          if (next === undefined) return usageError(o, `ping: option requires an argument -- '${f}'\n`, 2, true);
+          if (next === undefined)
+            return usageError(o, `ping: option requires an argument -- '${f}'\n`, 2, true);
           v = next;
         }
         if (f === "c") {
@@ -79,7 +93,10 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
           const m = /^[+-]?(\d+\.?\d*|\.\d+)/.exec(v);
           const n = m ? Number(m[0]) : 0;
           if (n < 0) return usageError(o, `ping: bad linger time: ${v}\n`);
-          if (!m || m[0] !== v) o.err(`ping: option argument contains garbage: ${v.slice(m ? m[0].length : 0)}\nping: this will become fatal error in the future\n`);
+          if (!m || m[0] !== v)
+            o.err(
+              `ping: option argument contains garbage: ${v.slice(m ? m[0].length : 0)}\nping: this will become fatal error in the future\n`,
+            );
           opts.lingerMs = n * 1000;
         } else if (f === "t") {
           const n = intArg(o, v, 0, "255");
@@ -87,7 +104,8 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
           opts.ttl = n;
         } else if (f === "i") {
           const n = Number(v);
-          if (!Number.isFinite(n) || n < 0.002) return usageError(o, `ping: bad timing interval: ${v}\n`);
+          if (!Number.isFinite(n) || n < 0.002)
+            return usageError(o, `ping: bad timing interval: ${v}\n`);
           opts.intervalMs = n * 1000;
         } else opts.iface = v;
         break;
@@ -99,7 +117,8 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
       j++;
     }
   }
-  if (targets.length === 0) return usageError(o, "ping: usage error: Destination address required\n", 1);
+  if (targets.length === 0)
+    return usageError(o, "ping: usage error: Destination address required\n", 1);
   opts.target = targets[targets.length - 1]!;
   return opts;
 }
@@ -144,7 +163,9 @@ export function ping(ctx: ProgramContext): CommandResult {
   } catch (e) {
     if (!(e instanceof KernelError)) throw e;
     if (e.errno === "EACCES") {
-      o.err("ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n");
+      o.err(
+        "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n",
+      );
     } else o.err(`ping: connect: ${e.message}\n`);
     return o.result(2);
   }
@@ -162,6 +183,12 @@ export function ping(ctx: ProgramContext): CommandResult {
   const rtts: number[] = [];
   let received = 0;
   let errors = 0;
+  let sent = 0;
+  /** iputils' pipesize: the most probes outstanding when one was answered (acknowledge()). */
+  let pipesize = 0;
+  const acknowledge = (seq: number): void => {
+    pipesize = Math.max(pipesize, sent - seq + 1);
+  };
   let lastSend = started;
   let done = false;
 
@@ -182,9 +209,13 @@ export function ping(ctx: ProgramContext): CommandResult {
         if (l4.id !== id || !sentAt.has(l4.seq)) return;
         const rtt = world.scheduler.now - sentAt.get(l4.seq)! + 0.05;
         sentAt.delete(l4.seq);
+        acknowledge(l4.seq);
         rtts.push(rtt);
         received++;
-        if (!opts.quiet) o.out(`64 bytes from ${formatIp4(pkt.src)}: icmp_seq=${l4.seq} ttl=${pkt.ttl} time=${rtt.toFixed(3)} ms\n`);
+        if (!opts.quiet)
+          o.out(
+            `64 bytes from ${formatIp4(pkt.src)}: icmp_seq=${l4.seq} ttl=${pkt.ttl} time=${rtt.toFixed(3)} ms\n`,
+          );
         answer();
         return;
       }
@@ -192,7 +223,11 @@ export function ping(ctx: ProgramContext): CommandResult {
         const inner = l4.original.l4;
         if (inner.proto !== "icmp" || inner.type !== 8 || inner.id !== id) return;
         errors++;
-        const text = l4.type === 11 ? "Time to live exceeded" : (UNREACH[l4.code] ?? `Dest Unreachable, Bad Code: ${l4.code}`);
+        acknowledge(inner.seq);
+        const text =
+          l4.type === 11
+            ? "Time to live exceeded"
+            : (UNREACH[l4.code] ?? `Dest Unreachable, Bad Code: ${l4.code}`);
         if (!opts.quiet) o.out(`From ${formatIp4(pkt.src)} icmp_seq=${inner.seq} ${text}\n`);
         answer();
       }
@@ -200,6 +235,7 @@ export function ping(ctx: ProgramContext): CommandResult {
   });
   actor.on("send", ({ seq }) => {
     lastSend = world.scheduler.now;
+    sent = seq;
     sentAt.set(seq, world.scheduler.now);
     const pkt: Ipv4Packet = {
       proto: "ipv4",
@@ -221,7 +257,10 @@ export function ping(ctx: ProgramContext): CommandResult {
   });
   actor.start();
   // A foreground ping owns the terminal: run the world until it finishes.
-  world.scheduler.runWhile(world.scheduler.now + count * opts.intervalMs + opts.lingerMs + 1, () => done);
+  world.scheduler.runWhile(
+    world.scheduler.now + count * opts.intervalMs + opts.lingerMs + 1,
+    () => done,
+  );
   actor.stop();
   closeSocket();
 
@@ -233,13 +272,21 @@ export function ping(ctx: ProgramContext): CommandResult {
   o.out(
     `${tx} packets transmitted, ${received} received, ${errors ? `+${errors} errors, ` : ""}${formatG(loss)}% packet loss, time ${Math.round(lastSend - started)}ms\n`,
   );
+  // finish(): the rtt summary and the pipe size share one last line, which may be empty.
+  const tail: string[] = [];
   if (received > 0) {
     const min = Math.min(...rtts);
     const max = Math.max(...rtts);
     const avg = rtts.reduce((a, b) => a + b, 0) / rtts.length;
-    const mdev = Math.sqrt(rtts.reduce((a, b) => a + b * b, 0) / rtts.length - avg * avg);
-    o.out(`rtt min/avg/max/mdev = ${min.toFixed(3)}/${avg.toFixed(3)}/${max.toFixed(3)}/${mdev.toFixed(3)} ms\n`);
-  } else o.out("\n");
+    const mdev = Math.sqrt(
+      Math.max(0, rtts.reduce((a, b) => a + b * b, 0) / rtts.length - avg * avg),
+    );
+    tail.push(
+      `rtt min/avg/max/mdev = ${min.toFixed(3)}/${avg.toFixed(3)}/${max.toFixed(3)}/${mdev.toFixed(3)} ms`,
+    );
+  }
+  if (pipesize > 1) tail.push(`pipe ${pipesize}`);
+  o.out(`${tail.join(", ")}\n`);
   return o.result(received > 0 ? 0 : 1);
 }
 

@@ -10,7 +10,10 @@ const NOENT = "No such file or directory";
 type Slot = { get(): string; set(v: string): void };
 
 function slot(ns: NetNs, key: string): Slot | undefined {
-  if (ns.sysctl.has(key) && (key.startsWith("net.ipv4.") || key.startsWith("net.bridge.") || key.startsWith("net.ipv6."))) {
+  if (
+    ns.sysctl.has(key) &&
+    (key.startsWith("net.ipv4.") || key.startsWith("net.bridge.") || key.startsWith("net.ipv6."))
+  ) {
     if (key === "net.ipv4.ip_forward") {
       return { get: () => ns.sysctl.get(key)!, set: (v) => setForwarding(ns, v) };
     }
@@ -19,7 +22,8 @@ function slot(ns: NetNs, key: string): Slot | undefined {
   const conf = /^net\.ipv4\.conf\.([^.]+)\.([a-z_]+)$/.exec(key);
   if (conf) {
     const [, where, name] = conf as unknown as [string, string, string];
-    const map = where === "all" ? ns.confAll : where === "default" ? ns.confDefault : ns.byName(where)?.conf;
+    const map =
+      where === "all" ? ns.confAll : where === "default" ? ns.confDefault : ns.byName(where)?.conf;
     if (!map || !map.has(name)) return undefined;
     return {
       get: () => map.get(name)!,

@@ -40,7 +40,9 @@ export function sysctl(ctx: ProgramContext): CommandResult {
       const r = writeSysctl(ctx.ns, key, value);
       if (!r.ok) {
         if (r.error === "No such file or directory") {
-          o.err(`sysctl: cannot stat /proc/sys/${sysctlKey(key).replaceAll(".", "/")}: ${r.error}\n`);
+          o.err(
+            `sysctl: cannot stat /proc/sys/${sysctlKey(key).replaceAll(".", "/")}: ${r.error}\n`,
+          );
         } else {
           o.err(`sysctl: setting key "${key}": ${r.error}\n`);
         }

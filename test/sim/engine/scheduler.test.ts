@@ -51,7 +51,10 @@ describe("Scheduler", () => {
 
   it("is the clock of XState actors: delayed transitions run on virtual time", () => {
     const s = new Scheduler();
-    const m = setup({}).createMachine({ initial: "a", states: { a: { after: { 4000: "b" } }, b: {} } });
+    const m = setup({}).createMachine({
+      initial: "a",
+      states: { a: { after: { 4000: "b" } }, b: {} },
+    });
     const actor = createActor(m, { clock: s }).start();
     s.runUntil(3999);
     expect(actor.getSnapshot().value).toBe("a");

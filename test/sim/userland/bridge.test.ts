@@ -75,7 +75,15 @@ describe("bridge", () => {
 
   it("answers unknown objects and devices as iproute2 does", () => {
     const l = twoOnBridge();
-    expect(l.run("bridge foo")).toEqual({ exit: 255, stdout: "", stderr: 'Object "foo" is unknown, try "bridge help".\n' });
-    expect(l.run("bridge fdb show br nosuch")).toEqual({ exit: 255, stdout: "", stderr: 'Cannot find bridge device "nosuch"\n' });
+    expect(l.run("bridge foo")).toEqual({
+      exit: 255,
+      stdout: "",
+      stderr: 'Object "foo" is unknown, try "bridge help".\n',
+    });
+    expect(l.run("bridge fdb show br nosuch")).toEqual({
+      exit: 255,
+      stdout: "",
+      stderr: 'Cannot find bridge device "nosuch"\n',
+    });
   });
 });

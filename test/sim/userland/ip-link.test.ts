@@ -153,6 +153,50 @@ describe("ip link show", () => {
     );
   });
 
+  it("leaves a non-urgent carrier change to linkwatch until a GETLINK of that device syncs it", () => {
+    // Both ends get index 2: the ns1 end's carrier event is not urgent (ifindex == iflink),
+    // so a dump still shows the old operstate (NO-CARRIER with LOWER_UP) ...
+    const l = new Lab();
+    l.setup(
+      "ip netns add ns1",
+      "ip link add veth0 type veth peer name ceth0 netns ns1",
+      "ip link set veth0 up",
+      "ip -n ns1 link set ceth0 up",
+    );
+    const c = l.mac("ceth0", "ns1");
+    const lo = "lo               DOWN           00:00:00:00:00:00 <LOOPBACK> \n";
+    expect(l.out("ip -n ns1 -br link")).toBe(
+      lo + `ceth0@if2        DOWN           ${c} <NO-CARRIER,BROADCAST,MULTICAST,UP,LOWER_UP> \n`,
+    );
+    expect(l.out("ip -n ns1 addr show")).not.toContain("inet6");
+    // ... until `ip link show ceth0` (rtnl_getlink -> linkwatch_sync_dev) runs it.
+    expect(l.out("ip -n ns1 -br link show ceth0")).toBe(
+      `ceth0@if2        UP             ${c} <BROADCAST,MULTICAST,UP,LOWER_UP> \n`,
+    );
+    expect(l.out("ip -n ns1 -br link")).toBe(
+      lo + `ceth0@if2        UP             ${c} <BROADCAST,MULTICAST,UP,LOWER_UP> \n`,
+    );
+    expect(l.out("ip -n ns1 addr show ceth0")).toContain(
+      `inet6 ${l.ll("ceth0", "ns1")}/64 scope link tentative`,
+    );
+    // The other end's event was urgent (its qdisc waited for carrier): it is UP at once.
+    expect(l.out("ip -br link")).toContain(
+      `veth0@if2        UP             ${l.mac("veth0")} <BROADCAST,MULTICAST,UP,LOWER_UP> \n`,
+    );
+  });
+
+  it("runs deferred linkwatch events a second later", () => {
+    const l = new Lab();
+    l.setup(
+      "ip netns add ns1",
+      "ip link add veth0 type veth peer name ceth0 netns ns1",
+      "ip link set veth0 up",
+      "ip -n ns1 link set ceth0 up",
+    );
+    l.wait(1000);
+    expect(l.out("ip -n ns1 -br link")).toContain("ceth0@if2        UP ");
+  });
+
   it("filters on master, type and up (JSON keeps an empty object per link it drops itself)", () => {
     const l = new Lab();
     l.setup(

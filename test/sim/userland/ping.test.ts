@@ -1,5 +1,6 @@
 // ping in the simulator: iputils' output and exit codes, on virtual time.
 import { describe, expect, it } from "vitest";
+import { TIMER_SLACK_MS } from "../../../src/sim/engine/machines/nud.js";
 import { Lab } from "./ip-helpers.js";
 
 function pair(loUp = true): Lab {
@@ -47,7 +48,7 @@ describe("ping", () => {
     expect(r.exit).toBe(1);
     expect(r.stdout).toContain("From 10.0.0.1 icmp_seq=1 Destination Host Unreachable\n");
     expect(r.stdout).toContain("1 packets transmitted, 0 received, +1 errors, 100% packet loss");
-    expect(now(l) - t0).toBe(3000);
+    expect(now(l) - t0).toBe(3 * (1000 + TIMER_SLACK_MS));
     expect(l.out("ip -n a neigh show 10.0.0.9")).toBe("10.0.0.9 dev va FAILED \n");
   });
 
@@ -57,6 +58,16 @@ describe("ping", () => {
     expect(r.exit).toBe(1);
     expect(r.stdout).not.toContain("From");
     expect(r.stdout).toContain("1 packets transmitted, 0 received, 100% packet loss");
+  });
+
+  it("queues probes while ARP resolves and reports them all, with iputils' pipe size", () => {
+    const l = pair();
+    const r = l.run("ip netns exec a ping -c5 -W1 10.0.0.9");
+    for (const seq of [1, 2, 3, 4])
+      expect(r.stdout).toContain(`From 10.0.0.1 icmp_seq=${seq} Destination Host Unreachable\n`);
+    expect(r.stdout).toMatch(
+      /5 packets transmitted, 0 received, \+4 errors, 100% packet loss, time \d+ms\npipe 4\n$/,
+    );
   });
 
   it("gives up after -W seconds before ARP fails", () => {
@@ -101,18 +112,28 @@ describe("ping", () => {
     expect(l.run("ip netns exec a ping -c1 10.0.0.255")).toEqual({
       exit: 2,
       stdout: "",
-      stderr: "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n",
+      stderr:
+        "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n",
     });
   });
 
   it("rejects bad options with iputils' messages and exit codes", () => {
     const l = pair();
-    expect(l.run("ping -c0 10.0.0.2")).toMatchObject({ exit: 1, stderr: "ping: invalid argument: '0': out of range: 1 <= value <= 9223372036854775807\n" });
+    expect(l.run("ping -c0 10.0.0.2")).toMatchObject({
+      exit: 1,
+      stderr: "ping: invalid argument: '0': out of range: 1 <= value <= 9223372036854775807\n",
+    });
     expect(l.run("ping -t 256 10.0.0.2")).toMatchObject({ exit: 1 });
-    expect(l.run("ping")).toMatchObject({ exit: 1, stderr: "ping: usage error: Destination address required\n" });
+    expect(l.run("ping")).toMatchObject({
+      exit: 1,
+      stderr: "ping: usage error: Destination address required\n",
+    });
     const x = l.run("ping -x 10.0.0.2");
     expect(x.exit).toBe(2);
     expect(x.stderr).toMatch(/^ping: invalid option -- 'x'\n\nUsage\n/);
-    expect(l.run("ping -I nosuch 10.0.0.2")).toMatchObject({ exit: 2, stderr: "ping: SO_BINDTODEVICE nosuch: No such device\n" });
+    expect(l.run("ping -I nosuch 10.0.0.2")).toMatchObject({
+      exit: 2,
+      stderr: "ping: SO_BINDTODEVICE nosuch: No such device\n",
+    });
   });
 });

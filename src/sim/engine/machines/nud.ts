@@ -31,6 +31,9 @@ export type NudEvent =
 export type NudEmitted =
   { type: "solicit"; unicast: boolean } | { type: "resolved" } | { type: "failed" };
 
+/** How late a second-long kernel timer typically fires. */
+export const TIMER_SLACK_MS = 10;
+
 export const nudMachine = setup({
   types: {
     context: {} as NudContext,
@@ -39,7 +42,10 @@ export const nudMachine = setup({
     emitted: {} as NudEmitted,
   },
   delays: {
-    retrans: ({ context }) => context.retransMs,
+    // A 1 s kernel timer lands in the timer wheel's second level and fires a few jiffies
+    // late (kernel/time/timer.c, granularity 8 jiffies at HZ=250): ping's own 1 s probe
+    // goes out before the third retransmission gives up.
+    retrans: ({ context }) => context.retransMs + TIMER_SLACK_MS,
     reachable: ({ context }) => context.reachableMs,
     delayFirstProbe: ({ context }) => context.delayMs,
   },

@@ -20,7 +20,9 @@ export function bridgeInput(br: Bridge, port: NetDevice, frame: Frame): void {
   }
   const dst = br.lookup(frame.dst);
   if (dst?.local) {
-    world.scheduler.at(0, `bridge ${br.name} local in`, () => world.ipv4.receive(br, { ...frame, dst: br.mac }));
+    world.scheduler.at(0, `bridge ${br.name} local in`, () =>
+      world.ipv4.receive(br, { ...frame, dst: br.mac }),
+    );
     return;
   }
   if (dst) {

@@ -44,7 +44,8 @@ export class NetNs {
     for (const [k, v] of Object.entries(world.profile.ipv4)) this.writeInherited(k, v);
     // br_netfilter's settings exist only where the module is loaded (one set per namespace).
     if (world.profile.brNetfilter) {
-      for (const [k, v] of Object.entries({ ...BRIDGE_NF_DEFAULTS, ...world.profile.brNetfilter })) this.sysctl.set(k, v);
+      for (const [k, v] of Object.entries({ ...BRIDGE_NF_DEFAULTS, ...world.profile.brNetfilter }))
+        this.sysctl.set(k, v);
     }
   }
 

@@ -87,7 +87,9 @@ function l4Length(l4: L4): number {
     case "icmp":
       return l4.type === 0 || l4.type === 8 ? 8 + l4.dataLen : 8 + 20 + 8;
     case "udp":
-      return 8 + (l4.payload.kind === "vxlan" ? 8 + 14 + frameIpLen(l4.payload.frame) : l4.payload.len);
+      return (
+        8 + (l4.payload.kind === "vxlan" ? 8 + 14 + frameIpLen(l4.payload.frame) : l4.payload.len)
+      );
     case "tcp":
       return 20 + l4.len;
   }

@@ -77,6 +77,7 @@ export class World {
     const hadLinkLocal = dev.addrs6.some((a) => a.scope === "link");
     bridgeNetdevEvent(dev, event);
     onNetdevEvent(ns, dev, event);
+    ns.neigh.netdevEvent(dev, event);
     if (!hadLinkLocal && dev.addrs6.some((a) => a.scope === "link")) this.ipv6Chatter(dev);
   }
 
@@ -91,8 +92,12 @@ export class World {
       if (!dev.adminUp || !dev.lowerUp) return;
       dev.xmit({ src: dev.mac, dst, payload: { proto: "ipv6", what } });
     };
-    this.scheduler.at(0, `ipv6 mld report ${dev.name}`, () => send("mld-report", "33:33:00:00:00:16"));
-    this.scheduler.at(this.rng.int(0, 999), `ipv6 dad ${dev.name}`, () => send("dad-ns", "33:33:ff:00:00:01"));
+    this.scheduler.at(0, `ipv6 mld report ${dev.name}`, () =>
+      send("mld-report", "33:33:00:00:00:16"),
+    );
+    this.scheduler.at(this.rng.int(0, 999), `ipv6 dad ${dev.name}`, () =>
+      send("dad-ns", "33:33:ff:00:00:01"),
+    );
   }
 
   /** A frame arrives on dev: the bridge's rx handler takes its ports' frames (netif_receive_skb). */
@@ -135,7 +140,12 @@ export class World {
       dst: remote,
       ttl: dev.params.ttl,
       id: ns.ipId++,
-      l4: { proto: "udp", sport: 32768 + (this.rng.u32() % 28000), dport: dev.params.dstport, payload: { kind: "vxlan", vni: dev.params.vni, frame } },
+      l4: {
+        proto: "udp",
+        sport: 32768 + (this.rng.u32() % 28000),
+        dport: dev.params.dstport,
+        payload: { kind: "vxlan", vni: dev.params.vni, frame },
+      },
     };
     this.ipv4.sendRouted(ns, pkt, rt);
   }

@@ -6,7 +6,7 @@ import { nudMachine } from "../../engine/machines/nud.js";
 import type { NetDevice } from "../core/device.js";
 import { formatIp4, type Ip4 } from "../core/ip4.js";
 import { BROADCAST_MAC, ZERO_MAC, type Mac } from "../core/mac.js";
-import type { NetNs } from "../core/netns.js";
+import type { NetdevEvent, NetNs } from "../core/netns.js";
 import type { Ipv4Packet } from "../core/packet.js";
 
 export type NudState = "INCOMPLETE" | "REACHABLE" | "STALE" | "DELAY" | "PROBE" | "FAILED";
@@ -203,6 +203,30 @@ export class NeighTable {
       n++;
     }
     return n;
+  }
+
+  /**
+   * arp_netdev_event and neigh_ifdown. Losing carrier evicts the device's entries
+   * (neigh_carrier_down, arp_evict_nocarrier=1), as does a new MAC address
+   * (NETDEV_CHANGEADDR: neigh_changeaddr); down and unregister flush them (neigh_ifdown).
+   * Queued packets are dropped without error reports.
+   */
+  netdevEvent(dev: NetDevice, event: NetdevEvent | "changeaddr"): void {
+    switch (event) {
+      case "change": {
+        const evict = (m: Map<string, string>): boolean =>
+          (m.get("arp_evict_nocarrier") ?? "1") === "1";
+        if (!dev.carrier() && evict(this.ns.confAll) && evict(dev.conf)) this.flushDev(dev);
+        break;
+      }
+      case "changeaddr":
+      case "down":
+      case "unregister":
+        this.flushDev(dev);
+        break;
+      default:
+        break;
+    }
   }
 
   /** neigh_ifdown: the device went down or away; entries go without error reports. */

@@ -2,7 +2,14 @@
 // ip_output.c, route.c, arp.c, icmp.c). Netfilter hooks will sit at the marked points.
 import type { NetDevice } from "../core/device.js";
 import { KernelError } from "../core/errors.js";
-import { formatIp4, inPrefix, isLoopback, LIMITED_BROADCAST, network, type Ip4 } from "../core/ip4.js";
+import {
+  formatIp4,
+  inPrefix,
+  isLoopback,
+  LIMITED_BROADCAST,
+  network,
+  type Ip4,
+} from "../core/ip4.js";
 import { BROADCAST_MAC, isMulticastMac, type Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
 import type { ArpPacket, Frame, IcmpError, Ipv4Packet } from "../core/packet.js";
@@ -45,7 +52,12 @@ export class Ipv4Stack {
   }
 
   drop(ns: NetNs, reason: DropReason, pkt: Ipv4Packet): void {
-    this.drops.push({ time: this.world.scheduler.now, ns: ns.displayName, reason, pkt: describe(pkt) });
+    this.drops.push({
+      time: this.world.scheduler.now,
+      ns: ns.displayName,
+      reason,
+      pkt: describe(pkt),
+    });
     if (this.drops.length > 100) this.drops.shift();
   }
 
@@ -86,7 +98,24 @@ export class Ipv4Stack {
       if (opts.oif && e instanceof KernelError && e.errno === "ENETUNREACH") {
         const src = opts.src ?? this.selectAddr(opts.oif, dst, "link");
         return {
-          res: { route: { table: 254, type: "unicast", dst, plen: 32, metric: 0, proto: "kernel", scope: "link", onlink: true, seq: -1, dev: opts.oif }, table: 254, type: "unicast", dev: opts.oif, gateway: dst },
+          res: {
+            route: {
+              table: 254,
+              type: "unicast",
+              dst,
+              plen: 32,
+              metric: 0,
+              proto: "kernel",
+              scope: "link",
+              onlink: true,
+              seq: -1,
+              dev: opts.oif,
+            },
+            table: 254,
+            type: "unicast",
+            dev: opts.oif,
+            gateway: dst,
+          },
           src,
           dev: opts.oif,
           local: false,
@@ -102,7 +131,10 @@ export class Ipv4Stack {
     const dev = res.dev!;
     let src = opts.src ?? res.route.prefsrc;
     if (src === undefined) {
-      src = res.route.gateway !== undefined ? this.selectAddr(dev, res.route.gateway, "link") : this.selectAddr(dev, 0, "host");
+      src =
+        res.route.gateway !== undefined
+          ? this.selectAddr(dev, res.route.gateway, "link")
+          : this.selectAddr(dev, 0, "host");
     }
     return { res, src, dev, local: false };
   }
@@ -159,7 +191,7 @@ export class Ipv4Stack {
 
   private arpRcv(dev: NetDevice, arp: ArpPacket, forUs: boolean): void {
     const ns = dev.ns;
-    if (!dev.adminUp || dev.addrs4.length === 0 && !this.anyAddress(ns)) return;
+    if (!dev.adminUp || (dev.addrs4.length === 0 && !this.anyAddress(ns))) return;
     const targetLocal = this.isLocalAddress(ns, arp.targetIp);
     if (arp.op === "request") {
       if (targetLocal) {
@@ -197,7 +229,11 @@ export class Ipv4Stack {
   ipRcv(dev: NetDevice, pkt: Ipv4Packet, fromLocal: boolean): void {
     const ns = dev.ns;
     // NF_INET_PRE_ROUTING (raw, conntrack, mangle, nat) goes here.
-    if (this.isLocalAddress(ns, pkt.dst) || pkt.dst === LIMITED_BROADCAST || this.isBroadcastOn(dev, pkt.dst)) {
+    if (
+      this.isLocalAddress(ns, pkt.dst) ||
+      pkt.dst === LIMITED_BROADCAST ||
+      this.isBroadcastOn(dev, pkt.dst)
+    ) {
       // NF_INET_LOCAL_IN goes here.
       this.localDeliver(ns, dev, pkt);
       return;
@@ -213,7 +249,8 @@ export class Ipv4Stack {
       res = ns.fib.lookup({ dst: pkt.dst, src: pkt.src, iif: inDev });
     } catch (e) {
       // ip_error: silent unless the input device forwards; then an ICMP unreachable.
-      if (!ns.forwarding(inDev)) return this.drop(ns, "forwarding disabled on the input device", pkt);
+      if (!ns.forwarding(inDev))
+        return this.drop(ns, "forwarding disabled on the input device", pkt);
       const errno = e instanceof KernelError ? e.errno : "ENETUNREACH";
       if (errno === "EINVAL") return this.drop(ns, "blackhole route", pkt);
       const code = errno === "EHOSTUNREACH" ? 1 : errno === "EACCES" ? 13 : 0;
@@ -273,7 +310,13 @@ export class Ipv4Stack {
   }
 
   /** icmp_send: an error about pkt, from the address the route back to its sender picks. */
-  icmpError(ns: NetNs, _inDev: NetDevice | undefined, pkt: Ipv4Packet, type: 3 | 11, code: number): void {
+  icmpError(
+    ns: NetNs,
+    _inDev: NetDevice | undefined,
+    pkt: Ipv4Packet,
+    type: 3 | 11,
+    code: number,
+  ): void {
     if (pkt.l4.proto === "icmp" && (pkt.l4.type === 3 || pkt.l4.type === 11)) return; // never about errors
     let rt: OutputRoute;
     try {
@@ -285,9 +328,22 @@ export class Ipv4Stack {
     // except towards ourselves.
     const mask = Number(ns.sysctl.get("net.ipv4.icmp_ratemask") ?? "6168");
     const limit = Number(ns.sysctl.get("net.ipv4.icmp_ratelimit") ?? "1000");
-    if (!rt.local && mask & (1 << type) && limit > 0 && !this.peerAllow(ns, pkt.src, limit, 6 * limit)) return;
+    if (
+      !rt.local &&
+      mask & (1 << type) &&
+      limit > 0 &&
+      !this.peerAllow(ns, pkt.src, limit, 6 * limit)
+    )
+      return;
     const err: IcmpError = { proto: "icmp", type, code, original: pkt };
-    const out: Ipv4Packet = { proto: "ipv4", src: rt.src, dst: pkt.src, ttl: 64, id: ns.ipId++, l4: err };
+    const out: Ipv4Packet = {
+      proto: "ipv4",
+      src: rt.src,
+      dst: pkt.src,
+      ttl: 64,
+      id: ns.ipId++,
+      l4: err,
+    };
     this.sendRouted(ns, out, rt);
   }
 

@@ -18,7 +18,6 @@ import {
 } from "./linkinfo.js";
 import { Printer } from "./print.js";
 import {
-  addrText,
   Args,
   getAddr,
   getPrefix,
@@ -582,5 +581,4 @@ function flush(c: IpContext, f: AddrFilter): void {
     if (round === 0) c.o.out("Nothing to flush.\n");
     else c.o.out(`*** Flush is complete after ${round} round${round > 1 ? "s" : ""} ***\n`);
   }
-  void addrText;
 }

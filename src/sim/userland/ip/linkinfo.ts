@@ -4,7 +4,6 @@
 // the kernel puts in an RTM_NEWLINK message for the device.
 import type { NetDevice } from "../../kernel/core/device.js";
 import { formatIp4 } from "../../kernel/core/ip4.js";
-import type { NetNs } from "../../kernel/core/netns.js";
 import { Bridge, type BridgePort } from "../../kernel/drivers/bridge.js";
 import { Veth } from "../../kernel/drivers/veth.js";
 import { Vxlan } from "../../kernel/drivers/vxlan.js";
@@ -191,7 +190,7 @@ export function printLinkinfo(
     }
   }
 
-  if (c.opts.details && !restricted) printDetails(p, c, dev, o);
+  if (c.opts.details && !restricted) printDetails(p, dev, o);
 
   if ((o.doLink || c.opts.details) && !restricted && dev.alias !== undefined) {
     p.fp(`${p.sl}    `);
@@ -218,7 +217,7 @@ function printLinkinfoBrief(p: Printer, dev: NetDevice, o: LinkPrintOpts): numbe
   return 0;
 }
 
-function printDetails(p: Printer, c: IpContext, dev: NetDevice, o: LinkPrintOpts): void {
+function printDetails(p: Printer, dev: NetDevice, o: LinkPrintOpts): void {
   p.num("promiscuity", ` promiscuity ${dev.promiscuity} `, dev.promiscuity);
   p.num("allmulti", ` allmulti ${dev.allmultiCount} `, dev.allmultiCount);
   p.num("min_mtu", `minmtu ${dev.minMtu} `, dev.minMtu);
@@ -261,7 +260,6 @@ function printDetails(p: Printer, c: IpContext, dev: NetDevice, o: LinkPrintOpts
   p.num("tso_max_size", `tso_max_size ${dev.tsoMaxSize} `, dev.tsoMaxSize);
   p.num("tso_max_segs", "tso_max_segs 65535 ", 65535);
   p.num("gro_max_size", "gro_max_size 65536 ", 65536);
-  void c;
 }
 
 /** br_dump_bridge_id: priority as four hex digits, then ether_ntoa (no zero padding). */
@@ -484,9 +482,4 @@ export function printStats(p: Printer, dev: NetDevice, level: number): void {
     t += `${"".padStart(c[0] + 5)}${num(c[1], 0)}${num(c[2], 0)}${num(c[3], 0)}${num(c[4], 0)}${num(c[5], cc)}`;
   }
   p.fp(t);
-}
-
-/** The namespace a link's IFLA_LINK_NETNSID points at, if any (for callers that need it). */
-export function linkNetOf(dev: NetDevice): NetNs | undefined {
-  return dev.linkNet() !== dev.ns ? dev.linkNet() : undefined;
 }
