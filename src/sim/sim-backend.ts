@@ -75,7 +75,7 @@ function missingNetns(cmd: LabCommand): CommandResult {
     };
   }
   return {
-    exit: 1,
+    exit: 255,
     stdout: "",
     stderr: `Cannot open network namespace "${cmd.netns}": No such file or directory\n`,
   };
