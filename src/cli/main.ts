@@ -13,8 +13,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name("packetwalk")
     .description(
-      "Learn how container networking really works on Linux: run lab scripts in a simulator that explains\n" +
-        "every packet, and on the real kernel in a throwaway sandbox, side by side.",
+      "Learn how container networking really works on Linux: run lab scripts in a simulator that " +
+        "explains every packet, and on the real kernel in a throwaway sandbox, side by side.",
     )
     .version("0.1.0")
     .exitOverride()
