@@ -156,6 +156,8 @@ describe("NUD: device events", () => {
     l.run("ip netns exec a ping -c1 -W1 10.0.0.9");
     expect(table(l, "a").list().length).toBe(2);
     l.setup("ip -n b link set vb down");
+    // va and vb share an ifindex, so linkwatch treats the event as not urgent: up to 1 s.
+    l.wait(1000);
     expect(table(l, "a").list()).toEqual([]);
   });
 

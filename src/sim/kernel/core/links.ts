@@ -217,15 +217,8 @@ export function refreshCarriers(devs: NetDevice[]): void {
     if (d.master instanceof Bridge) d.master.refreshPort(d);
     if (d instanceof Bridge) for (const p of d.ports) d.refreshPort(p.dev);
     countCarrier(d);
-    const now = d.lowerUp;
-    if (carrierSeen.get(d) !== now) {
-      carrierSeen.set(d, now);
-      if (d.ns.devices.get(d.ifindex) === d) {
-        // linkwatch_do_dev -> netdev_state_change: NETDEV_CHANGE and an RTM_NEWLINK.
-        d.ns.notify(d, "change");
-        announce(d);
-      }
-    }
+    // NETDEV_CHANGE itself comes later, from linkwatch (linkwatch.ts).
+    carrierSeen.set(d, d.lowerUp);
   }
 }
 

@@ -15,6 +15,7 @@ import type { Ip4 } from "./ip4.js";
 import type { Frame, Ipv4Packet, Udp } from "./packet.js";
 import type { NetDevice } from "./device.js";
 import { kfail } from "./errors.js";
+import { resetSkb } from "../netfilter/skb.js";
 import { NetNs, type NetdevEvent } from "./netns.js";
 
 export class World {
@@ -77,6 +78,7 @@ export class World {
     const hadLinkLocal = dev.addrs6.some((a) => a.scope === "link");
     bridgeNetdevEvent(dev, event);
     onNetdevEvent(ns, dev, event);
+    if (event === "change" || event === "up") ns.fib.carrierChanged(dev);
     ns.neigh.netdevEvent(dev, event);
     if (!hadLinkLocal && dev.addrs6.some((a) => a.scope === "link")) this.ipv6Chatter(dev);
   }
@@ -103,6 +105,8 @@ export class World {
   /** A frame arrives on dev: the bridge's rx handler takes its ports' frames (netif_receive_skb). */
   rx(dev: NetDevice, frame: Frame): void {
     if (!dev.adminUp) return;
+    // skb_scrub_packet: what netfilter knew about the packet stays on the sending side.
+    if (frame.payload.proto === "ipv4") resetSkb(frame.payload);
     if (dev.master instanceof Bridge) return bridgeInput(dev.master, dev, frame);
     this.ipv4.receive(dev, frame);
   }

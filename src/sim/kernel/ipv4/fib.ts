@@ -56,6 +56,12 @@ export interface Route {
   onlink: boolean;
   /** Creation order (kept for callers; the table array itself holds the dump order). */
   seq: number;
+  /**
+   * RTNH_F_LINKDOWN: set from the carrier when the route is created (fib_create_info),
+   * then only when NETDEV_CHANGE arrives through linkwatch (fib_sync_down_dev /
+   * fib_sync_up), which can be a second after the carrier changed.
+   */
+  linkdownFlag?: boolean;
 }
 
 export interface Rule {
@@ -222,6 +228,7 @@ export class Fib {
     const flags = typeof mode === "string" ? MODE_FLAGS[mode] : mode;
     const t = this.table(r.table);
     const route: Route = { ...r, seq: this.seq++ };
+    route.linkdownFlag = route.dev !== undefined && !route.dev.carrier();
     const sameMetric = t.filter(
       (x) => x.dst === r.dst && x.plen === r.plen && x.metric === r.metric,
     );
@@ -411,6 +418,13 @@ export class Fib {
     return this.deleteRoute({ ...match, table: id });
   }
 
+  /** NETDEV_CHANGE (from linkwatch): the device's nexthops take its current carrier. */
+  carrierChanged(dev: NetDevice): void {
+    for (const t of this.tables.values()) {
+      for (const r of t) if (r.dev === dev) r.linkdownFlag = !dev.carrier();
+    }
+  }
+
   removeWhere(pred: (r: Route) => boolean): void {
     for (const [id, t] of this.tables)
       this.tables.set(
@@ -542,7 +556,7 @@ function scopeAbove(s: RouteScope): RouteScope {
 export function routeLinkdown(r: Route): boolean {
   const dev = r.dev;
   if (!dev || r.scope === "host" || TYPE_ERROR[r.type]) return false;
-  return dev.adminUp && !dev.carrier();
+  return dev.adminUp && (r.linkdownFlag ?? !dev.carrier());
 }
 
 /** Same type and fib_info (fib_find_info/nh_comp): a duplicate alias. */
