@@ -13,30 +13,7 @@ import { runLab } from "../src/compare/lab-run.js";
 import { KernelBackend } from "../src/real/kernel-backend.js";
 import { parseLine, parseScript } from "../src/script/parse.js";
 import { SimBackend } from "../src/sim/sim-backend.js";
-
-function addr(i: number): string {
-  return `10.0.${Math.floor((i + 2) / 256)}.${(i + 2) % 256}`;
-}
-
-export function containersScript(n: number): string {
-  const lines = [
-    "ip link add br0 type bridge",
-    "ip link set br0 up",
-    "ip addr add 10.0.0.1/16 dev br0",
-  ];
-  for (let i = 0; i < n; i++) {
-    lines.push(
-      `ip netns add c${i}`,
-      `ip link add v${i} type veth peer name eth0 netns c${i}`,
-      `ip link set v${i} master br0`,
-      `ip link set v${i} up`,
-      `ip -n c${i} link set lo up`,
-      `ip -n c${i} link set eth0 up`,
-      `ip -n c${i} addr add ${addr(i)}/16 dev eth0`,
-    );
-  }
-  return lines.join("\n") + "\n";
-}
+import { addr, containersScript } from "./containers-script.js";
 
 async function timeSim(script: string, n: number): Promise<{ build: number; ping: number }> {
   const { script: s } = parseScript(script, "bench");

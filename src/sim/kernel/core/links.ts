@@ -215,7 +215,9 @@ export function refreshCarriers(devs: NetDevice[]): void {
   ];
   for (const d of ordered) {
     if (d.master instanceof Bridge) d.master.refreshPort(d);
-    if (d instanceof Bridge) for (const p of d.ports) d.refreshPort(p.dev);
+    // A bridge's own state change (up/down) re-evaluates every port; a port's change
+    // re-evaluates that port only (above).
+    if (d instanceof Bridge && d === devs[0]) for (const p of d.ports) d.refreshPort(p.dev);
     countCarrier(d);
     // NETDEV_CHANGE itself comes later, from linkwatch (linkwatch.ts).
     carrierSeen.set(d, d.lowerUp);

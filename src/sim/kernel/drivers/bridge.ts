@@ -188,8 +188,9 @@ export class Bridge extends NetDevice {
     if (!p) return;
     const enable = this.adminUp && dev.adminUp && dev.carrier();
     const was = this.portState(p);
+    if (enable === (was === "forwarding")) return;
     p.actor.send({ type: enable ? "ENABLE" : "DISABLE" });
-    if (enable && was !== "forwarding") p.enabledAt = this.ns.world.scheduler.now;
+    if (enable) p.enabledAt = this.ns.world.scheduler.now;
   }
 
   /** br_stp_recalculate_bridge_id: the lowest port MAC, unless the user set one. */
