@@ -5,8 +5,10 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 60_000,
-    // Kernel sandboxes are processes; two cores, so keep the pool small.
     pool: "forks",
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // One test file at a time: the kernel's link-state worker (linkwatch) is shared by
+    // every namespace of the machine, so sandboxes busy in parallel change each other's
+    // timing. The simulator's tests are fast either way.
+    fileParallelism: false,
   },
 });
