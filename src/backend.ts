@@ -1,6 +1,12 @@
 // The one interface both machines implement: run a lab command, get what it printed.
 import type { LabCommand } from "./script/types.js";
 
+/**
+ * How long one command may run before the kernel backend kills it (exit 124, as
+ * timeout(1) reports it); `packetwalk run --timeout` changes it for both backends.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 20_000;
+
 export interface CommandResult {
   exit: number;
   stdout: string;

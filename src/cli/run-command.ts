@@ -44,7 +44,12 @@ export async function runCommand(file: string, opts: RunOptions, write: Write): 
   try {
     const sim =
       mode !== "kernel"
-        ? new SimBackend({ profile: resolveProfile(opts.profile), seed })
+        ? new SimBackend({
+            profile: resolveProfile(opts.profile),
+            seed,
+            scriptDir: dirname(file),
+            ...(timeoutMs ? { timeLimitMs: timeoutMs } : {}),
+          })
         : undefined;
     if (sim) backends.push(sim);
     let kernel: KernelBackend | undefined;

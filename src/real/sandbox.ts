@@ -14,8 +14,9 @@ import { createInterface } from "node:readline";
 import { childrenOf, pidNamespaceOf, processesInPidNamespace } from "./host-procs.js";
 import { findProgram, SANDBOX_PATH } from "./paths.js";
 import type { InitHello, InitReply, InitRequest } from "./protocol.js";
+import { DEFAULT_COMMAND_TIMEOUT_MS } from "../backend.js";
 
-export const DEFAULT_TIMEOUT_MS = 20_000;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_COMMAND_TIMEOUT_MS;
 const START_TIMEOUT_MS = 15_000;
 const CLOSE_GRACE_MS = 3_000;
 

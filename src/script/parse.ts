@@ -115,7 +115,7 @@ export function parseLine(raw: string, line: number, file = "<script>"): LabComm
       "supported: ip, bridge, sysctl, echo > /proc/sys/net/..., cat /proc/sys/net/..., iptables, iptables-save, iptables-restore, conntrack, ping, nc, sleep",
     );
   }
-  const refusal = refuseArgs(program as Parameters<typeof refuseArgs>[0], args);
+  const refusal = refuseArgs(program as Parameters<typeof refuseArgs>[0], args, background);
   if (refusal) fail(refusal);
 
   if (redirect !== undefined) {

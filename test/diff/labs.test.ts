@@ -31,7 +31,7 @@ describe("lab scripts: simulator vs kernel", () => {
     it(file, async () => {
       const { script, errors } = parseScript(readFileSync(file, "utf8"), file);
       expect(errors.map((e) => e.message)).toEqual([]);
-      const sim = new SimBackend({ profile });
+      const sim = new SimBackend({ profile, scriptDir: join(file, "..") });
       const kernel = await KernelBackend.start({ scriptDir: join(file, "..") });
       try {
         const lines = await compareLab(script.commands, sim, kernel);

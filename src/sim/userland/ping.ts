@@ -190,6 +190,8 @@ export function ping(ctx: ProgramContext): CommandResult {
     pipesize = Math.max(pipesize, sent - seq + 1);
   };
   let lastSend = started;
+  /** Probes the local OUTPUT chain refused with REJECT. */
+  const rejected = new Set<number>();
   let done = false;
 
   const actor = createActor(pingRunMachine, {
@@ -214,7 +216,9 @@ export function ping(ctx: ProgramContext): CommandResult {
         received++;
         if (!opts.quiet)
           o.out(
-            `64 bytes from ${formatIp4(pkt.src)}: icmp_seq=${l4.seq} ttl=${pkt.ttl} time=${rtt.toFixed(3)} ms\n`,
+            // An answer from another address than the target (a NAT that did not
+            // un-NAT it): iputils flags it.
+            `64 bytes from ${formatIp4(pkt.src)}: icmp_seq=${l4.seq} ttl=${pkt.ttl} time=${rtt.toFixed(3)} ms${pkt.src !== dst ? " (DIFFERENT ADDRESS!)" : ""}\n`,
           );
         answer();
         return;
@@ -229,6 +233,10 @@ export function ping(ctx: ProgramContext): CommandResult {
             ? "Time to live exceeded"
             : (UNREACH[l4.code] ?? `Dest Unreachable, Bad Code: ${l4.code}`);
         if (!opts.quiet) o.out(`From ${formatIp4(pkt.src)} icmp_seq=${inner.seq} ${text}\n`);
+        // A probe our own OUTPUT chain REJECTed: sendmsg failed with EPERM, and iputils
+        // reports it once the error is back (a silent DROP reports nothing).
+        if (rejected.has(inner.seq) && !opts.quiet)
+          o.err("ping: sendmsg: Operation not permitted\n");
         answer();
       }
     },
@@ -247,7 +255,7 @@ export function ping(ctx: ProgramContext): CommandResult {
     };
     try {
       const rt = world.ipv4.routeOutput(ns, dst, { oif, src });
-      world.ipv4.sendRouted(ns, pkt, rt);
+      if (world.ipv4.sendRouted(ns, pkt, rt).kind === "reject") rejected.add(seq);
     } catch (e) {
       if (e instanceof KernelError) o.out(`ping: sendmsg: ${e.message}\n`);
     }

@@ -12,6 +12,8 @@ export interface ProgramContext {
   program: string;
   /** Runs in the background (`&`): returns at once and keeps working on the scheduler. */
   background: boolean;
+  /** The longest a foreground command may run before the kernel backend kills it (ms). */
+  timeLimitMs?: number;
 }
 
 export class Output {
@@ -34,5 +36,20 @@ export type SimProgram = (ctx: ProgramContext) => CommandResult;
 export class Exit extends Error {
   constructor(readonly code: number) {
     super(`exit ${code}`);
+  }
+}
+
+/**
+ * Thrown by a foreground program still running when the kernel backend would kill it
+ * (its per-command limit): the backend reports what timeout(1) and the sandbox report,
+ * exit 124, keeping what the program printed so far.
+ */
+export class TimedOut extends Error {
+  constructor(
+    readonly limitMs: number,
+    readonly stdout = "",
+    readonly stderr = "",
+  ) {
+    super(`timed out after ${limitMs} ms`);
   }
 }

@@ -1,6 +1,7 @@
 // The /proc/sys/net tree of one namespace, as files: read a value, write a value, with
 // the side effects the kernel's handlers have (devinet_sysctl_forward).
 import type { NetNs } from "../kernel/core/netns.js";
+import { INT_RANGES } from "../kernel/core/sysctl.js";
 
 export type SysctlRead = { ok: true; value: string } | { ok: false; error: string };
 export type SysctlWrite = { ok: true } | { ok: false; error: string };
@@ -64,10 +65,31 @@ export function readSysctl(ns: NetNs, key: string): SysctlRead {
 export function writeSysctl(ns: NetNs, key: string, raw: string): SysctlWrite {
   const s = slot(ns, sysctlKey(key));
   if (!s) return { ok: false, error: NOENT };
+  if (sysctlKey(key) === "net.ipv4.ip_local_port_range") return writePortRange(ns, s, raw);
   // proc_dointvec: an integer with optional surrounding whitespace.
   const v = raw.trim();
   if (!/^-?\d+$/.test(v)) return { ok: false, error: "Invalid argument" };
+  const range = INT_RANGES[sysctlKey(key)];
+  if (range && (Number(v) < range[0] || Number(v) > range[1]))
+    return { ok: false, error: "Invalid argument" };
   s.set(String(Number(v)));
+  return { ok: true };
+}
+
+/**
+ * ipv4_local_port_range: one or two integers (one sets only the low end); the range
+ * must lie within [ip_unprivileged_port_start, 65535] and be in order.
+ */
+function writePortRange(ns: NetNs, s: Slot, raw: string): SysctlWrite {
+  const parts = raw.trim().split(/\s+/);
+  if (parts.length > 2 || !parts.every((p) => /^-?\d+$/.test(p)))
+    return { ok: false, error: "Invalid argument" };
+  const hi0 = Number(s.get().split(/\s+/)[1]);
+  const lo = Number(parts[0]);
+  const hi = parts[1] === undefined ? hi0 : Number(parts[1]);
+  const min = Number(ns.sysctl.get("net.ipv4.ip_unprivileged_port_start") ?? "1024");
+  if (lo < 1 || hi > 65535 || hi < lo || lo < min) return { ok: false, error: "Invalid argument" };
+  s.set(`${lo}\t${hi}`);
   return { ok: true };
 }
 

@@ -6,10 +6,64 @@ import type { NetDevice } from "../core/device.js";
 import { isMulticastMac } from "../core/mac.js";
 import type { Frame } from "../core/packet.js";
 import type { Bridge } from "../drivers/bridge.js";
+import { nfState } from "../netfilter/eval.js";
+import { peekSkb, skbOf } from "../netfilter/skb.js";
 
-export function bridgeInput(br: Bridge, port: NetDevice, frame: Frame): void {
+/**
+ * br_netfilter calls the IPv4 hooks for bridged IPv4 when net.bridge.bridge-nf-call-iptables
+ * (per namespace, present only with the module loaded) or the bridge's own
+ * nf_call_iptables says so (br_nf_pre_routing: brnet->call_iptables).
+ */
+function brNfCallIptables(br: Bridge): boolean {
+  if (!nfState(br.ns)) return false;
+  return (
+    br.ns.sysctl.get("net.bridge.bridge-nf-call-iptables") === "1" ||
+    br.options.nfCallIptables === 1
+  );
+}
+
+/**
+ * br_nf_pre_routing: NF_INET_PRE_ROUTING with the bridge as input device and the port
+ * as physdev, before the bridge learns or forwards. The host's own IPv4 input then
+ * skips PREROUTING (ip_sabotage_in). Returns the frame to go on with, or undefined.
+ */
+function brNfPreRouting(br: Bridge, port: NetDevice, frame: Frame): Frame | undefined {
+  const pkt = frame.payload;
+  if (pkt.proto !== "ipv4" || !brNfCallIptables(br)) return frame;
+  const skb = skbOf(pkt, br.ns);
+  skb.bridged = true;
+  skb.physIn = port;
+  const out = br.ns.world.ipv4.hook(br.ns, "PREROUTING", pkt, { in: br });
+  if (!out) return undefined;
+  skbOf(out, br.ns).brPrerouted = true;
+  return out === pkt ? frame : { ...frame, payload: out };
+}
+
+/**
+ * br_nf_forward_ip and br_nf_post_routing for a frame the bridge forwards from one of
+ * its ports: FORWARD with in and out = the bridge, then POSTROUTING with out = the
+ * bridge, physdev out = the port. Frames the host sends through the bridge already
+ * passed OUTPUT and POSTROUTING in the IP stack.
+ */
+function brNfForward(br: Bridge, port: NetDevice, frame: Frame): Frame | undefined {
+  const pkt = frame.payload;
+  if (pkt.proto !== "ipv4") return frame;
+  const skb = peekSkb(pkt, br.ns);
+  if (!skb?.bridged || !brNfCallIptables(br)) return frame;
+  skb.physOut = port;
+  const ipv4 = br.ns.world.ipv4;
+  const fwd = ipv4.hook(br.ns, "FORWARD", pkt, { in: br, out: br });
+  if (!fwd) return undefined;
+  const post = ipv4.hook(br.ns, "POSTROUTING", fwd, { out: br, nexthop: fwd.dst });
+  if (!post) return undefined;
+  return post === pkt ? frame : { ...frame, payload: post };
+}
+
+export function bridgeInput(br: Bridge, port: NetDevice, frame0: Frame): void {
   const p = br.port(port);
   if (!p || br.portState(p) !== "forwarding") return;
+  const frame = brNfPreRouting(br, port, frame0);
+  if (!frame) return;
   br.learn(frame.src, port);
   if (!br.adminUp) return;
   const world = br.ns.world;
@@ -27,10 +81,10 @@ export function bridgeInput(br: Bridge, port: NetDevice, frame: Frame): void {
   }
   if (dst) {
     if (dst.dev === port && !port.hairpin) return;
-    forwardTo(br, dst.dev, frame);
+    forwardTo(br, dst.dev, frame, true);
     return;
   }
-  flood(br, port, frame);
+  flood(br, port, frame, true);
 }
 
 /** br_dev_xmit / br_forward: send from the bridge (ingress undefined) or a port. */
@@ -46,16 +100,19 @@ export function bridgeForward(br: Bridge, ingress: NetDevice | undefined, frame:
   flood(br, ingress, frame);
 }
 
-function flood(br: Bridge, ingress: NetDevice | undefined, frame: Frame): void {
+function flood(br: Bridge, ingress: NetDevice | undefined, frame: Frame, bridged = false): void {
   for (const p of br.ports) {
     if (br.portState(p) !== "forwarding") continue;
     if (p.dev === ingress && !p.dev.hairpin) continue;
-    forwardTo(br, p.dev, frame);
+    forwardTo(br, p.dev, frame, bridged);
   }
 }
 
-function forwardTo(br: Bridge, port: NetDevice, frame: Frame): void {
+/** br_forward: `bridged` for frames that came in on a port (NF_BR_FORWARD, not LOCAL_OUT). */
+function forwardTo(br: Bridge, port: NetDevice, frame0: Frame, bridged = false): void {
   const p = br.port(port);
   if (!p || br.portState(p) !== "forwarding") return;
+  const frame = bridged ? brNfForward(br, port, frame0) : frame0;
+  if (!frame) return;
   port.xmit(frame);
 }

@@ -17,7 +17,17 @@ export type Errno =
   | "ERANGE"
   | "ENOTSUP"
   | "ELOOP"
-  | "ENETDOWN";
+  | "ENETDOWN"
+  | "ECONNREFUSED"
+  | "ETIMEDOUT"
+  | "ECONNRESET"
+  | "EADDRINUSE"
+  | "EINPROGRESS"
+  | "EPROTO"
+  | "ENOPROTOOPT"
+  | "EHOSTDOWN"
+  | "ENONET"
+  | "EMSGSIZE";
 
 export const STRERROR: Record<Errno, string> = {
   EEXIST: "File exists",
@@ -36,6 +46,16 @@ export const STRERROR: Record<Errno, string> = {
   ENOTSUP: "Operation not supported",
   ELOOP: "Too many levels of symbolic links",
   ENETDOWN: "Network is down",
+  ECONNREFUSED: "Connection refused",
+  ETIMEDOUT: "Connection timed out",
+  ECONNRESET: "Connection reset by peer",
+  EADDRINUSE: "Address already in use",
+  EINPROGRESS: "Operation now in progress",
+  EPROTO: "Protocol error",
+  ENOPROTOOPT: "Protocol not available",
+  EHOSTDOWN: "Host is down",
+  ENONET: "Machine is not on the network",
+  EMSGSIZE: "Message too long",
 };
 
 export class KernelError extends Error {

@@ -6,6 +6,9 @@ import type { World } from "./world.js";
 import { Fib } from "../ipv4/fib.js";
 import { NeighTable } from "../ipv4/neigh.js";
 import { PingSockets } from "../sockets/ping.js";
+import { TcpTable } from "../sockets/tcp.js";
+import { UdpTable } from "../sockets/udp.js";
+import type { NetfilterState } from "../netfilter/types.js";
 
 export type NetdevEvent = "up" | "down" | "change" | "register" | "unregister";
 
@@ -16,6 +19,8 @@ export class NetNs {
   readonly fib: Fib;
   readonly neigh: NeighTable;
   readonly pingSockets: PingSockets;
+  readonly tcp: TcpTable;
+  readonly udp: UdpTable;
   readonly sysctl = new Map<string, string>();
   readonly confAll = new Map<string, string>();
   readonly confDefault = new Map<string, string>();
@@ -26,6 +31,8 @@ export class NetNs {
   readonly inetPeers = new Map<number, { tokens: number; last: number }>();
   /** IP ids for locally generated datagrams. */
   ipId = 0;
+  /** iptables' tables and chains, created on first use (netfilter/state.ts netfilterOf). */
+  netfilter?: NetfilterState;
 
   constructor(
     readonly world: World,
@@ -35,6 +42,8 @@ export class NetNs {
     this.fib = new Fib(this);
     this.neigh = new NeighTable(this);
     this.pingSockets = new PingSockets(this);
+    this.tcp = new TcpTable(this);
+    this.udp = new UdpTable(this);
     for (const [k, v] of Object.entries(IPV4_SCALARS)) this.sysctl.set(k, v);
     for (const [k, v] of Object.entries(IPV4_CONF_DEFAULTS)) {
       this.confAll.set(k, v);

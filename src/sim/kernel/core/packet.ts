@@ -53,6 +53,8 @@ export interface Tcp {
   seq: number;
   ack: number;
   len: number;
+  /** Bytes of TCP options; by default what Linux sends (tcpOptionsLength). */
+  optLen?: number;
 }
 
 export type L4 = Icmp | Udp | Tcp;
@@ -85,16 +87,29 @@ export function ipLength(p: Ipv4Packet): number {
 function l4Length(l4: L4): number {
   switch (l4.proto) {
     case "icmp":
-      return l4.type === 0 || l4.type === 8 ? 8 + l4.dataLen : 8 + 20 + 8;
+      // icmp_send quotes as much of the datagram as fits in 576 bytes.
+      return "original" in l4 ? 8 + Math.min(ipLength(l4.original), 576 - 20 - 8) : 8 + l4.dataLen;
     case "udp":
       return (
         8 + (l4.payload.kind === "vxlan" ? 8 + 14 + frameIpLen(l4.payload.frame) : l4.payload.len)
       );
     case "tcp":
-      return 20 + l4.len;
+      return 20 + tcpOptionsLength(l4) + l4.len;
   }
 }
 
 function frameIpLen(f: Frame): number {
   return f.payload.proto === "ipv4" ? ipLength(f.payload) : 28;
+}
+
+/**
+ * Linux's default TCP options (tcp_syn_options, tcp_synack_options,
+ * tcp_established_options): MSS, SACK-permitted, timestamps and window scale on a SYN or
+ * SYN-ACK (20 bytes), timestamps on the rest (12); a RST (tcp_v4_send_reset) has none.
+ * A bare SYN is 60 bytes of IP, as iptables' counters show.
+ */
+export function tcpOptionsLength(t: Tcp): number {
+  if (t.optLen !== undefined) return t.optLen;
+  if (t.flags.rst) return 0;
+  return t.flags.syn ? 20 : 12;
 }

@@ -67,6 +67,18 @@ export const IPV4_SCALARS: Record<string, string> = {
   "net.ipv4.ip_local_port_range": "32768\t60999",
   "net.ipv4.ip_nonlocal_bind": "0",
   "net.ipv4.ping_group_range": "0\t2147483647",
+  "net.ipv4.ip_unprivileged_port_start": "1024",
+  "net.ipv4.tcp_syn_retries": "6",
+  "net.ipv4.tcp_synack_retries": "5",
+  "net.ipv4.tcp_syn_linear_timeouts": "4",
+  "net.ipv4.tcp_fin_timeout": "60",
+};
+
+/** Integer settings with bounds (proc_dointvec_minmax, proc_dou8vec_minmax): outside, EINVAL. */
+export const INT_RANGES: Record<string, [number, number]> = {
+  "net.ipv4.tcp_syn_retries": [1, 127],
+  "net.ipv4.tcp_synack_retries": [0, 255],
+  "net.ipv4.tcp_syn_linear_timeouts": [0, 127],
 };
 
 export const BRIDGE_NF_KEYS = [

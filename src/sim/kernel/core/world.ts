@@ -16,6 +16,7 @@ import type { Frame, Ipv4Packet, Udp } from "./packet.js";
 import type { NetDevice } from "./device.js";
 import { kfail } from "./errors.js";
 import { resetSkb } from "../netfilter/skb.js";
+import { masqueradeCleanup } from "../netfilter/conntrack.js";
 import { NetNs, type NetdevEvent } from "./netns.js";
 
 export class World {
@@ -52,14 +53,45 @@ export class World {
     return ns;
   }
 
-  /** ip netns del: the name goes; the namespace dies with its devices (no process holds it). */
+  /**
+   * ip netns del: the name goes. The namespace dies with its devices unless a process
+   * still lives in it (a background nc): then it lives on, nameless (other namespaces
+   * show its nsid), until that process ends.
+   */
   delNetns(name: string): void {
     const ns = this.named.get(name);
     if (!ns) kfail("ENOENT");
     this.named.delete(name);
+    if (this.holders.has(ns)) this.orphans.add(ns);
+    else this.destroy(ns);
+  }
+
+  /** Processes living in a namespace (get_net by a task's nsproxy): each holds it alive. */
+  private holders = new Map<NetNs, number>();
+  /** Namespaces without a name that only their processes keep alive. */
+  private orphans = new Set<NetNs>();
+
+  /** A background process starts living in ns; the function returned is its exit. */
+  hold(ns: NetNs): () => void {
+    this.holders.set(ns, (this.holders.get(ns) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const n = (this.holders.get(ns) ?? 1) - 1;
+      if (n > 0) return void this.holders.set(ns, n);
+      this.holders.delete(ns);
+      if (this.orphans.delete(ns)) this.destroy(ns);
+    };
+  }
+
+  /** cleanup_net: sockets, devices and the nsid others gave it go. */
+  private destroy(ns: NetNs): void {
+    ns.tcp.shutdown();
+    ns.udp.shutdown();
     this.ipv4.destroyNamespace(ns);
     // unhash_nsid: every namespace forgets the id it gave the dead one.
-    for (const other of this.allNamespaces()) other.nsids.delete(ns);
+    for (const other of [...this.allNamespaces(), ...this.orphans]) other.nsids.delete(ns);
   }
 
   netns(name: string | undefined): NetNs | undefined {
@@ -80,6 +112,7 @@ export class World {
     onNetdevEvent(ns, dev, event);
     if (event === "change" || event === "up") ns.fib.carrierChanged(dev);
     ns.neigh.netdevEvent(dev, event);
+    if (event === "down" || event === "unregister") masqueradeCleanup(dev);
     if (!hadLinkLocal && dev.addrs6.some((a) => a.scope === "link")) this.ipv6Chatter(dev);
   }
 
@@ -106,7 +139,7 @@ export class World {
   rx(dev: NetDevice, frame: Frame): void {
     if (!dev.adminUp) return;
     // skb_scrub_packet: what netfilter knew about the packet stays on the sending side.
-    if (frame.payload.proto === "ipv4") resetSkb(frame.payload);
+    if (frame.payload.proto === "ipv4" && dev.ns.netfilter) resetSkb(frame.payload);
     if (dev.master instanceof Bridge) return bridgeInput(dev.master, dev, frame);
     this.ipv4.receive(dev, frame);
   }

@@ -8,6 +8,7 @@ import { broadcastOf, inPrefix, network, type Ip4 } from "../core/ip4.js";
 import { linkLocalFromMac } from "../core/mac.js";
 import type { NetdevEvent, NetNs } from "../core/netns.js";
 import { RT_TABLE, type Route } from "./fib.js";
+import { masqueradeCleanup } from "../netfilter/conntrack.js";
 
 export interface AddrSpec {
   addr: Ip4;
@@ -68,6 +69,7 @@ export function delAddress(
       (label === undefined || a.label === label),
   );
   if (!ifa) kfail("EADDRNOTAVAIL", "ipv4: Address not found");
+  const before = dev.addrs4;
   dev.addrs4 = dev.addrs4.filter((a) => {
     if (a === ifa) return false;
     if (
@@ -80,10 +82,12 @@ export function delAddress(
     }
     return true;
   });
+  for (const gone of before) if (!dev.addrs4.includes(gone)) masqueradeCleanup(dev, gone.addr);
   syncKernelRoutes(dev.ns, dev);
 }
 
 export function flushAddresses(dev: NetDevice): void {
+  for (const gone of dev.addrs4) masqueradeCleanup(dev, gone.addr);
   dev.addrs4 = [];
   syncKernelRoutes(dev.ns, dev);
 }

@@ -15,6 +15,9 @@ import type { NetNs } from "../core/netns.js";
 import type { ArpPacket, Frame, IcmpError, Ipv4Packet } from "../core/packet.js";
 import type { World } from "../core/world.js";
 import { Loopback, loopbackCount } from "../drivers/loopback.js";
+import { nfAttachError, nfHook, type HookCtx, type NfDropReason } from "../netfilter/eval.js";
+import { peekSkb, moveSkb } from "../netfilter/skb.js";
+import type { HookName, Verdict } from "../netfilter/types.js";
 import type { FibResult } from "./fib.js";
 
 /** Why a packet was dropped: walks and exercises show it. */
@@ -27,7 +30,8 @@ export type DropReason =
   | "device down"
   | "no carrier"
   | "blackhole route"
-  | "no socket listening";
+  | "no socket listening"
+  | NfDropReason;
 
 export interface OutputRoute {
   res: FibResult;
@@ -139,18 +143,64 @@ export class Ipv4Stack {
     return { res, src, dev, local: false };
   }
 
-  /** ip_local_out for a packet whose route was already chosen. */
-  sendRouted(ns: NetNs, pkt: Ipv4Packet, rt: OutputRoute): void {
-    // NF_INET_LOCAL_OUT, then NF_INET_POST_ROUTING (the netfilter issue).
-    if (rt.local) {
-      this.world.scheduler.at(0, `lo ${describe(pkt)}`, () => {
-        if (!rt.dev.adminUp) return this.drop(ns, "device down", pkt);
-        loopbackCount(rt.dev, pkt);
-        this.ipRcv(rt.dev, pkt, true);
-      });
-      return;
+  /**
+   * A netfilter hook (nf_hook_slow); undefined when the packet was dropped (the reason
+   * is recorded). Costs one property read in a namespace without netfilter state.
+   */
+  hook(ns: NetNs, hook: HookName, pkt: Ipv4Packet, ctx: HookCtx): Ipv4Packet | undefined {
+    const r = nfHook(ns, hook, pkt, ctx);
+    if (r.verdict.kind === "accept") return r.pkt;
+    this.nfDrop(ns, r.verdict, r.pkt);
+    return undefined;
+  }
+
+  nfDrop(ns: NetNs, v: Verdict, pkt: Ipv4Packet): void {
+    if (v.kind === "drop" || v.kind === "reject") this.drop(ns, v.reason as DropReason, pkt);
+  }
+
+  /**
+   * ip_local_out for a packet whose route was already chosen. Returns what netfilter's
+   * OUTPUT hook decided: a sender sees a refusal (REJECT) as EPERM from sendmsg.
+   */
+  sendRouted(ns: NetNs, pkt0: Ipv4Packet, rt0: OutputRoute): Verdict {
+    // NF_INET_LOCAL_OUT; a changed destination (DNAT) is routed again (ip_route_me_harder).
+    let rt = rt0;
+    const out = nfHook(ns, "OUTPUT", pkt0, { out: rt.dev });
+    if (out.verdict.kind !== "accept") {
+      this.nfDrop(ns, out.verdict, out.pkt);
+      return out.verdict;
     }
-    this.neighOutput(ns, rt.dev, rt.res.gateway ?? pkt.dst, pkt);
+    const pkt = out.pkt;
+    if (out.reroute) {
+      try {
+        const src = this.isLocalAddress(ns, pkt.src) ? pkt.src : undefined;
+        rt = this.routeOutput(ns, pkt.dst, { src });
+      } catch {
+        this.drop(ns, "no route", pkt);
+        return out.verdict;
+      }
+    }
+    // NF_INET_POST_ROUTING (ip_output).
+    const post = nfHook(ns, "POSTROUTING", pkt, {
+      out: rt.dev,
+      nexthop: rt.res.gateway ?? pkt.dst,
+    });
+    if (post.verdict.kind !== "accept") {
+      this.nfDrop(ns, post.verdict, post.pkt);
+      return post.verdict;
+    }
+    const sent = post.pkt;
+    const dev = rt.dev;
+    if (rt.local) {
+      this.world.scheduler.at(0, `lo ${describe(sent)}`, () => {
+        if (!dev.adminUp) return this.drop(ns, "device down", sent);
+        loopbackCount(dev, sent);
+        this.ipRcv(dev, sent, true);
+      });
+      return post.verdict;
+    }
+    this.neighOutput(ns, dev, rt.res.gateway ?? sent.dst, sent);
+    return post.verdict;
   }
 
   private neighOutput(ns: NetNs, dev: NetDevice, nexthop: Ip4, pkt: Ipv4Packet): void {
@@ -226,16 +276,25 @@ export class Ipv4Stack {
   }
 
   /** ip_rcv and the input route decision (ip_route_input_slow). */
-  ipRcv(dev: NetDevice, pkt: Ipv4Packet, fromLocal: boolean): void {
+  ipRcv(dev: NetDevice, pkt0: Ipv4Packet, fromLocal: boolean): void {
     const ns = dev.ns;
-    // NF_INET_PRE_ROUTING (raw, conntrack, mangle, nat) goes here.
+    // NF_INET_PRE_ROUTING (raw, conntrack, mangle, nat), before the route decision. A
+    // bridged packet already went through it on the bridge (ip_sabotage_in skips it).
+    let pkt: Ipv4Packet = pkt0;
+    if (ns.netfilter && !peekSkb(pkt0, ns)?.brPrerouted) {
+      const p = this.hook(ns, "PREROUTING", pkt0, { in: dev });
+      if (!p) return;
+      pkt = p;
+    }
     if (
       this.isLocalAddress(ns, pkt.dst) ||
       pkt.dst === LIMITED_BROADCAST ||
       this.isBroadcastOn(dev, pkt.dst)
     ) {
-      // NF_INET_LOCAL_IN goes here.
-      this.localDeliver(ns, dev, pkt);
+      // NF_INET_LOCAL_IN (ip_local_deliver).
+      const p = this.hook(ns, "INPUT", pkt, { in: dev });
+      if (!p) return;
+      this.localDeliver(ns, dev, p);
       return;
     }
     if (fromLocal) return;
@@ -267,9 +326,16 @@ export class Ipv4Stack {
       this.icmpError(ns, inDev, pkt, 11, 0);
       return;
     }
-    const fwd: Ipv4Packet = { ...pkt, ttl: pkt.ttl - 1 };
-    // NF_INET_FORWARD, then NF_INET_POST_ROUTING go here.
-    this.neighOutput(ns, res.dev!, res.gateway ?? pkt.dst, fwd);
+    const dec: Ipv4Packet = { ...pkt, ttl: pkt.ttl - 1 };
+    if (ns.netfilter) moveSkb(pkt, dec);
+    // NF_INET_FORWARD (ip_forward), then NF_INET_POST_ROUTING (ip_output).
+    const outDev = res.dev!;
+    const fwd = this.hook(ns, "FORWARD", dec, { in: inDev, out: outDev });
+    if (!fwd) return;
+    const nexthop = res.gateway ?? pkt.dst;
+    const post = this.hook(ns, "POSTROUTING", fwd, { out: outDev, nexthop });
+    if (!post) return;
+    this.neighOutput(ns, outDev, nexthop, post);
   }
 
   private localDeliver(ns: NetNs, dev: NetDevice, pkt: Ipv4Packet): void {
@@ -289,6 +355,13 @@ export class Ipv4Stack {
         this.replyOut(ns, reply, pkt);
         return;
       }
+      // icmp_unreach: the error also goes to the protocol of the datagram it quotes
+      // (tcp_v4_err, __udp4_lib_err); raw sockets (ping) see every ICMP message.
+      if (l4.type === 3 || l4.type === 11) {
+        const inner = l4.original.l4.proto;
+        if (inner === "tcp") ns.tcp.icmpError(l4);
+        else if (inner === "udp") ns.udp.icmpError(l4);
+      }
       ns.pingSockets.deliver(pkt);
       return;
     }
@@ -296,7 +369,8 @@ export class Ipv4Stack {
       this.world.vxlanReceive(ns, pkt, l4);
       return;
     }
-    void dev;
+    if (l4.proto === "tcp") return ns.tcp.receive(dev, pkt, l4);
+    if (l4.proto === "udp") return ns.udp.receive(dev, pkt, l4);
   }
 
   private replyOut(ns: NetNs, reply: Ipv4Packet, _orig: Ipv4Packet): void {
@@ -316,11 +390,13 @@ export class Ipv4Stack {
     pkt: Ipv4Packet,
     type: 3 | 11,
     code: number,
+    /** The source when the packet was for one of our addresses (icmp_send, RTCF_LOCAL). */
+    src?: Ip4,
   ): void {
     if (pkt.l4.proto === "icmp" && (pkt.l4.type === 3 || pkt.l4.type === 11)) return; // never about errors
     let rt: OutputRoute;
     try {
-      rt = this.routeOutput(ns, pkt.src);
+      rt = this.routeOutput(ns, pkt.src, { src });
     } catch {
       return;
     }
@@ -344,6 +420,8 @@ export class Ipv4Stack {
       id: ns.ipId++,
       l4: err,
     };
+    // icmp_glue_bits: the error belongs to the connection of the datagram it is about.
+    nfAttachError(ns, pkt, out);
     this.sendRouted(ns, out, rt);
   }
 
