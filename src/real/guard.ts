@@ -34,5 +34,13 @@ export function refuse(cmd: LabCommand): string | undefined {
       }
     }
   }
+  if (cmd.program === "iptables-save") {
+    for (const a of cmd.args) {
+      // -f FILE would be written on the machine's filesystem (the sandbox shares it).
+      if (/^-[a-zA-Z]*f/.test(a) || /^--fi(l(e)?)?(=|$)/.test(a)) {
+        return `packetwalk: iptables-save ${a}: writing files is not supported\n`;
+      }
+    }
+  }
   return undefined;
 }

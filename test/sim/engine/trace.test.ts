@@ -20,7 +20,9 @@ describe("trace", () => {
     trace.enabled = true;
     expect(l.run("ip netns exec a ping -c1 -W1 10.0.0.2").exit).toBe(0);
     const entries = trace.take();
-    const transitions = entries.filter((e) => e.kind === "transition").map((e) => `${e.source}: ${e.detail}`);
+    const transitions = entries
+      .filter((e) => e.kind === "transition")
+      .map((e) => `${e.source}: ${e.detail}`);
     // The sender's neighbour entry resolves; the receiver learns the sender as STALE.
     expect(transitions).toContain('neigh 10.0.0.2 dev va [a]: "INCOMPLETE"');
     expect(transitions).toContain('neigh 10.0.0.2 dev va [a]: "REACHABLE"');
@@ -28,8 +30,12 @@ describe("trace", () => {
     expect(transitions.some((t) => t.startsWith("ping 10.0.0.2 [a]"))).toBe(true);
     // Frames crossed the veth pair both ways: ARP request and reply, echo request and reply.
     const crossings = entries.filter((e) => e.kind === "delivered" && e.source.startsWith("veth "));
-    expect(crossings.filter((e) => e.source.startsWith("veth va -> vb")).length).toBeGreaterThanOrEqual(2);
-    expect(crossings.filter((e) => e.source.startsWith("veth vb -> va")).length).toBeGreaterThanOrEqual(2);
+    expect(
+      crossings.filter((e) => e.source.startsWith("veth va -> vb")).length,
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      crossings.filter((e) => e.source.startsWith("veth vb -> va")).length,
+    ).toBeGreaterThanOrEqual(2);
     // In order of virtual time.
     const times = entries.map((e) => e.time);
     expect([...times].sort((x, y) => x - y)).toEqual(times);

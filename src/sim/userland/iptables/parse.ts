@@ -1,8 +1,9 @@
 // The iptables command line (xshared.c do_parse, 1.8.9): commands and options read in
 // order with getopt_long, extensions loaded by -m, -j and implicitly by -p when one of
 // their options appears, then the checks iptables makes before it touches the ruleset.
+import type { AddrMask } from "./addr.js";
+import { CMD, INVERTIBLE, OPT, ORIGINAL_OPTS, SHORTS, cmd2char, opt2char } from "./cmdline.js";
 import { paramProblem, badArgument, notModelled, XtablesExit, type ErrorSource } from "./errors.js";
-import { parseAddrList, type AddrMask } from "./addr.js";
 import {
   MATCHES,
   PLAIN_TARGETS,
@@ -11,156 +12,12 @@ import {
   TARGETS,
   isTargetName,
 } from "./ext/index.js";
-import {
-  canonicalEntry,
-  x6Fcheck,
-  x6Precheck,
-  type AnyExt,
-  type ParseEnv,
-} from "./ext/framework.js";
+import { canonicalEntry, x6Precheck, type AnyExt, type ParseEnv } from "./ext/framework.js";
 import { Getopt, type LongOpt } from "./getopt.js";
 import { checkInterface } from "./iface.js";
+import { finishParse } from "./parse-checks.js";
 import { parseProtocol, protoName } from "./proto.js";
 import { VERSION_TAG } from "./version.js";
-
-// Command bits (xshared.h CMD_*), in the order cmd2char names them.
-export const CMD = {
-  INSERT: 1 << 0,
-  DELETE: 1 << 1,
-  DELETE_NUM: 1 << 2,
-  REPLACE: 1 << 3,
-  APPEND: 1 << 4,
-  LIST: 1 << 5,
-  FLUSH: 1 << 6,
-  ZERO: 1 << 7,
-  NEW_CHAIN: 1 << 8,
-  DELETE_CHAIN: 1 << 9,
-  SET_POLICY: 1 << 10,
-  RENAME_CHAIN: 1 << 11,
-  LIST_RULES: 1 << 12,
-  ZERO_NUM: 1 << 13,
-  CHECK: 1 << 14,
-} as const;
-const CMD_CHARS = "IDDRALFZNXPESZC";
-
-// Option bits (xshared.h OPT_*), in optflags[] order.
-export const OPT = {
-  NUMERIC: 1 << 0,
-  SOURCE: 1 << 1,
-  DESTINATION: 1 << 2,
-  PROTOCOL: 1 << 3,
-  JUMP: 1 << 4,
-  VERBOSE: 1 << 5,
-  EXPANDED: 1 << 6,
-  VIANAMEIN: 1 << 7,
-  VIANAMEOUT: 1 << 8,
-  LINENUMBERS: 1 << 9,
-  COUNTERS: 1 << 10,
-  FRAGMENT: 1 << 11,
-} as const;
-const OPT_CHARS = "nsdpjvxio0cf";
-/** Options that may follow "!" (inverse_for_options). */
-const INVERTIBLE =
-  OPT.SOURCE | OPT.DESTINATION | OPT.PROTOCOL | OPT.VIANAMEIN | OPT.VIANAMEOUT | OPT.FRAGMENT;
-
-/** commands_v_options: per command, the options (n s d p j v x i o 0 c f) that are illegal. */
-const ILLEGAL: [number, string][] = [
-  [CMD.INSERT, "x.....x..x.."],
-  [CMD.DELETE, "x.....x..xx."],
-  [CMD.DELETE_NUM, "xxxxx.xxxxxx"],
-  [CMD.REPLACE, "x.....x..x.."],
-  [CMD.APPEND, "x.....x..x.."],
-  [CMD.LIST, ".xxxx..xx.xx"],
-  [CMD.FLUSH, "xxxxx.xxxxxx"],
-  [CMD.ZERO, "xxxxx.xxxxxx"],
-  [CMD.NEW_CHAIN, "xxxxx.xxxxxx"],
-  [CMD.DELETE_CHAIN, "xxxxx.xxxxxx"],
-  [CMD.SET_POLICY, "xxxxx.xxxx.x"],
-  [CMD.RENAME_CHAIN, "xxxxx.xxxxxx"],
-  [CMD.LIST_RULES, "xxxxx.xxxxxx"],
-  [CMD.ZERO_NUM, "xxxxx.xxxxxx"],
-  [CMD.CHECK, "x.....x..xx."],
-];
-
-/** IPT_OPTSTRING's letters and whether they take an argument (2: optional). */
-const SHORTS: Record<string, 0 | 1 | 2> = {
-  A: 1,
-  C: 1,
-  D: 1,
-  E: 1,
-  F: 2,
-  I: 1,
-  L: 2,
-  M: 1,
-  N: 1,
-  P: 1,
-  V: 0,
-  X: 2,
-  Z: 2,
-  c: 1,
-  d: 1,
-  i: 1,
-  j: 1,
-  o: 1,
-  p: 1,
-  s: 1,
-  t: 1,
-  R: 1,
-  S: 2,
-  W: 2,
-  "4": 0,
-  "6": 0,
-  b: 0,
-  f: 0,
-  g: 1,
-  h: 2,
-  m: 1,
-  n: 0,
-  v: 0,
-  w: 2,
-  x: 0,
-};
-
-/** xtables.c original_opts. */
-const ORIGINAL_OPTS: LongOpt[] = [
-  ["append", 1, "A"],
-  ["delete", 1, "D"],
-  ["check", 1, "C"],
-  ["insert", 1, "I"],
-  ["replace", 1, "R"],
-  ["list", 2, "L"],
-  ["list-rules", 2, "S"],
-  ["flush", 2, "F"],
-  ["zero", 2, "Z"],
-  ["new-chain", 1, "N"],
-  ["delete-chain", 2, "X"],
-  ["rename-chain", 1, "E"],
-  ["policy", 1, "P"],
-  ["source", 1, "s"],
-  ["destination", 1, "d"],
-  ["src", 1, "s"],
-  ["dst", 1, "d"],
-  ["protocol", 1, "p"],
-  ["in-interface", 1, "i"],
-  ["jump", 1, "j"],
-  ["table", 1, "t"],
-  ["match", 1, "m"],
-  ["numeric", 0, "n"],
-  ["out-interface", 1, "o"],
-  ["verbose", 0, "v"],
-  ["wait", 2, "w"],
-  ["wait-interval", 2, "W"],
-  ["exact", 0, "x"],
-  ["fragments", 0, "f"],
-  ["version", 0, "V"],
-  ["help", 2, "h"],
-  ["line-numbers", 0, "0"],
-  ["modprobe", 1, "M"],
-  ["set-counters", 1, "c"],
-  ["goto", 1, "g"],
-  ["ipv4", 0, "4"],
-  ["ipv6", 0, "6"],
-].map(([name, hasArg, val]) => ({ name, hasArg, val }) as LongOpt);
 
 /** One loaded extension instance on the command line. */
 export interface ExtInstance {
@@ -203,18 +60,6 @@ export interface ParseMode {
   src: ErrorSource;
   /** Parsing a line of iptables-restore. */
   restore: boolean;
-}
-
-function cmd2char(bits: number): string {
-  let i = 0;
-  for (let b = bits; b > 1; b >>>= 1) i++;
-  return CMD_CHARS[i]!;
-}
-
-function opt2char(bit: number): string {
-  let i = 0;
-  for (let b = bit; b > 1; b >>>= 1) i++;
-  return OPT_CHARS[i]!;
 }
 
 /** xt_parse_target. */
@@ -546,63 +391,6 @@ export function parseCommand(argv: string[], mode: ParseMode): ParsedCommand {
     paramProblem(src, `unknown option "${r.optopt ? `-${r.optopt}` : g.previous()}"`);
   }
 
-  finish(p, mode, { invert, srcText, dstText, optindLeft: g.optind < g.argv.length });
+  finishParse(p, mode, { invert, srcText, dstText, optindLeft: g.optind < g.argv.length });
   return p;
-}
-
-function finish(
-  p: ParsedCommand,
-  mode: ParseMode,
-  st: { invert: boolean; srcText?: string; dstText?: string; optindLeft: boolean },
-): void {
-  const src = mode.src;
-  if (p.table === "nat" && (p.policy === "DROP" || p.jumpto === "DROP"))
-    paramProblem(
-      src,
-      '\nThe "nat" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n',
-    );
-  for (const m of p.matches) finalCheck(m, src);
-  if (p.target) finalCheck(p.target, src);
-  if (st.optindLeft) paramProblem(src, "unknown arguments found on commandline");
-  if (!p.command) paramProblem(src, "no command specified");
-  if (st.invert) paramProblem(src, "nothing appropriate following !");
-
-  const ruleCmd = CMD.REPLACE | CMD.INSERT | CMD.DELETE | CMD.APPEND | CMD.CHECK;
-  const sText = st.srcText ?? (p.command & ruleCmd ? "0.0.0.0/0" : undefined);
-  const dText = st.dstText ?? (p.command & ruleCmd ? "0.0.0.0/0" : undefined);
-  if (sText !== undefined) p.src = parseAddrList(src, sText);
-  if (dText !== undefined) p.dst = parseAddrList(src, dText);
-  if ((p.src.length > 1 || p.dst.length > 1) && (p.invSrc || p.invDst))
-    paramProblem(src, "! not allowed with multiple source or destination IP addresses");
-  if (p.command === CMD.REPLACE && (p.src.length !== 1 || p.dst.length !== 1))
-    paramProblem(src, "Replacement rule does not specify a unique address");
-
-  // generic_opt_check
-  for (let i = 0; i < OPT_CHARS.length; i++) {
-    if (!(p.options & (1 << i))) continue;
-    let legal = 0;
-    for (const [bit, row] of ILLEGAL) {
-      if (!(p.command & bit)) continue;
-      if (row[i] !== "x") legal = 1;
-      else if (legal === 0) legal = -1;
-    }
-    if (legal === -1) paramProblem(src, `Illegal option \`-${OPT_CHARS[i]}' with this command`);
-  }
-
-  if (p.chain !== undefined && p.chain.length >= 29)
-    paramProblem(src, `chain name \`${p.chain}' too long (must be under 29 chars)`);
-  const withRule = CMD.APPEND | CMD.DELETE | CMD.DELETE_NUM | CMD.CHECK | CMD.INSERT | CMD.REPLACE;
-  if (p.command & withRule) {
-    if ((p.chain === "PREROUTING" || p.chain === "INPUT") && p.options & OPT.VIANAMEOUT)
-      paramProblem(src, `Can't use -o with ${p.chain}\n`);
-    if ((p.chain === "POSTROUTING" || p.chain === "OUTPUT") && p.options & OPT.VIANAMEIN)
-      paramProblem(src, `Can't use -i with ${p.chain}\n`);
-  }
-}
-
-/** xtables_option_mfcall / tfcall: the extension's own final check, then the generic one. */
-function finalCheck(inst: ExtInstance, src: ErrorSource): void {
-  const env: ParseEnv = { src, proto: () => undefined, nextArg: () => undefined };
-  inst.ext.final?.(inst.data, inst.xflags, env);
-  if (inst.ext.x6) x6Fcheck(inst.ext, inst.xflags, src);
 }

@@ -19,7 +19,8 @@ import type { NetfilterState, TableName } from "../../kernel/netfilter/types.js"
 import { Output, type ProgramContext } from "../program.js";
 import { RESOURCE_PROBLEM, XtablesExit, paramProblem, type ErrorSource } from "./errors.js";
 import { Getopt, getoptComplaint, type LongOpt } from "./getopt.js";
-import { CMD, OPT, parseCommand } from "./parse.js";
+import { CMD, OPT } from "./cmdline.js";
+import { parseCommand } from "./parse.js";
 import { runParsed } from "./run.js";
 import { batchErrorText, nftStrerror } from "./strerror.js";
 import { VERSION_TAG } from "./version.js";

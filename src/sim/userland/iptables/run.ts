@@ -32,7 +32,8 @@ import {
 import { PRINT_RULE, listFormat } from "./format.js";
 import { printRule } from "./list-rule.js";
 import { listRules, listRulesSave } from "./list.js";
-import { CMD, OPT, type ParsedCommand } from "./parse.js";
+import { CMD, OPT } from "./cmdline.js";
+import type { ParsedCommand } from "./parse.js";
 import { sameRule } from "./save-rule.js";
 
 const VERDICTS = ["ACCEPT", "DROP", "RETURN", "TRACE", "QUEUE"];

@@ -3,7 +3,7 @@
 // message gives "OP failed (strerror): object".
 import { NF_STRERROR, type NfError } from "../../kernel/netfilter/errors.js";
 import { VERSION_TAG } from "./version.js";
-import { CMD } from "./parse.js";
+import { CMD } from "./cmdline.js";
 
 const GENERIC: Partial<Record<string, string>> = {
   ENOENT: "No chain/target/match by that name",
