@@ -132,6 +132,8 @@ export const tcpMachine = setup({
   delays: {
     rto: ({ context }) => wheelDelay(context.rtoMs),
     timeWait: () => TCP_TIMEWAIT_MS,
+    // TCP_DELACK_MIN (HZ/25): how long a delayed ACK waits for something to ride on.
+    delayedAck: () => 40,
     finTimeout: ({ context }) => context.finTimeoutMs,
   },
   guards: {
@@ -231,12 +233,15 @@ export const tcpMachine = setup({
     },
     ESTABLISHED: {
       on: {
-        FIN: { target: "CLOSE_WAIT", actions: ["sendAck", "eof"] },
+        // tcp_fin: CLOSE_WAIT in pingpong mode, so the ACK of their FIN is delayed and
+        // usually rides on our own FIN when the application closes at once.
+        FIN: { target: "CLOSE_WAIT", actions: ["eof"] },
         RST: { target: "CLOSED", actions: emit({ type: "error", errno: "ECONNRESET" } as const) },
         CLOSE: { target: "FIN_WAIT1", actions: "finTimer" },
       },
     },
     CLOSE_WAIT: {
+      after: { delayedAck: { actions: "sendAck" } },
       on: {
         DUP_FIN: { actions: "sendAck" },
         RST: { target: "CLOSED", actions: emit({ type: "error", errno: "ECONNRESET" } as const) },
