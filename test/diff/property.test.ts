@@ -46,6 +46,8 @@ export function labScript(l: Lab): string {
   if (l.extraRoute && t !== "bridge") out.push(`ip route add 203.0.113.0/24 via ${hostAddr(t, 0)}`);
   // Link state (operstate, linkdown) reaches dumps through linkwatch, up to a second late
   // on the kernel: the generated labs show addresses and routes without it.
+  // Let deferred link-state work (linkwatch, up to 1 s) finish before looking and probing.
+  out.push("sleep 1.1");
   out.push("ip -o -4 addr show", "ip route show table local");
   for (const [from, to] of l.probes) {
     const target = to === -1 ? rootAddr(t, 0) : to >= l.hosts ? "10.9.0.99" : hostAddr(t, to);
