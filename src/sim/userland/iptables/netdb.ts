@@ -3,7 +3,7 @@
 // /etc/networks, and there is no DNS in a lab (the sandbox has no route out), so every
 // other address stays numeric.
 import { parseIp4, type Ip4 } from "../../kernel/core/ip4.js";
-import { PROTOCOLS, SERVICES } from "./netdb-data.js";
+import { PROTOCOLS, SERVICES } from "../netdb-data.js";
 
 interface Entry {
   name: string;

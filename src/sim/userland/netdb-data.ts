@@ -1,5 +1,5 @@
 // /etc/services and /etc/protocols of Debian 12 (netbase 6.4): what getservbyport,
-// getservbyname, getprotobynumber and getprotobyname read for iptables. Generated from
+// getservbyname, getprotobynumber and getprotobyname read for iptables and nc. Generated from
 // the files; one entry a line: name, number, then aliases (services: port/proto).
 
 export const SERVICES = `
