@@ -370,6 +370,13 @@ function probe(
     const timeout = opts.timeout > 0 ? opts.timeout : Infinity;
     const started = clock.now;
     clock.block(() => result !== undefined, started + timeout);
+    if (result === "up") {
+      // nc wakes after the softirq that completed the handshake has run to its end (our
+      // ACK may have been rejected on the way); getsockopt(SO_ERROR) also reports
+      // sk_err_soft, the ICMP error such a rejection brings back.
+      clock.settle();
+      if (sock.errSoft !== undefined) result = sock.errSoft;
+    }
     if (result === "up") return c;
     closeConn(c);
     if (result === undefined) warn(port, "timed out", "EINPROGRESS");

@@ -41,6 +41,8 @@ export class TcpSock {
   peerClosed = false;
   /** sk_err, once the connection failed or was reset. */
   error: Errno | undefined;
+  /** sk_err_soft: an ICMP error noted on a synchronized connection; SO_ERROR reports it. */
+  errSoft?: Errno;
 
   constructor(
     readonly table: TcpTable,
@@ -442,6 +444,8 @@ export class TcpTable {
     } else if (st === "SYN_RECV") {
       // tcp_req_err: a fatal error drops the request socket.
       if (seg.seq === s.iss && e.fatal) s.actor.send({ type: "ICMP_ERROR", errno: e.errno });
+    } else {
+      s.errSoft = e.errno;
     }
   }
 }
