@@ -4,10 +4,14 @@ import type { CommandResult } from "../../../src/backend.js";
 import { linkLocalFromMac } from "../../../src/sim/kernel/core/mac.js";
 import { canonicalIp6 } from "../../../src/sim/kernel/core/ip6.js";
 import { parseLine } from "../../../src/script/parse.js";
-import { SimBackend } from "../../../src/sim/sim-backend.js";
+import { SimBackend, type SimOptions } from "../../../src/sim/sim-backend.js";
 
 export class Lab {
-  readonly b = new SimBackend();
+  readonly b: SimBackend;
+
+  constructor(opts: SimOptions = {}) {
+    this.b = new SimBackend(opts);
+  }
 
   /** Runs one lab line. */
   run(line: string): CommandResult {

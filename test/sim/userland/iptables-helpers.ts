@@ -3,33 +3,15 @@
 // the ipt-*.lab scripts (fixtures/ipt-*.json, already normalised).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { CommandResult } from "../../../src/backend.js";
 import { normaliseText } from "../../../src/compare/normalise.js";
-import { parseLine } from "../../../src/script/parse.js";
-import { SimBackend } from "../../../src/sim/sim-backend.js";
+import { Lab } from "./ip-helpers.js";
 
 const LABS = fileURLToPath(new URL("../../labs/", import.meta.url));
 
-export class IptLab {
-  readonly b = new SimBackend({ scriptDir: LABS });
-
-  run(line: string): CommandResult {
-    const cmd = parseLine(line, 1);
-    if (!cmd) throw new Error(`not a command: ${line}`);
-    return this.b.runSync(cmd);
-  }
-
-  setup(...lines: string[]): void {
-    for (const l of lines) {
-      const r = this.run(l);
-      if (r.exit !== 0 || r.stderr !== "") throw new Error(`${l}: exit ${r.exit} ${r.stderr}`);
-    }
-  }
-
-  out(line: string): string {
-    const r = this.run(line);
-    if (r.exit !== 0) throw new Error(`${line}: exit ${r.exit} ${r.stderr}`);
-    return r.stdout;
+/** Lab lines run where iptables-restore finds the rules files. */
+export class IptLab extends Lab {
+  constructor() {
+    super({ scriptDir: LABS });
   }
 }
 
