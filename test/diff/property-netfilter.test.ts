@@ -3,12 +3,7 @@
 // simulator and on the kernel, line by line (probes, rule counters, conntrack tables).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { differences } from "../../src/compare/diff.js";
-import { compareLab } from "../../src/compare/lab-run.js";
-import { KernelBackend } from "../../src/real/kernel-backend.js";
-import { readMachineProfile } from "../../src/real/preflight.js";
-import { parseScript } from "../../src/script/parse.js";
-import { SimBackend } from "../../src/sim/sim-backend.js";
+import { mismatches } from "./both-backends.js";
 
 type Chain = "FORWARD" | "INPUT" | "OUTPUT" | "POSTROUTING" | "PREROUTING";
 
@@ -138,7 +133,6 @@ const labArb: fc.Arbitrary<Lab> = fc.record({
   forwardPolicy: fc.constantFrom<Lab["forwardPolicy"]>("ACCEPT", "DROP"),
 });
 
-const profile = readMachineProfile();
 const runs = Number(process.env.PW_NF_PROPERTY_RUNS ?? 10);
 
 // Opt-in (PW_NF_PROPERTY=1) until it has a longer record: it found the sk_err_soft gap in
@@ -153,23 +147,9 @@ describe.skipIf(process.env.PW_NF_PROPERTY !== "1")(
         await fc.assert(
           fc.asyncProperty(labArb, async (lab) => {
             const text = labScript(lab);
-            const { script, errors } = parseScript(text, "generated.lab");
+            const { errors, report } = await mismatches(text, "generated.lab");
             expect(errors).toEqual([]);
-            const sim = new SimBackend({ profile });
-            const kernel = await KernelBackend.start();
-            try {
-              const lines = await compareLab(script.commands, sim, kernel);
-              const bad = lines.filter((l) => !l.match);
-              const report = bad.map(
-                (l) =>
-                  `line ${l.line}: ${l.command}\n${differences(l.sim, l.kernel, l.command)
-                    .flatMap((d) => [`  ${d.field}:`, ...d.lines.map((x) => `    ${x}`)])
-                    .join("\n")}`,
-              );
-              expect(report.join("\n"), `script:\n${text}`).toBe("");
-            } finally {
-              await kernel.close();
-            }
+            expect(report, `script:\n${text}`).toBe("");
           }),
           { numRuns: runs, endOnFailure: true },
         );
