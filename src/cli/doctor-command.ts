@@ -13,14 +13,17 @@ export async function doctorCommand(
   } catch (e) {
     profile = { error: e instanceof Error ? e.message : String(e) };
   }
-  const ok = checks.every((c) => c.ok);
+  // Checks only one command needs (walk --kernel: nft, xtables-monitor) do not make the
+  // whole kernel backend unready; they are reported beside the rest.
+  const ok = checks.every((c) => c.ok || c.onlyFor !== undefined);
+  const partial = checks.filter((c) => !c.ok && c.onlyFor !== undefined);
   if (opts.json) {
     write(JSON.stringify({ ok, checks, profile }, null, 2) + "\n");
     return ok ? 0 : 1;
   }
   for (const c of checks) {
     write(
-      `${c.ok ? style.green("ok  ") : style.red("FAIL")}  ${c.name}${c.detail ? style.dim(`  (${c.detail})`) : ""}\n`,
+      `${c.ok ? style.green("ok  ") : style.red("FAIL")}  ${c.name}${c.onlyFor ? ` (for ${c.onlyFor})` : ""}${c.detail ? style.dim(`  (${c.detail})`) : ""}\n`,
     );
     if (!c.ok && c.fix) write(`      fix: ${c.fix}\n`);
   }
@@ -30,5 +33,9 @@ export async function doctorCommand(
       ? style.green("\nThe kernel backend is ready.\n")
       : style.red("\nThe kernel backend is not ready: fix the lines marked FAIL.\n"),
   );
+  if (ok && partial.length > 0) {
+    const what = [...new Set(partial.map((c) => c.onlyFor))].join(", ");
+    write(style.yellow(`${what} needs the lines marked FAIL.\n`));
+  }
   return ok ? 0 : 1;
 }

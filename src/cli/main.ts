@@ -3,10 +3,22 @@ import { Command, CommanderError, Option } from "commander";
 import { doctorCommand } from "./doctor-command.js";
 import { UserError } from "./load-script.js";
 import { runCommand } from "./run-command.js";
+import { walkCommand } from "./walk-command.js";
 
 const write = (s: string): void => {
   process.stdout.write(s);
 };
+
+// The options both `run` and `walk` take to set up their backends.
+const profileOption = (): Option =>
+  new Option(
+    "--profile <name|file>",
+    "host the simulator starts from: docker-host (default), plain, machine, or a JSON file",
+  );
+const seedOption = (): Option =>
+  new Option("--seed <n>", "simulator seed for MACs and other random values").default("1");
+const timeoutOption = (): Option =>
+  new Option("--timeout <seconds>", "kernel backend: per-command timeout");
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -28,17 +40,36 @@ export async function main(argv: string[]): Promise<number> {
     .option("--kernel", "run on the real kernel, in a throwaway rootless sandbox")
     .option("--compare", "run in both and show where they differ; exit 1 on any difference")
     .option("--json", "one JSON object per executed line (for programs)")
-    .addOption(
-      new Option(
-        "--profile <name|file>",
-        "host the simulator starts from: docker-host (default), plain, machine, or a JSON file",
-      ),
-    )
-    .option("--seed <n>", "simulator seed for MACs and other random values", "1")
-    .option("--timeout <seconds>", "kernel backend: per-command timeout")
+    .addOption(profileOption())
+    .addOption(seedOption())
+    .addOption(timeoutOption())
     .option("-q, --quiet", "with --compare: print only the lines that differ")
     .action(async (script: string, opts) => {
       code = await runCommand(script, opts, write);
+    });
+
+  program
+    .command("walk")
+    .description(
+      "follow one probe (ping or nc -z) hop by hop after a lab script set the world up: " +
+        "routes, ARP, bridges, every netfilter rule, conntrack, NAT, and why",
+    )
+    .usage("[options] <script> -- <probe...>")
+    .argument("<script>", "lab script that sets up the world")
+    .argument("<probe...>", "after --: a ping or nc -z line, optionally after `ip netns exec NS`")
+    .option("--sim", "walk in the simulator (default; needs no root)")
+    .option("--kernel", "send the probe on the real kernel and show its netfilter trace")
+    .option(
+      "--compare",
+      "both: hold the simulated walk against the kernel's trace; exit 1 on any difference",
+    )
+    .option("--json", "the walk as one JSON object (docs/walk-json.md)")
+    .option("--step", "show one hop at a time (Enter: next, b: back, q: quit)")
+    .addOption(profileOption())
+    .addOption(seedOption())
+    .addOption(timeoutOption())
+    .action(async (script: string, probe: string[], opts) => {
+      code = await walkCommand(script, probe, opts, write);
     });
 
   program

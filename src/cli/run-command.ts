@@ -1,13 +1,10 @@
 // `packetwalk run`: a lab script in the simulator, on the kernel, or both side by side.
-import { dirname } from "node:path";
-import type { Backend, CommandResult } from "../backend.js";
+import type { CommandResult } from "../backend.js";
 import { differences } from "../compare/diff.js";
 import { compareLab, runLab, type ComparedLine, type LineResult } from "../compare/lab-run.js";
-import { KernelBackend } from "../real/kernel-backend.js";
 import type { LabScript } from "../script/types.js";
-import { SimBackend } from "../sim/sim-backend.js";
-import { loadScript, UserError } from "./load-script.js";
-import { resolveProfile } from "./profile.js";
+import { chooseMode, openBackends } from "./backends.js";
+import { loadScript } from "./load-script.js";
 import { style } from "./style.js";
 
 export interface RunOptions {
@@ -24,50 +21,11 @@ export interface RunOptions {
 type Write = (s: string) => void;
 
 export async function runCommand(file: string, opts: RunOptions, write: Write): Promise<number> {
-  const modes = [opts.sim, opts.kernel, opts.compare].filter(Boolean).length;
-  if (modes > 1) throw new UserError("packetwalk: choose one of --sim, --kernel, --compare");
-  const mode = opts.kernel ? "kernel" : opts.compare ? "compare" : "sim";
+  const mode = chooseMode(opts);
   const script = loadScript(file);
-  const seed = opts.seed === undefined ? 1 : Number(opts.seed);
-  if (!Number.isInteger(seed))
-    throw new UserError(`packetwalk: --seed must be an integer, not "${opts.seed}"`);
-  const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
-  if (timeoutMs !== undefined && !(timeoutMs > 0))
-    throw new UserError(`packetwalk: --timeout must be a number of seconds`);
-
-  const backends: Backend[] = [];
-  const cleanup = (): void => {
-    for (const b of backends) void b.close();
-  };
-  process.once("SIGINT", cleanup);
-  process.once("SIGTERM", cleanup);
+  const open = await openBackends(mode, file, opts);
   try {
-    const sim =
-      mode !== "kernel"
-        ? new SimBackend({
-            profile: resolveProfile(opts.profile),
-            seed,
-            scriptDir: dirname(file),
-            ...(timeoutMs ? { timeLimitMs: timeoutMs } : {}),
-          })
-        : undefined;
-    if (sim) backends.push(sim);
-    let kernel: KernelBackend | undefined;
-    if (mode !== "sim") {
-      try {
-        kernel = await KernelBackend.start({
-          scriptDir: dirname(file),
-          ...(timeoutMs ? { timeoutMs } : {}),
-        });
-      } catch (e) {
-        throw new UserError(
-          `packetwalk: cannot start the kernel sandbox: ${e instanceof Error ? e.message : String(e)}\n` +
-            "Run `packetwalk doctor` to see what is missing and how to fix it.",
-          3,
-        );
-      }
-      backends.push(kernel);
-    }
+    const { sim, kernel } = open;
     if (mode === "compare") {
       const lines = await compareLab(script.commands, sim!, kernel!, (r) =>
         write(opts.json ? jsonCompared(r) : humanCompared(r, opts.quiet ?? false)),
@@ -95,9 +53,7 @@ export async function runCommand(file: string, opts: RunOptions, write: Write): 
     }
     return 0;
   } finally {
-    process.off("SIGINT", cleanup);
-    process.off("SIGTERM", cleanup);
-    for (const b of backends) await b.close();
+    await open.close();
   }
 }
 

@@ -1,16 +1,15 @@
 // Terminal styling for people: colour only on a terminal, and never with NO_COLOR.
-const useColour = (): boolean =>
+import { palette, type Palette } from "../walk/render.js";
+
+export const useColour = (): boolean =>
   Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb";
 
-function wrap(code: string, reset: string): (s: string) => string {
-  return (s) => (useColour() ? `\u001b[${code}m${s}\u001b[${reset}m` : s);
-}
-
-export const style = {
-  bold: wrap("1", "22"),
-  dim: wrap("2", "22"),
-  red: wrap("31", "39"),
-  green: wrap("32", "39"),
-  yellow: wrap("33", "39"),
-  cyan: wrap("36", "39"),
+/** The walk's palette, switched on or off by the terminal at each use. */
+export const style: Palette = {
+  bold: (s) => palette(useColour()).bold(s),
+  dim: (s) => palette(useColour()).dim(s),
+  red: (s) => palette(useColour()).red(s),
+  green: (s) => palette(useColour()).green(s),
+  yellow: (s) => palette(useColour()).yellow(s),
+  cyan: (s) => palette(useColour()).cyan(s),
 };

@@ -44,7 +44,11 @@ export function normaliseText(s: string): string {
   let out = s;
   // Bridge IDs first: they embed a MAC in their own short form ("8000.2:0:0:0:1:1").
   for (const [re, rep] of ID_RULES) out = out.replace(re, rep);
-  out = out.replace(MAC, (m) => (KEEP_MACS.has(m) || isMulticast(m) ? m : "MAC"));
+  // Solicited-node multicast MACs (33:33:ff:..) carry the low bytes of the link-local
+  // address, itself made from the random MAC.
+  out = out.replace(MAC, (m) =>
+    m.startsWith("33:33:ff:") ? "33:33:ff:LL" : KEEP_MACS.has(m) || isMulticast(m) ? m : "MAC",
+  );
   for (const [re, rep] of RULES) out = out.replace(re, rep);
   return out;
 }

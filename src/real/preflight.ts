@@ -16,6 +16,11 @@ export interface Check {
   detail: string;
   /** How to get it: a Debian package to install or a command to run. */
   fix: string;
+  /**
+   * Set when only this command needs it (`walk --kernel`): the rest of the kernel backend
+   * works without it.
+   */
+  onlyFor?: string;
 }
 
 export interface DoctorOptions {
@@ -39,6 +44,7 @@ interface ToolSpec {
   pkg: string;
   /** Wrong variant of the program (e.g. busybox ping): why, and what to do. */
   wrong?: (text: string) => { why: string; fix: string } | undefined;
+  onlyFor?: string;
 }
 
 const TOOLS: ToolSpec[] = [
@@ -84,9 +90,23 @@ const TOOLS: ToolSpec[] = [
   },
   { name: "conntrack", program: "conntrack", args: ["--version"], pkg: "conntrack" },
   { name: "sysctl", program: "sysctl", args: ["--version"], pkg: "procps" },
+  // The kernel's own netfilter trace of a probe (nf-trace.ts): a trace table and its monitor.
+  { name: "nft", program: "nft", args: ["--version"], pkg: "nftables", onlyFor: "walk --kernel" },
+  {
+    name: "xtables-monitor",
+    program: "xtables-monitor",
+    args: ["-V"],
+    pkg: "iptables",
+    onlyFor: "walk --kernel",
+  },
 ];
 
 async function checkTool(spec: ToolSpec): Promise<Check> {
+  const check = await checkToolAlone(spec);
+  return spec.onlyFor === undefined ? check : { ...check, onlyFor: spec.onlyFor };
+}
+
+async function checkToolAlone(spec: ToolSpec): Promise<Check> {
   const fix = `apt-get install ${spec.pkg}`;
   const path = findProgram(spec.program);
   if (!path)

@@ -15,13 +15,24 @@ export interface InitRequest {
    * `echo VALUE > path` would (argv is then only used to name the command in errors).
    */
   writeFile?: { path: string; content: string };
+  /**
+   * A monitor: a long-running program (xtables-monitor) whose output is read while it
+   * runs. "start" spawns argv under `name` and answers once it is running; "peek" answers
+   * with everything it printed so far; "stop" ends it (SIGTERM, SIGKILL if it lingers) and
+   * answers with all its output. timeoutMs does not apply to monitors.
+   */
+  monitor?: { op: MonitorOp; name: string };
 }
+
+export type MonitorOp = "start" | "peek" | "stop";
 
 export interface InitReply {
   id: number;
   exit: number;
   stdout: string;
   stderr: string;
+  /** Monitor replies only: whether the program is still running (exit is 0 while it is). */
+  running?: boolean;
 }
 
 /** First line the init prints: the sandbox is set up (or why it is not). */

@@ -6,18 +6,23 @@
 // was closed by the kernel) it exits; PID 1 exiting makes the kernel kill every process in
 // the PID namespace, and with them go the network namespaces, devices and rules.
 //
+// Monitors are programs that run on while other commands are sent (xtables-monitor during
+// a probe): their output is kept and handed over on request, "peek" or "stop".
+//
 // Node does not reap orphans it did not spawn; a process re-parented to this init stays a
 // zombie until the sandbox ends, which costs nothing for a lab run.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import { createInterface } from "node:readline";
-import type { InitHello, InitReply, InitRequest } from "./protocol.js";
+import type { InitHello, InitReply, InitRequest, MonitorOp } from "./protocol.js";
 import { TIMEOUT_EXIT } from "./protocol.js";
 import { strerror } from "./strerror.js";
 
 /** After SIGKILL on timeout, how long to wait for the pipes to close before giving up on them. */
 const KILL_GRACE_MS = 1000;
+/** After SIGTERM, how long a monitor may take to exit before it is SIGKILLed. */
+const MONITOR_STOP_GRACE_MS = 2000;
 
 function send(msg: InitReply | InitHello): void {
   process.stdout.write(JSON.stringify(msg) + "\n");
@@ -165,6 +170,101 @@ function runCommand(req: InitRequest): void {
   child.once("close", (code, signal) => finish(collected(exitStatus(code, signal))));
 }
 
+interface Monitor {
+  pid: number;
+  out: Buffer[];
+  err: Buffer[];
+  /** Set when the program has exited. */
+  status?: number;
+  /** Resolves when its output pipes are closed, or were given up on after SIGKILL. */
+  closed: Promise<void>;
+  giveUp: () => void;
+}
+
+const monitors = new Map<string, Monitor>();
+
+function monitorReply(id: number, m: Monitor): InitReply {
+  return {
+    id,
+    exit: m.status ?? 0,
+    stdout: Buffer.concat(m.out).toString("utf8"),
+    stderr: Buffer.concat(m.err).toString("utf8"),
+    running: m.status === undefined,
+  };
+}
+
+const monitorError = (id: number, text: string, exit = 1): InitReply => ({
+  id,
+  exit,
+  stdout: "",
+  stderr: `packetwalk: ${text}\n`,
+  running: false,
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  if (pid <= 0) return; // not spawned: kill(-0) or kill(1) would hit the init itself
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function startMonitor(req: InitRequest, name: string): void {
+  const [program, ...args] = req.argv;
+  if (program === undefined) return send(monitorError(req.id, "empty command", 2));
+  if (monitors.has(name)) return send(monitorError(req.id, `monitor ${name} is already running`));
+  // detached: its own process group, so stop reaches anything it started.
+  const child = spawn(program, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let giveUp = (): void => {};
+  const closed = new Promise<void>((resolve) => {
+    giveUp = resolve;
+    child.once("close", () => resolve());
+  });
+  const m: Monitor = { pid: -1, out: [], err: [], closed, giveUp };
+  monitors.set(name, m); // now, so a second start with this name is refused
+  child.stdout.on("data", (b: Buffer) => m.out.push(b));
+  child.stderr.on("data", (b: Buffer) => m.err.push(b));
+  child.once("exit", (code, signal) => {
+    m.status = exitStatus(code, signal);
+  });
+  child.once("spawn", () => {
+    m.pid = child.pid!;
+    send({ id: req.id, exit: 0, stdout: "", stderr: "", running: true });
+  });
+  child.once("error", (e: NodeJS.ErrnoException) => {
+    if (m.pid !== -1) return; // a failed kill after it ran: stop copes with that
+    monitors.delete(name);
+    m.status = 127;
+    m.giveUp();
+    const why = e.code === "ENOENT" ? "command not found" : strerror(e.code);
+    send(monitorError(req.id, `${program}: ${why}`, e.code === "ENOENT" ? 127 : 126));
+  });
+}
+
+async function stopMonitor(req: InitRequest, name: string, m: Monitor): Promise<void> {
+  // SIGTERM to the group even when the program has exited: a child of it may still hold
+  // the pipes open.
+  killGroup(m.pid, "SIGTERM");
+  const timer = setTimeout(() => {
+    killGroup(m.pid, "SIGKILL");
+    setTimeout(m.giveUp, KILL_GRACE_MS).unref();
+  }, MONITOR_STOP_GRACE_MS);
+  await m.closed;
+  clearTimeout(timer);
+  monitors.delete(name);
+  send({ ...monitorReply(req.id, m), running: false });
+}
+
+function handleMonitor(req: InitRequest, op: MonitorOp, name: string): void {
+  if (op === "start") return startMonitor(req, name);
+  const m = monitors.get(name);
+  if (m === undefined) return send(monitorError(req.id, `no monitor named ${name}`));
+  if (op === "peek") return send(monitorReply(req.id, m));
+  if (op === "stop") return void stopMonitor(req, name, m);
+  send(monitorError(req.id, `unknown monitor operation ${String(op)}`, 2));
+}
+
 function handle(line: string): void {
   if (line.trim() === "") return;
   let req: InitRequest;
@@ -174,7 +274,8 @@ function handle(line: string): void {
     return; // not ours to answer: no id to answer to
   }
   try {
-    if (req.writeFile) send(writeFile(req, req.writeFile.path, req.writeFile.content));
+    if (req.monitor) handleMonitor(req, req.monitor.op, req.monitor.name);
+    else if (req.writeFile) send(writeFile(req, req.writeFile.path, req.writeFile.content));
     else runCommand(req);
   } catch (e) {
     // spawn() throws synchronously for invalid argv (e.g. a NUL byte)

@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { createInterface } from "node:readline";
 import { childrenOf, pidNamespaceOf, processesInPidNamespace } from "./host-procs.js";
 import { findProgram, SANDBOX_PATH } from "./paths.js";
-import type { InitHello, InitReply, InitRequest } from "./protocol.js";
+import type { InitHello, InitReply, InitRequest, MonitorOp } from "./protocol.js";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "../backend.js";
 
 export const DEFAULT_TIMEOUT_MS = DEFAULT_COMMAND_TIMEOUT_MS;
@@ -28,7 +28,10 @@ export interface SandboxOptions {
 }
 
 export type SandboxRequest = Omit<InitRequest, "id" | "timeoutMs"> & { timeoutMs?: number };
-export type SandboxReply = Omit<InitReply, "id">;
+export type SandboxReply = Omit<InitReply, "id" | "running">;
+type RawReply = Omit<InitReply, "id">;
+/** A monitor's output so far; exit is its status once it has exited (0 while running). */
+export type MonitorReply = SandboxReply & { running: boolean };
 
 export interface SandboxPids {
   /** The unshare process (in the machine's PID namespace, the sandbox's other namespaces). */
@@ -74,7 +77,7 @@ export class Sandbox {
   private readonly pidNs: string | undefined;
   private readonly pending = new Map<
     number,
-    { resolve: (r: SandboxReply) => void; reject: (e: Error) => void }
+    { resolve: (r: RawReply) => void; reject: (e: Error) => void }
   >();
   private nextId = 1;
   private ended: Error | undefined;
@@ -153,7 +156,12 @@ export class Sandbox {
   }
 
   /** Sends one request to the init and waits for its reply. */
-  exec(req: SandboxRequest): Promise<SandboxReply> {
+  async exec(req: SandboxRequest): Promise<SandboxReply> {
+    const { exit, stdout, stderr } = await this.send(req);
+    return { exit, stdout, stderr };
+  }
+
+  private send(req: SandboxRequest): Promise<RawReply> {
     if (this.ended) return Promise.reject(this.ended);
     const id = this.nextId++;
     const msg: InitRequest = { ...req, id, timeoutMs: req.timeoutMs ?? this.timeoutMs };
@@ -161,6 +169,24 @@ export class Sandbox {
       this.pending.set(id, { resolve, reject });
       this.proc.stdin.write(JSON.stringify(msg) + "\n");
     });
+  }
+
+  /**
+   * Starts a long-running program (argv, never a shell) whose output is kept until
+   * stopMonitor. It dies with the sandbox if never stopped. Exit 127: program not found.
+   */
+  startMonitor(name: string, argv: string[]): Promise<MonitorReply> {
+    return this.monitor("start", name, argv);
+  }
+
+  /** Everything the monitor printed so far; it keeps running. */
+  peekMonitor(name: string): Promise<MonitorReply> {
+    return this.monitor("peek", name);
+  }
+
+  /** Ends the monitor (SIGTERM, then SIGKILL if it lingers) and returns all its output. */
+  stopMonitor(name: string): Promise<MonitorReply> {
+    return this.monitor("stop", name);
   }
 
   /** Host PIDs of all processes now in the sandbox (the init and what it runs). */
@@ -192,6 +218,11 @@ export class Sandbox {
     return this.closing;
   }
 
+  private async monitor(op: MonitorOp, name: string, argv: string[] = []): Promise<MonitorReply> {
+    const r = await this.send({ argv, background: false, monitor: { op, name } });
+    return { exit: r.exit, stdout: r.stdout, stderr: r.stderr, running: r.running ?? false };
+  }
+
   private async readReplies(lines: AsyncIterator<string>): Promise<void> {
     for (;;) {
       let r: IteratorResult<string>;
@@ -210,7 +241,8 @@ export class Sandbox {
       const waiter = this.pending.get(reply.id);
       if (!waiter) continue;
       this.pending.delete(reply.id);
-      waiter.resolve({ exit: reply.exit, stdout: reply.stdout, stderr: reply.stderr });
+      const { id: _id, ...rest } = reply;
+      waiter.resolve(rest);
     }
   }
 

@@ -2,40 +2,16 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { describe, expect, it } from "vitest";
+import { captured, captureOutput, run, script } from "./capture.js";
 
-let out = "";
-let err = "";
-
-beforeEach(() => {
-  out = "";
-  err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-});
-afterEach(() => vi.restoreAllMocks());
-
-function script(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "pw-cli-"));
-  const f = join(dir, "lab.lab");
-  writeFileSync(f, text);
-  return f;
-}
-
-const run = (...args: string[]): Promise<number> => main(["node", "packetwalk", ...args]);
+captureOutput();
 
 describe("packetwalk run", () => {
   it("--json prints one object per executed line with line, command, exit, stdout, stderr", async () => {
     const f = script("# a comment\nip netns add a\n\nip netns list\nping -c1 10.0.0.1\n");
     expect(await run("run", "--sim", "--json", f)).toBe(0);
-    const lines = out
+    const lines = captured.out
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -56,17 +32,17 @@ describe("packetwalk run", () => {
   it("for people: the command, its output, narration from comments", async () => {
     const f = script("# Make a namespace.\nip netns add a\nip netns list\n");
     expect(await run("run", f)).toBe(0);
-    expect(out).toContain("# Make a namespace.\n$ ip netns add a\n$ ip netns list\na\n");
+    expect(captured.out).toContain("# Make a namespace.\n$ ip netns add a\n$ ip netns list\na\n");
   });
 
   it("refuses a script with bad lines before running anything, naming each line", async () => {
     const f = script("ip netns add a\nip link | grep x\nrm -rf /\n");
     expect(await run("run", "--json", f)).toBe(127);
-    expect(out).toBe("");
-    expect(err).toContain(`${f}:2: pipes are not supported`);
-    expect(err).toContain(`${f}:3: unknown command "rm"`);
-    expect(err).toContain("nothing was run");
-    expect(err).not.toMatch(/at \w+ \(/); // no stack trace
+    expect(captured.out).toBe("");
+    expect(captured.err).toContain(`${f}:2: pipes are not supported`);
+    expect(captured.err).toContain(`${f}:3: unknown command "rm"`);
+    expect(captured.err).toContain("nothing was run");
+    expect(captured.err).not.toMatch(/at \w+ \(/); // no stack trace
   });
 
   it("uses exit 2 for refusals other than unknown commands", async () => {
@@ -75,18 +51,18 @@ describe("packetwalk run", () => {
 
   it("explains a missing file without a stack trace", async () => {
     expect(await run("run", "/nonexistent/lab.lab")).toBe(2);
-    expect(err).toBe("packetwalk: cannot read /nonexistent/lab.lab: no such file\n");
+    expect(captured.err).toBe("packetwalk: cannot read /nonexistent/lab.lab: no such file\n");
   });
 
   it("refuses two modes at once", async () => {
     expect(await run("run", "--sim", "--kernel", script("ip link\n"))).toBe(2);
-    expect(err).toContain("choose one of --sim, --kernel, --compare");
+    expect(captured.err).toContain("choose one of --sim, --kernel, --compare");
   });
 
   it("--compare --json gives sim, kernel and match per line, exit 0 when all match", async () => {
     const f = script("ip netns add a\nip -n a link\nip netns exec a ping -c1 -W1 10.0.0.1\n");
     expect(await run("run", "--compare", "--json", f)).toBe(0);
-    const lines = out
+    const lines = captured.out
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -111,8 +87,8 @@ describe("packetwalk run", () => {
     );
     const f = script("sysctl net.ipv4.ip_forward\n");
     expect(await run("run", "--compare", "--profile", prof, f)).toBe(1);
-    expect(out).toContain("DIFF");
-    expect(out).toContain("- net.ipv4.ip_forward = 7");
-    expect(out).toContain("1 of 1 lines differ");
+    expect(captured.out).toContain("DIFF");
+    expect(captured.out).toContain("- net.ipv4.ip_forward = 7");
+    expect(captured.out).toContain("1 of 1 lines differ");
   });
 });

@@ -1,11 +1,19 @@
 // Runs one lab script in the simulator and on the kernel (a fresh sandbox) and describes
-// every line that differs after normalisation: the differential tests' shared step.
+// every line that differs after normalisation: the differential tests' shared step. Every
+// probe line (ping, nc -z) runs traced: the simulated netfilter path of each of its
+// packets must equal the kernel's own trace (xtables-monitor) of the same probe.
 import { differences } from "../../src/compare/diff.js";
-import { compareLab } from "../../src/compare/lab-run.js";
+import { sameResult } from "../../src/compare/normalise.js";
 import { KernelBackend } from "../../src/real/kernel-backend.js";
 import { readMachineProfile } from "../../src/real/preflight.js";
 import { parseScript } from "../../src/script/parse.js";
+import type { CommandResult } from "../../src/backend.js";
+import type { LabCommand } from "../../src/script/types.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
+import { compareNfPaths } from "../../src/walk/compare-nf.js";
+import { isProbe } from "../../src/walk/probe.js";
+import { catchUp, kernelProbe, simProbe } from "../../src/walk/traced-probe.js";
+import type { NfDifference } from "../../src/walk/types.js";
 
 // Both backends start from this machine's world: the kernel's new namespaces inherit it.
 const profile = readMachineProfile();
@@ -27,18 +35,51 @@ export async function mismatches(
   const sim = new SimBackend({ profile, ...(scriptDir ? { scriptDir } : {}) });
   const kernel = await KernelBackend.start(scriptDir ? { scriptDir } : {});
   try {
-    const lines = await compareLab(script.commands, sim, kernel);
-    const report = lines
-      .filter((l) => !l.match)
-      .map(
-        (l) =>
-          `line ${l.line}: ${l.command}\n${differences(l.sim, l.kernel, l.command)
-            .flatMap((d) => [`  ${d.field}:`, ...d.lines.map((x) => `    ${x}`)])
-            .join("\n")}`,
-      )
-      .join("\n");
-    return { errors: [], report };
+    const blocks: string[] = [];
+    for (const cmd of script.commands) {
+      const { s, k, nf } = isProbe(cmd)
+        ? await tracedProbe(cmd, sim, kernel)
+        : { s: await sim.run(cmd), k: await kernel.run(cmd), nf: [] };
+      const out = sameResult(s, k, cmd.text)
+        ? []
+        : differences(s, k, cmd.text).flatMap((d) => [
+            `  ${d.field}:`,
+            ...d.lines.map((x) => `    ${x}`),
+          ]);
+      for (const d of nf) out.push(...nfDifferenceLines(d));
+      if (out.length > 0) blocks.push(`line ${cmd.line}: ${cmd.text}\n${out.join("\n")}`);
+    }
+    return { errors: [], report: blocks.join("\n") };
   } finally {
     await kernel.close();
   }
+}
+
+async function tracedProbe(
+  cmd: LabCommand,
+  sim: SimBackend,
+  kernel: KernelBackend,
+): Promise<{ s: CommandResult; k: CommandResult; nf: NfDifference[] }> {
+  const a = await simProbe(sim, cmd);
+  const b = await kernelProbe(kernel, cmd);
+  catchUp(sim, a, b);
+  const warnings = b.warnings.map((w): NfDifference => ({ ns: "", index: -1, packet: w, at: 0 }));
+  return {
+    s: a.result,
+    k: b.result,
+    nf: [...warnings, ...compareNfPaths(a.netfilter, b.netfilter)],
+  };
+}
+
+function nfDifferenceLines(d: NfDifference): string[] {
+  if (d.index < 0) return [`  netfilter trace: ${d.packet}`];
+  const side = (name: string, steps: string[] | undefined): string[] => [
+    `    ${name}:`,
+    ...(steps ?? ["(no such packet)"]).map((x, i) => `      ${i === d.at ? ">>" : "  "} ${x}`),
+  ];
+  return [
+    `  netfilter path, namespace ${d.ns || "(root)"}, packet ${d.index + 1}: ${d.packet}`,
+    ...side("sim", d.sim),
+    ...side("kernel", d.kernel),
+  ];
 }

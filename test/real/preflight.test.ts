@@ -19,6 +19,8 @@ describe("doctor", () => {
       "nc",
       "conntrack",
       "sysctl",
+      "nft",
+      "xtables-monitor",
       "user namespaces",
       "sandbox",
       "host profile",
@@ -28,6 +30,17 @@ describe("doctor", () => {
       if (!c.ok) expect(c.fix, c.name).not.toBe("");
     }
     expect(checks.find((c) => c.name === "ip")?.fix).toBe("apt-get install iproute2");
+    // Only the kernel's netfilter trace (walk --kernel) needs these.
+    for (const [name, pkg] of [
+      ["nft", "nftables"],
+      ["xtables-monitor", "iptables"],
+    ]) {
+      expect(checks.find((c) => c.name === name)).toMatchObject({
+        fix: `apt-get install ${pkg}`,
+        onlyFor: "walk --kernel",
+      });
+    }
+    expect(checks.find((c) => c.name === "ip")?.onlyFor).toBeUndefined();
     if (!sandboxUnavailable)
       expect(checks.find((c) => c.name === "sandbox")).toMatchObject({ ok: true });
   });

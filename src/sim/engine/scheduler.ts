@@ -2,18 +2,39 @@
 // every frame on a wire and every timer, so a 3-second ARP failure costs microseconds and
 // events happen in the same order on every run. It is also the Clock of the XState actors.
 
+/** What a delivery carries, for the walk: a frame crossing a wire or a packet handed on. */
+export interface DeliveryInfo {
+  /**
+   * wire: a frame leaves one device and arrives on another; up: a bridge passes a frame to
+   * its own device; loopback: a packet loops back; because: work done on behalf of the
+   * packet (an ARP reply to a request, an ARP request for a queued packet).
+   */
+  kind: "wire" | "up" | "loopback" | "because";
+  /** The packet (IPv4 or ARP) the delivery carries. */
+  payload: object;
+  fromNs?: string;
+  from?: string;
+  toNs?: string;
+  to?: string;
+  /** Link-layer addresses of the frame. */
+  srcMac?: string;
+  dstMac?: string;
+}
+
 export interface ScheduledEvent {
   time: number;
   seq: number;
   label: string;
   fn: () => void;
   cancelled: boolean;
+  info?: DeliveryInfo;
 }
 
 export interface DeliveredEvent {
   time: number;
   seq: number;
   label: string;
+  info?: DeliveryInfo;
 }
 
 export class Scheduler {
@@ -24,6 +45,19 @@ export class Scheduler {
   now = 0;
   /** Observers of each delivered event (the walk trace listens here). */
   private listeners: ((e: DeliveredEvent) => void)[] = [];
+  private startListeners: ((e: DeliveredEvent) => void)[] = [];
+
+  private scheduleListeners: ((info: DeliveryInfo) => void)[] = [];
+
+  /** Observers told just before an event runs (the trace learns which packet is in hand). */
+  onDeliverStart(fn: (e: DeliveredEvent) => void): void {
+    this.startListeners.push(fn);
+  }
+
+  /** Observers told when a packet is put on a wire (the trace learns what made it). */
+  onSchedule(fn: (info: DeliveryInfo) => void): void {
+    this.scheduleListeners.push(fn);
+  }
 
   onDeliver(fn: (e: DeliveredEvent) => void): () => void {
     this.listeners.push(fn);
@@ -33,16 +67,18 @@ export class Scheduler {
   }
 
   /** Schedules fn after delay ms (0 = after everything already due now). */
-  at(delay: number, label: string, fn: () => void): number {
+  at(delay: number, label: string, fn: () => void, info?: DeliveryInfo): number {
     const ev: ScheduledEvent = {
       time: this.now + Math.max(0, delay),
       seq: this.seq++,
       label,
       fn,
       cancelled: false,
+      info,
     };
     this.push(ev);
     this.ids.set(ev.seq, ev);
+    if (info) for (const l of this.scheduleListeners) l(info);
     return ev.seq;
   }
 
@@ -73,8 +109,10 @@ export class Scheduler {
       if (top.cancelled) continue;
       this.ids.delete(top.seq);
       this.now = top.time;
+      const delivered = { time: top.time, seq: top.seq, label: top.label, info: top.info };
+      for (const l of this.startListeners) l(delivered);
       top.fn();
-      for (const l of this.listeners) l({ time: top.time, seq: top.seq, label: top.label });
+      for (const l of this.listeners) l(delivered);
     }
     if (!stop?.()) this.now = Math.max(this.now, until);
   }

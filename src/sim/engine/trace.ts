@@ -1,31 +1,171 @@
-// The walk's trace: what the scheduler delivered and what the XState machines did
-// (their inspection events), in order, on virtual time. Nothing here is written by hand
-// in the packet path: the scheduler labels its deliveries and XState reports transitions.
+// The walk's trace: what the scheduler delivered, what the XState machines did (their
+// inspection events), and the decisions the kernel model took while it handled each
+// delivery, in order, on virtual time.
+//
+// The decisions are tracepoints in the kernel's sense (nft_trace_packet, the
+// fib_table_lookup, neigh_update, br_fdb_update and kfree_skb tracepoints): the code that
+// decides records the very value it decided with (the route it returned, the rule whose
+// verdict it applied), at the moment it applies it. They are not a narrative written
+// beside the model; a walk (src/walk/) is built only from these entries.
 import type { InspectionEvent } from "xstate";
-import type { Scheduler } from "./scheduler.js";
+import type { Rule } from "../kernel/netfilter/types.js";
+import type { DeliveryInfo, Scheduler } from "./scheduler.js";
 
-export interface TraceEntry {
-  time: number;
-  kind: "delivered" | "transition";
-  /** Scheduler label or machine name. */
-  source: string;
-  /** For a transition: the new state; for a delivery: its sequence number. */
-  detail: string;
-}
+/** A decision the kernel model took about one packet (or frame) while handling a delivery. */
+export type TracePoint =
+  | {
+      kind: "route";
+      ns: string;
+      /** output: a locally made packet; input: local delivery or forwarding; forward: the forward lookup. */
+      dir: "output" | "input" | "forward";
+      /** The route that won, as `ip route` shows it, or undefined when there was none. */
+      route?: string;
+      table?: string;
+      dev?: string;
+      src?: string;
+      gateway?: string;
+      why: string;
+    }
+  | {
+      kind: "neigh";
+      ns: string;
+      dev: string;
+      nexthop: string;
+      /** The entry's state when the packet asked for it ("none" when there was no entry). */
+      state: string;
+      action: "send" | "queue" | "resolve";
+      mac?: string;
+    }
+  | {
+      kind: "bridge";
+      ns: string;
+      bridge: string;
+      port: string;
+      /** br_fdb_update: the source MAC now lives on this port (undefined: not learned). */
+      learned?: string;
+      action: "forward" | "flood" | "local" | "drop";
+      to: string[];
+      why: string;
+    }
+  | {
+      kind: "nf";
+      ns: string;
+      hook: string;
+      table: string;
+      chain: string;
+      ruleNum?: number;
+      /** The rule whose verdict applied (the walk prints it as `iptables -S` does). */
+      rule?: Rule;
+      verdict: string;
+      policy: boolean;
+    }
+  | { kind: "ct"; ns: string; hook: string; state: string; dir: "original" | "reply" }
+  | { kind: "nat"; ns: string; hook: string; before: string; after: string }
+  | { kind: "ttl"; ns: string; from: number; to: number }
+  | {
+      kind: "local";
+      ns: string;
+      dev: string;
+      to: string;
+      /** Taken in and dropped without effect (an ARP request for someone else). */
+      ignored?: boolean;
+    }
+  | { kind: "drop"; ns: string; reason: string };
+
+export type TraceEntry =
+  | {
+      time: number;
+      kind: "delivered";
+      /** Scheduler label. */
+      source: string;
+      /** The delivery's sequence number. */
+      detail: string;
+      info?: DeliveryInfo;
+      /** The packet the delivery carried, when it carried one. */
+      packet?: number;
+    }
+  | {
+      time: number;
+      kind: "transition";
+      /** Machine name. */
+      source: string;
+      /** The new state. */
+      detail: string;
+      /** The packet whose delivery made the machine move (none for a timer). */
+      packet?: number;
+    }
+  | {
+      time: number;
+      kind: "point";
+      point: TracePoint;
+      /** The packet decided about (its header values as they were then). */
+      packet: number;
+      pkt: object;
+      /** The packet whose delivery was being handled when this one was first seen. */
+      during?: number;
+    };
 
 export class Trace {
   entries: TraceEntry[] = [];
   enabled = false;
+  private ids = new WeakMap<object, number>();
+  private nextId = 1;
+  /** Causes: the packet whose handling first produced each packet. */
+  readonly causes = new Map<number, number>();
+  /** The packet carried by the delivery now being handled. */
+  private current: number | undefined;
 
   constructor(private scheduler: Scheduler) {
-    scheduler.onDeliver((e) => {
-      if (this.enabled)
-        this.entries.push({
-          time: e.time,
-          kind: "delivered",
-          source: e.label,
-          detail: String(e.seq),
-        });
+    // A delivery is recorded as it starts, so what it causes follows it in the trace.
+    scheduler.onDeliverStart((e) => {
+      if (!this.enabled) return;
+      const packet = e.info ? this.idOf(e.info.payload) : undefined;
+      this.entries.push({
+        time: e.time,
+        kind: "delivered",
+        source: e.label,
+        detail: String(e.seq),
+        info: e.info,
+        packet,
+      });
+      this.current = packet;
+    });
+    scheduler.onDeliver(() => {
+      this.current = undefined;
+    });
+    // A packet first sent while another is in hand was made because of it (a reply).
+    scheduler.onSchedule((info) => {
+      if (this.enabled && this.current !== undefined) this.idOf(info.payload);
+    });
+  }
+
+  /** A packet's identity for the walk: one number from creation to its last hop. */
+  idOf(pkt: object): number {
+    let id = this.ids.get(pkt);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(pkt, id);
+      if (this.current !== undefined && this.current !== id) this.causes.set(id, this.current);
+    }
+    return id;
+  }
+
+  /** The same packet under new header values (TTL decrement, NAT): it keeps its identity. */
+  carry(from: object, to: object): void {
+    if (from !== to && !this.ids.has(to)) this.ids.set(to, this.idOf(from));
+  }
+
+  /** Records a decision about pkt (a tracepoint). */
+  point(pkt: object, p: TracePoint): void {
+    if (!this.enabled) return;
+    const packet = this.idOf(pkt);
+    this.entries.push({
+      time: this.scheduler.now,
+      kind: "point",
+      point: p,
+      packet,
+      pkt,
+      during: this.causes.get(packet),
     });
   }
 
@@ -43,6 +183,7 @@ export class Trace {
         kind: "transition",
         source: name,
         detail: value,
+        packet: this.current,
       });
     };
   }

@@ -29,7 +29,9 @@ describe("trace", () => {
     expect(transitions).toContain('neigh 10.0.0.1 dev vb [b]: "STALE"');
     expect(transitions.some((t) => t.startsWith("ping 10.0.0.2 [a]"))).toBe(true);
     // Frames crossed the veth pair both ways: ARP request and reply, echo request and reply.
-    const crossings = entries.filter((e) => e.kind === "delivered" && e.source.startsWith("veth "));
+    const crossings = entries.flatMap((e) =>
+      e.kind === "delivered" && e.source.startsWith("veth ") ? [e] : [],
+    );
     expect(
       crossings.filter((e) => e.source.startsWith("veth va -> vb")).length,
     ).toBeGreaterThanOrEqual(2);

@@ -64,27 +64,75 @@ export function bridgeInput(br: Bridge, port: NetDevice, frame0: Frame): void {
   if (!p || br.portState(p) !== "forwarding") return;
   const frame = brNfPreRouting(br, port, frame0);
   if (!frame) return;
-  br.learn(frame.src, port);
+  const learned = br.learn(frame.src, port);
   if (!br.adminUp) return;
   const world = br.ns.world;
+  const decided = (action: BridgeAction, to: NetDevice[], why: string): void =>
+    world.trace.point(frame.payload, {
+      kind: "bridge",
+      ns: br.ns.displayName,
+      bridge: br.name,
+      port: port.name,
+      learned: learned ? frame.src : undefined,
+      action,
+      to: to.map((d) => d.name),
+      why,
+    });
+  const up = (f: Frame): void => {
+    world.scheduler.at(0, `bridge ${br.name} local in`, () => world.ipv4.receive(br, f), {
+      kind: "up",
+      payload: f.payload,
+      fromNs: br.ns.displayName,
+      from: port.name,
+      toNs: br.ns.displayName,
+      to: br.name,
+      srcMac: f.src,
+      dstMac: f.dst,
+    });
+  };
   if (isMulticastMac(frame.dst)) {
+    decided(
+      "flood",
+      floodPorts(br, port),
+      `${frame.dst} is a broadcast/multicast address: every other port, and the bridge itself`,
+    );
     flood(br, port, frame);
-    world.scheduler.at(0, `bridge ${br.name} local in`, () => world.ipv4.receive(br, frame));
+    up(frame);
     return;
   }
   const dst = br.lookup(frame.dst);
   if (dst?.local) {
-    world.scheduler.at(0, `bridge ${br.name} local in`, () =>
-      world.ipv4.receive(br, { ...frame, dst: br.mac }),
+    decided(
+      "local",
+      [br],
+      `${frame.dst} is the bridge's own address: up the stack through ${br.name}`,
     );
+    up({ ...frame, dst: br.mac });
     return;
   }
   if (dst) {
-    if (dst.dev === port && !port.hairpin) return;
+    if (dst.dev === port && !port.hairpin) {
+      decided(
+        "drop",
+        [],
+        `${frame.dst} was learned on ${port.name}, the port it came in on (no hairpin)`,
+      );
+      return;
+    }
+    decided("forward", [dst.dev], `${frame.dst} was learned on ${dst.dev.name}`);
     forwardTo(br, dst.dev, frame, true);
     return;
   }
+  decided("flood", floodPorts(br, port), `${frame.dst} is not in the forwarding database: flood`);
   flood(br, port, frame, true);
+}
+
+type BridgeAction = "forward" | "flood" | "local" | "drop";
+
+function floodPorts(br: Bridge, ingress: NetDevice): NetDevice[] {
+  return br.ports
+    .filter((p) => br.portState(p) === "forwarding" && (p.dev !== ingress || p.dev.hairpin))
+    .map((p) => p.dev);
 }
 
 /** br_dev_xmit / br_forward: send from the bridge (ingress undefined) or a port. */

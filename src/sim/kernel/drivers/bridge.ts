@@ -229,19 +229,22 @@ export class Bridge extends NetDevice {
   }
 
   /** br_fdb_update: learn or refresh where a source MAC lives. */
-  learn(mac: Mac, port: NetDevice): void {
-    if (isMulticastMac(mac) || mac === ZERO_MAC) return;
+  /** Returns whether the entry is new or moved to this port. */
+  learn(mac: Mac, port: NetDevice): boolean {
+    if (isMulticastMac(mac) || mac === ZERO_MAC) return false;
     const p = this.port(port);
-    if (p && !p.options.learning) return;
+    if (p && !p.options.learning) return false;
     const e = this.lookup(mac);
     const now = this.ns.world.scheduler.now;
     if (e) {
-      if (e.local) return;
+      if (e.local) return false;
+      const moved = e.dev !== port;
       e.dev = port;
       e.updated = now;
-      return;
+      return moved;
     }
     this.fdb.unshift({ mac, dev: port, local: false, updated: now });
+    return true;
   }
 
   /** Remaining time of the fdb garbage collector (gc_work), in ms; 0 while the bridge is down. */

@@ -28,7 +28,14 @@ export class Loopback extends NetDevice {
     if (!this.adminUp || frame.payload.proto !== "ipv4") return;
     const pkt = frame.payload;
     loopbackCount(this, pkt);
-    this.ns.world.scheduler.at(0, `lo rx`, () => this.ns.world.ipv4.ipRcv(this, pkt, true));
+    this.ns.world.scheduler.at(0, `lo rx`, () => this.ns.world.ipv4.ipRcv(this, pkt, true), {
+      kind: "loopback",
+      payload: pkt,
+      fromNs: this.ns.displayName,
+      from: this.name,
+      toNs: this.ns.displayName,
+      to: this.name,
+    });
   }
 }
 

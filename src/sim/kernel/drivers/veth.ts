@@ -55,6 +55,16 @@ export class Veth extends NetDevice {
       0,
       `veth ${this.name} -> ${peer.name} [${peer.ns.displayName}]`,
       () => peer.ns.world.rx(peer, frame),
+      {
+        kind: "wire",
+        payload: frame.payload,
+        fromNs: this.ns.displayName,
+        from: this.name,
+        toNs: peer.ns.displayName,
+        to: peer.name,
+        srcMac: frame.src,
+        dstMac: frame.dst,
+      },
     );
   }
 }

@@ -129,6 +129,7 @@ export class NeighTable {
    */
   output(dev: NetDevice, nexthop: Ip4, pkt: Ipv4Packet): void {
     let e = this.get(dev, nexthop);
+    this.trace(dev, nexthop, pkt, e);
     if (!e) {
       e = this.create(dev, nexthop, "incomplete");
       e.solicitSrc = pkt.src;
@@ -150,6 +151,28 @@ export class NeighTable {
     }
     if (st === "STALE") e.actor.send({ type: "USE" });
     this.ns.world.ipv4.transmit(dev, e.lladdr!, pkt);
+  }
+
+  /** The neighbour lookup as the packet saw it: a cache hit sends, anything else waits. */
+  private trace(dev: NetDevice, nexthop: Ip4, pkt: Ipv4Packet, e: NeighEntry | undefined): void {
+    const trace = this.ns.world.trace;
+    if (!trace.enabled) return;
+    const state = e ? this.state(e) : "none";
+    const action =
+      state === "none" || state === "FAILED"
+        ? "resolve"
+        : state === "INCOMPLETE"
+          ? "queue"
+          : "send";
+    trace.point(pkt, {
+      kind: "neigh",
+      ns: this.ns.displayName,
+      dev: dev.name,
+      nexthop: formatIp4(nexthop),
+      state,
+      action,
+      mac: action === "send" ? e?.lladdr : undefined,
+    });
   }
 
   /** arp_queue holds unres_qlen_bytes worth of packets; the oldest are dropped past it. */
@@ -235,6 +258,8 @@ export class NeighTable {
   }
 
   private remove(e: NeighEntry): void {
+    // Packets still queued on the entry go with it, silently (neigh_flush_dev, __skb_queue_purge).
+    for (const pkt of e.queue) this.ns.world.ipv4.drop(this.ns, "neighbour entry flushed", pkt);
     e.actor.stop();
     this.entries.delete(this.key(e.dev, e.ip));
   }
@@ -242,20 +267,27 @@ export class NeighTable {
   private solicit(e: NeighEntry, unicast: boolean): void {
     const dev = e.dev;
     const src = this.ns.world.ipv4.arpSolicitSource(dev, e.solicitSrc, e.ip);
-    this.ns.world.scheduler.at(0, `arp request ${formatIp4(e.ip)}`, () => {
-      dev.xmit({
-        src: dev.mac,
-        dst: unicast && e.lladdr ? e.lladdr : BROADCAST_MAC,
-        payload: {
-          proto: "arp",
-          op: "request",
-          senderMac: dev.mac,
-          senderIp: src,
-          targetMac: ZERO_MAC,
-          targetIp: e.ip,
-        },
-      });
-    });
+    const waiting = e.queue[0];
+    this.ns.world.scheduler.at(
+      0,
+      `arp request ${formatIp4(e.ip)}`,
+      () => {
+        dev.xmit({
+          src: dev.mac,
+          dst: unicast && e.lladdr ? e.lladdr : BROADCAST_MAC,
+          payload: {
+            proto: "arp",
+            op: "request",
+            senderMac: dev.mac,
+            senderIp: src,
+            targetMac: ZERO_MAC,
+            targetIp: e.ip,
+          },
+        });
+      },
+      // The request is sent for the packet waiting on it: the walk links them.
+      waiting ? { kind: "because", payload: waiting } : undefined,
+    );
   }
 
   private fail(e: NeighEntry): void {

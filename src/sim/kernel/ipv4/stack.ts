@@ -25,6 +25,7 @@ export type DropReason =
   | "forwarding disabled on the input device"
   | "no route"
   | "ARP failed"
+  | "neighbour entry flushed"
   | "TTL exceeded"
   | "not for this host"
   | "device down"
@@ -56,6 +57,7 @@ export class Ipv4Stack {
   }
 
   drop(ns: NetNs, reason: DropReason, pkt: Ipv4Packet): void {
+    this.world.trace.point(pkt, { kind: "drop", ns: ns.displayName, reason });
     this.drops.push({
       time: this.world.scheduler.now,
       ns: ns.displayName,
@@ -143,6 +145,25 @@ export class Ipv4Stack {
     return { res, src, dev, local: false };
   }
 
+  private traceRoute(
+    ns: NetNs,
+    pkt: Ipv4Packet,
+    dir: "output",
+    rt: OutputRoute,
+    why = whyRoute(rt.res),
+  ): void {
+    if (!this.world.trace.enabled) return;
+    this.world.trace.point(pkt, {
+      kind: "route",
+      ns: ns.displayName,
+      dir,
+      ...routeFacts(rt.res),
+      dev: rt.dev.name,
+      src: formatIp4(rt.src),
+      why,
+    });
+  }
+
   /**
    * A netfilter hook (nf_hook_slow); undefined when the packet was dropped (the reason
    * is recorded). Costs one property read in a namespace without netfilter state.
@@ -163,6 +184,7 @@ export class Ipv4Stack {
    * OUTPUT hook decided: a sender sees a refusal (REJECT) as EPERM from sendmsg.
    */
   sendRouted(ns: NetNs, pkt0: Ipv4Packet, rt0: OutputRoute): Verdict {
+    this.traceRoute(ns, pkt0, "output", rt0);
     // NF_INET_LOCAL_OUT; a changed destination (DNAT) is routed again (ip_route_me_harder).
     let rt = rt0;
     const out = nfHook(ns, "OUTPUT", pkt0, { out: rt.dev });
@@ -175,6 +197,7 @@ export class Ipv4Stack {
       try {
         const src = this.isLocalAddress(ns, pkt.src) ? pkt.src : undefined;
         rt = this.routeOutput(ns, pkt.dst, { src });
+        this.traceRoute(ns, pkt, "output", rt, "the destination changed (DNAT): routed again");
       } catch {
         this.drop(ns, "no route", pkt);
         return out.verdict;
@@ -192,11 +215,23 @@ export class Ipv4Stack {
     const sent = post.pkt;
     const dev = rt.dev;
     if (rt.local) {
-      this.world.scheduler.at(0, `lo ${describe(sent)}`, () => {
-        if (!dev.adminUp) return this.drop(ns, "device down", sent);
-        loopbackCount(dev, sent);
-        this.ipRcv(dev, sent, true);
-      });
+      this.world.scheduler.at(
+        0,
+        `lo ${describe(sent)}`,
+        () => {
+          if (!dev.adminUp) return this.drop(ns, "device down", sent);
+          loopbackCount(dev, sent);
+          this.ipRcv(dev, sent, true);
+        },
+        {
+          kind: "loopback",
+          payload: sent,
+          fromNs: ns.displayName,
+          from: dev.name,
+          toNs: ns.displayName,
+          to: dev.name,
+        },
+      );
       return post.verdict;
     }
     this.neighOutput(ns, dev, rt.res.gateway ?? sent.dst, sent);
@@ -206,6 +241,15 @@ export class Ipv4Stack {
   private neighOutput(ns: NetNs, dev: NetDevice, nexthop: Ip4, pkt: Ipv4Packet): void {
     if (!dev.adminUp) return this.drop(ns, "device down", pkt);
     if (pkt.dst === LIMITED_BROADCAST || this.isBroadcastOn(dev, pkt.dst)) {
+      this.world.trace.point(pkt, {
+        kind: "neigh",
+        ns: ns.displayName,
+        dev: dev.name,
+        nexthop: formatIp4(nexthop),
+        state: "broadcast",
+        action: "send",
+        mac: BROADCAST_MAC,
+      });
       this.transmit(dev, BROADCAST_MAC, pkt);
       return;
     }
@@ -243,23 +287,40 @@ export class Ipv4Stack {
     const ns = dev.ns;
     if (!dev.adminUp || (dev.addrs4.length === 0 && !this.anyAddress(ns))) return;
     const targetLocal = this.isLocalAddress(ns, arp.targetIp);
+    this.world.trace.point(arp, {
+      kind: "local",
+      ns: ns.displayName,
+      dev: dev.name,
+      to:
+        arp.op === "request"
+          ? targetLocal
+            ? `ARP (arp_process): ${formatIp4(arp.targetIp)} is ours: learn the sender, answer`
+            : `ARP (arp_process): ${formatIp4(arp.targetIp)} is not ours: no answer`
+          : `ARP (arp_process): ${formatIp4(arp.senderIp)} is at ${arp.senderMac}`,
+      ignored: arp.op === "request" && !targetLocal,
+    });
     if (arp.op === "request") {
       if (targetLocal) {
         // arp_process: learn the sender (STALE), answer from the device it came in on.
         ns.neigh.learn(dev, arp.senderIp, arp.senderMac, false);
-        this.world.scheduler.at(0, `arp reply ${formatIp4(arp.targetIp)}`, () =>
-          dev.xmit({
-            src: dev.mac,
-            dst: arp.senderMac,
-            payload: {
-              proto: "arp",
-              op: "reply",
-              senderMac: dev.mac,
-              senderIp: arp.targetIp,
-              targetMac: arp.senderMac,
-              targetIp: arp.senderIp,
-            },
-          }),
+        this.world.scheduler.at(
+          0,
+          `arp reply ${formatIp4(arp.targetIp)}`,
+          () =>
+            dev.xmit({
+              src: dev.mac,
+              dst: arp.senderMac,
+              payload: {
+                proto: "arp",
+                op: "reply",
+                senderMac: dev.mac,
+                senderIp: arp.targetIp,
+                targetMac: arp.senderMac,
+                targetIp: arp.senderIp,
+              },
+            }),
+          // The reply is made while the request is in hand: the walk links them.
+          { kind: "because", payload: arp },
         );
       } else if (ns.neigh.get(dev, arp.senderIp)) {
         ns.neigh.learn(dev, arp.senderIp, arp.senderMac, false);
@@ -291,6 +352,15 @@ export class Ipv4Stack {
       pkt.dst === LIMITED_BROADCAST ||
       this.isBroadcastOn(dev, pkt.dst)
     ) {
+      this.world.trace.point(pkt, {
+        kind: "route",
+        ns: ns.displayName,
+        dir: "input",
+        route: `${this.isLocalAddress(ns, pkt.dst) ? "local" : "broadcast"} ${formatIp4(pkt.dst)}`,
+        table: "local",
+        dev: dev.name,
+        why: `${formatIp4(pkt.dst)} is ${this.isLocalAddress(ns, pkt.dst) ? "an address of this namespace" : "a broadcast address here"}: deliver locally`,
+      });
       // NF_INET_LOCAL_IN (ip_local_deliver).
       const p = this.hook(ns, "INPUT", pkt, { in: dev });
       if (!p) return;
@@ -326,7 +396,16 @@ export class Ipv4Stack {
       this.icmpError(ns, inDev, pkt, 11, 0);
       return;
     }
+    this.world.trace.point(pkt, {
+      kind: "route",
+      ns: ns.displayName,
+      dir: "forward",
+      ...routeFacts(res),
+      why: `not for this namespace; forwarding on: ${whyRoute(res)}`,
+    });
     const dec: Ipv4Packet = { ...pkt, ttl: pkt.ttl - 1 };
+    this.world.trace.carry(pkt, dec);
+    this.world.trace.point(dec, { kind: "ttl", ns: ns.displayName, from: pkt.ttl, to: dec.ttl });
     if (ns.netfilter) moveSkb(pkt, dec);
     // NF_INET_FORWARD (ip_forward), then NF_INET_POST_ROUTING (ip_output).
     const outDev = res.dev!;
@@ -340,6 +419,12 @@ export class Ipv4Stack {
 
   private localDeliver(ns: NetNs, dev: NetDevice, pkt: Ipv4Packet): void {
     const l4 = pkt.l4;
+    this.world.trace.point(pkt, {
+      kind: "local",
+      ns: ns.displayName,
+      dev: dev.name,
+      to: localTarget(pkt),
+    });
     if (l4.proto === "icmp") {
       if (l4.type === 8) {
         if (ns.sysctl.get("net.ipv4.icmp_echo_ignore_all") === "1") return;
@@ -464,4 +549,53 @@ export function describe(p: Ipv4Packet): string {
         ? `UDP ${l4.sport} > ${l4.dport}`
         : `TCP ${l4.sport} > ${l4.dport}`;
   return `${formatIp4(p.src)} > ${formatIp4(p.dst)} ttl ${p.ttl} ${what}`;
+}
+
+/** The route that won, as `ip route` would show it, and its table. */
+function routeFacts(res: FibResult): {
+  route: string;
+  table: string;
+  dev?: string;
+  gateway?: string;
+} {
+  const r = res.route;
+  const dst =
+    r.plen === 0 ? "default" : r.plen === 32 ? formatIp4(r.dst) : `${formatIp4(r.dst)}/${r.plen}`;
+  const words = [r.type === "unicast" ? "" : r.type, dst];
+  if (r.gateway !== undefined) words.push("via", formatIp4(r.gateway));
+  if (r.dev) words.push("dev", r.dev.name);
+  if (r.prefsrc !== undefined) words.push("src", formatIp4(r.prefsrc));
+  return {
+    route: words.filter((w) => w !== "").join(" "),
+    table: TABLE_NAMES[res.table] ?? String(res.table),
+    dev: res.dev?.name,
+    gateway: res.gateway !== undefined && res.gateway !== 0 ? formatIp4(res.gateway) : undefined,
+  };
+}
+
+const TABLE_NAMES: Record<number, string> = { 253: "default", 254: "main", 255: "local" };
+
+/** Why fib_table_lookup chose this route: the longest prefix that matches wins. */
+function whyRoute(res: FibResult): string {
+  const r = res.route;
+  const table = TABLE_NAMES[res.table] ?? String(res.table);
+  if (r.type === "local") return `the destination is an address of this namespace (table ${table})`;
+  const prefix = r.plen === 0 ? "the default route" : `/${r.plen} is the longest matching prefix`;
+  const hop =
+    r.gateway !== undefined ? `next hop ${formatIp4(r.gateway)}` : "the destination is on-link";
+  return `${prefix} in table ${table}; ${hop}`;
+}
+
+/** Who takes a packet delivered to this namespace (ip_local_deliver_finish). */
+function localTarget(p: Ipv4Packet): string {
+  const l4 = p.l4;
+  if (l4.proto === "icmp") {
+    if (l4.type === 8) return "the ICMP echo responder (icmp_echo)";
+    if (l4.type === 0) return "ping sockets (icmp_rcv)";
+    return "the sockets the ICMP error is about";
+  }
+  if (l4.proto === "tcp") return `TCP port ${l4.dport}`;
+  return l4.payload.kind === "vxlan"
+    ? `the VXLAN socket on port ${l4.dport}`
+    : `UDP port ${l4.dport}`;
 }

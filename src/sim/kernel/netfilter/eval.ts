@@ -16,7 +16,7 @@
 // counter when all matched, then the verdict (jump pushes a return point, goto does not,
 // falling off a base chain takes its policy, counted once -P gave the chain counters).
 import type { NetDevice } from "../core/device.js";
-import { inPrefix, isMulticast, network, type Ip4 } from "../core/ip4.js";
+import { formatIp4, inPrefix, isMulticast, network, type Ip4 } from "../core/ip4.js";
 import type { NetNs } from "../core/netns.js";
 import { ipLength, type Ipv4Packet, type Tcp } from "../core/packet.js";
 import { conntrackOf, type CtEntry } from "./conntrack.js";
@@ -116,7 +116,17 @@ export function nfHook(ns: NetNs, hook: HookName, pkt: Ipv4Packet, ctx: HookCtx)
   let reroute = false;
   for (const step of STEPS[hook]) {
     if (step === "conntrack") {
-      if (tracking) conntrackOf(ns).packetIn(cur, skb);
+      if (tracking) {
+        conntrackOf(ns).packetIn(cur, skb);
+        if (skb.ctinfo)
+          ns.world.trace.point(cur, {
+            kind: "ct",
+            ns: ns.displayName,
+            hook,
+            state: skb.ctinfo.toUpperCase(),
+            dir: skb.dir === 1 ? "reply" : "original",
+          });
+      }
       continue;
     }
     if (step === "confirm") {
@@ -131,6 +141,14 @@ export function nfHook(ns: NetNs, hook: HookName, pkt: Ipv4Packet, ctx: HookCtx)
     const env: Env = { ns, st, hook, ctx, skb, pkt: cur };
     const v = step === "nat" ? natStep(env) : runTable(env, step);
     if (env.pkt !== cur) {
+      ns.world.trace.carry(cur, env.pkt);
+      ns.world.trace.point(env.pkt, {
+        kind: "nat",
+        ns: ns.displayName,
+        hook,
+        before: endpoints(cur),
+        after: endpoints(env.pkt),
+      });
       moveSkb(cur, env.pkt);
       if (hook === "OUTPUT" && env.pkt.dst !== cur.dst) reroute = true;
       cur = env.pkt;
@@ -138,6 +156,15 @@ export function nfHook(ns: NetNs, hook: HookName, pkt: Ipv4Packet, ctx: HookCtx)
     if (v.kind !== "accept") return { verdict: v, pkt: cur, reroute };
   }
   return { verdict: ACCEPT, pkt: cur, reroute };
+}
+
+/** Addresses and ports, to show what NAT rewrote. */
+function endpoints(p: Ipv4Packet): string {
+  const l4 = p.l4;
+  const port = (a: Ip4, n: number | undefined): string =>
+    n === undefined ? formatIp4(a) : `${formatIp4(a)}:${n}`;
+  const ports = l4.proto === "tcp" || l4.proto === "udp";
+  return `${port(p.src, ports ? l4.sport : undefined)} > ${port(p.dst, ports ? l4.dport : undefined)}`;
 }
 
 /** nf_ct_attach for an error the host makes about pkt: it belongs to pkt's connection. */
@@ -223,6 +250,8 @@ function traverse(env: Env, table: Table, base: Chain): Verdict {
     if (!ruleMatches(env, rule)) continue;
     rule.packets++;
     rule.bytes += ipLength(env.pkt);
+    // nft_trace_packet: each rule that matched, with the verdict it gave.
+    traceRule(env, table, chain, i, rule);
     const target = rule.target;
     if (!target) continue;
     const where = `${table.name}/${chain.name} rule ${i}` as const;
@@ -268,7 +297,61 @@ function traverse(env: Env, table: Table, base: Chain): Verdict {
   }
 }
 
+/** The verdict a matched rule gives, in xtables-monitor's words (nft_trace_packet). */
+function traceVerdict(t: Target | undefined): string {
+  if (!t) return "CONTINUE";
+  switch (t.kind) {
+    case "ACCEPT":
+    case "MASQUERADE":
+    case "SNAT":
+    case "DNAT":
+    case "REDIRECT":
+      return "ACCEPT";
+    case "DROP":
+    case "REJECT": // REJECT sends its answer, then NF_DROP
+      return "DROP";
+    case "RETURN":
+      return "RETURN";
+    case "jump":
+      return `JUMP:${t.chain}`;
+    case "goto":
+      return `GOTO:${t.chain}`;
+    case "LOG":
+    case "TRACE":
+    case "MARK":
+      return "CONTINUE";
+  }
+}
+
+function traceRule(env: Env, table: Table, chain: Chain, num: number, rule: Rule): void {
+  const trace = env.ns.world.trace;
+  if (!trace.enabled) return;
+  const t = rule.target;
+  // A jump to a chain that is gone does nothing (the kernel would not have the rule).
+  if ((t?.kind === "jump" || t?.kind === "goto") && !table.chains.has(t.chain)) return;
+  trace.point(env.pkt, {
+    kind: "nf",
+    ns: env.ns.displayName,
+    hook: env.hook,
+    table: table.name,
+    chain: chain.name,
+    ruleNum: num,
+    rule,
+    verdict: traceVerdict(t),
+    policy: false,
+  });
+}
+
 function policy(env: Env, table: Table, base: Chain): Verdict {
+  env.ns.world.trace.point(env.pkt, {
+    kind: "nf",
+    ns: env.ns.displayName,
+    hook: env.hook,
+    table: table.name,
+    chain: base.name,
+    verdict: base.policy ?? "ACCEPT",
+    policy: true,
+  });
   // nft_update_chain_stats: only a chain with counters (iptables-nft's -P gives them).
   if (base.policyCounters) {
     base.packets++;

@@ -1,0 +1,84 @@
+// Choosing and starting the backends a command runs on (`run` and `walk` alike), and
+// closing them however the command ends (SIGINT and SIGTERM included).
+import { dirname } from "node:path";
+import type { Backend } from "../backend.js";
+import { KernelBackend } from "../real/kernel-backend.js";
+import { SimBackend } from "../sim/sim-backend.js";
+import { UserError } from "./load-script.js";
+import { resolveProfile } from "./profile.js";
+
+export type Mode = "sim" | "kernel" | "compare";
+
+export interface BackendOptions {
+  sim?: boolean;
+  kernel?: boolean;
+  compare?: boolean;
+  profile?: string;
+  seed?: string;
+  timeout?: string;
+}
+
+export function chooseMode(opts: BackendOptions): Mode {
+  const modes = [opts.sim, opts.kernel, opts.compare].filter(Boolean).length;
+  if (modes > 1) throw new UserError("packetwalk: choose one of --sim, --kernel, --compare");
+  return opts.kernel ? "kernel" : opts.compare ? "compare" : "sim";
+}
+
+export interface OpenBackends {
+  sim?: SimBackend;
+  kernel?: KernelBackend;
+  close(): Promise<void>;
+}
+
+export async function openBackends(
+  mode: Mode,
+  file: string,
+  opts: BackendOptions,
+): Promise<OpenBackends> {
+  const seed = opts.seed === undefined ? 1 : Number(opts.seed);
+  if (!Number.isInteger(seed))
+    throw new UserError(`packetwalk: --seed must be an integer, not "${opts.seed}"`);
+  const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
+  if (timeoutMs !== undefined && !(timeoutMs > 0))
+    throw new UserError(`packetwalk: --timeout must be a number of seconds`);
+
+  const backends: Backend[] = [];
+  const cleanup = (): void => {
+    for (const b of backends) void b.close();
+  };
+  process.once("SIGINT", cleanup);
+  process.once("SIGTERM", cleanup);
+  const close = async (): Promise<void> => {
+    process.off("SIGINT", cleanup);
+    process.off("SIGTERM", cleanup);
+    for (const b of backends) await b.close();
+  };
+  const sim =
+    mode !== "kernel"
+      ? new SimBackend({
+          profile: resolveProfile(opts.profile),
+          seed,
+          scriptDir: dirname(file),
+          ...(timeoutMs ? { timeLimitMs: timeoutMs } : {}),
+        })
+      : undefined;
+  if (sim) backends.push(sim);
+  let kernel: KernelBackend | undefined;
+  if (mode !== "sim") {
+    try {
+      kernel = await KernelBackend.start({
+        scriptDir: dirname(file),
+        ...(timeoutMs ? { timeoutMs } : {}),
+      });
+    } catch (e) {
+      await close();
+      throw new UserError(
+        `packetwalk: cannot start the kernel sandbox: ${e instanceof Error ? e.message : String(e)}\n` +
+          "Run `packetwalk doctor` to see what is missing and how to fix it.",
+        3,
+      );
+    }
+    backends.push(kernel);
+  }
+  return { sim, kernel, close };
+}

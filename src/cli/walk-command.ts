@@ -1,0 +1,83 @@
+// `packetwalk walk SCRIPT -- PROBE`: the walk of one probe, for people (or --json), in the
+// simulator, on the kernel, or both held against each other.
+import { missingTraceTools } from "../real/nf-trace.js";
+import type { LabScript } from "../script/types.js";
+import { ProbeError, parseProbe } from "../walk/probe.js";
+import { renderHead, renderTail, renderWalk, walkHops } from "../walk/render.js";
+import { runWalk } from "../walk/run-walk.js";
+import type { Walk } from "../walk/types.js";
+import { chooseMode, openBackends, type BackendOptions } from "./backends.js";
+import { loadScript, UserError } from "./load-script.js";
+import { stepThrough } from "./stepper.js";
+import { useColour } from "./style.js";
+
+export interface WalkOptions extends BackendOptions {
+  json?: boolean;
+  step?: boolean;
+}
+
+type Write = (s: string) => void;
+
+export async function walkCommand(
+  file: string,
+  probeWords: string[],
+  opts: WalkOptions,
+  write: Write,
+): Promise<number> {
+  const mode = chooseMode(opts);
+  if (opts.json && opts.step) throw new UserError("packetwalk walk: --step and --json do not mix");
+  let probe;
+  try {
+    probe = parseProbe(probeWords);
+  } catch (e) {
+    if (e instanceof ProbeError) throw new UserError(e.message);
+    throw e;
+  }
+  const script: LabScript = loadScript(file);
+  const missing = mode === "sim" ? undefined : missingTraceTools();
+  if (missing !== undefined) {
+    throw new UserError(
+      `packetwalk walk: ${missing}.\nRun \`packetwalk doctor\` to see what the kernel backend needs.`,
+      3,
+    );
+  }
+  const open = await openBackends(mode, file, opts);
+  // Progress goes to stderr, only for people on a terminal, so --json and pipes stay clean.
+  const progress = (what: string): void => {
+    if (!opts.json && process.stderr.isTTY) process.stderr.write(`packetwalk: ${what}...\n`);
+  };
+  let walk: Walk;
+  try {
+    walk = await runWalk(script, probe, open, progress);
+  } catch (e) {
+    // The sandbox or its tracing failed: say so plainly; the sandbox is gone either way.
+    if (mode === "sim" || !(e instanceof Error)) throw e;
+    throw new UserError(`packetwalk walk: on the kernel: ${e.message}`, 3);
+  } finally {
+    await open.close();
+  }
+  if (opts.json) {
+    write(JSON.stringify(walk) + "\n");
+  } else if (opts.step && process.stdin.isTTY) {
+    const ro = { colour: useColour(), width: process.stdout.columns };
+    write(renderHead(walk, ro));
+    const outcome = await stepThrough(walkHops(walk, ro), {
+      input: process.stdin,
+      output: process.stdout,
+    });
+    if (outcome === "done") write(renderTail(walk, ro));
+  } else {
+    if (opts.step) {
+      process.stderr.write("packetwalk walk: --step needs a terminal; printing the whole walk\n");
+    }
+    write(renderWalk(walk, { colour: useColour(), width: process.stdout.columns }));
+  }
+  return exitCode(walk);
+}
+
+/** 1 when the two backends disagree (like `run --compare`), else 0. */
+function exitCode(walk: Walk): number {
+  const c = walk.comparison;
+  if (!c) return 0;
+  return c.probeMatch && c.netfilterMatch && c.state.every((s) => s.match) ? 0 : 1;
+}

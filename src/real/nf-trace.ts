@@ -1,0 +1,284 @@
+// The kernel's own account of a probe's way through netfilter, in the sandbox.
+//
+// nftables tracing is per network namespace: in each one packetwalk loads a table of its
+// own whose chains, first at the prerouting and output hooks (priority -500), set nftrace
+// on every IPv4 packet, and runs xtables-monitor there, which prints each traced rule and
+// policy in iptables' words. The learner's tables are not touched: their rules, listings
+// and counters stay as they were, and the table is deleted when the trace stops.
+//
+// A monitor only sees events after it has bound its netlink socket. To know that it has,
+// and later that it has printed everything the kernel already sent it, packetwalk adds an
+// empty chain to its table and waits for the monitor to print that event: netlink
+// delivers a socket's messages in order, so every trace event sent before is printed.
+import type { NfPathPacket } from "../walk/nf-path.js";
+import { findProgram } from "./paths.js";
+import type { Sandbox } from "./sandbox.js";
+import {
+  parseXtablesTrace,
+  rulePositions,
+  TRACE_TABLE,
+  type RulePositions,
+} from "./xtables-trace.js";
+
+export interface NfTraceResult {
+  /** Per namespace ("" first, then by name), each packet in the order it was first seen. */
+  packets: NfPathPacket[];
+  /** What may make the trace incomplete (a monitor that died, a sync that timed out). */
+  warnings: string[];
+}
+
+export interface NfTraceSession {
+  /** The traced namespaces: "" (the sandbox's own), then those given, by name. */
+  readonly namespaces: readonly string[];
+  /** Collects the trace and removes the trace tables. Safe to call more than once. */
+  stop(): Promise<NfTraceResult>;
+}
+
+/** How long a monitor may take to show that it listens, or to catch up when stopping. */
+const SYNC_TIMEOUT_MS = 5_000;
+/**
+ * If a sync chain's event has not shown after this long, another is added: the monitor
+ * may have bound its socket just after the first was added, and then never sees it.
+ */
+const RESYNC_MS = 500;
+/** How often the monitor's output is looked at while waiting for a sync event. */
+const POLL_MS = 10;
+/**
+ * Waited before the final sync. A packet sent just before the probe exited may still be
+ * in a backlog queue (a veth hands it to the peer namespace through netif_rx, processed
+ * in softirq, possibly on another CPU); its events follow within microseconds.
+ * Packets the kernel sends later on its own (a FIN exchange, a delayed ACK) are the
+ * caller's to wait for, before stop().
+ */
+const IN_FLIGHT_MS = 10;
+
+/** Programs the trace needs, and the Debian package of each. */
+const TOOLS = [
+  { program: "nft", pkg: "nftables" },
+  { program: "xtables-monitor", pkg: "iptables" },
+  { program: "stdbuf", pkg: "coreutils" },
+] as const;
+
+/** Chains of the trace table: name and hook. */
+const HOOKS = [
+  ["pre", "prerouting"],
+  ["out", "output"],
+] as const;
+
+/**
+ * One rule per protocol, so the trace says which (xtables-monitor prints the rule as
+ * `-p icmp`; for ICMP the packet line shows no protocol at all). Multicast is left out:
+ * the IGMP reports a bridge sends would be noise.
+ */
+const MARK_RULES = [
+  "ip protocol icmp",
+  "ip protocol udp",
+  "ip protocol tcp",
+  "ip protocol != { icmp, udp, tcp }",
+].map((m) => `ip daddr != 224.0.0.0/4 ${m} meta nftrace set 1`);
+
+/**
+ * The nft script that (re)creates the trace table. Declaring and deleting it first
+ * replaces one a crashed run may have left, in the same transaction.
+ */
+export function traceTableScript(): string {
+  const chains = HOOKS.map(
+    ([name, hook]) =>
+      `  chain ${name} {\n    type filter hook ${hook} priority -500; policy accept;\n` +
+      MARK_RULES.map((r) => `    ${r}\n`).join("") +
+      "  }\n",
+  );
+  return (
+    `table ip ${TRACE_TABLE}\ndelete table ip ${TRACE_TABLE}\n` +
+    `table ip ${TRACE_TABLE} {\n${chains.join("")}}\n`
+  );
+}
+
+/** Why tracing cannot work on this machine, or undefined. */
+export function missingTraceTools(): string | undefined {
+  const missing = TOOLS.filter((t) => findProgram(t.program) === undefined);
+  if (missing.length === 0) return undefined;
+  const names = missing.map((t) => t.program).join(", ");
+  const pkgs = [...new Set(missing.map((t) => t.pkg))].join(" ");
+  return `cannot trace netfilter: ${names} not found (apt-get install ${pkgs})`;
+}
+
+/** Network namespaces of the sandbox, as `ip netns list` names them. */
+export async function listNamespaces(sandbox: Sandbox): Promise<string[]> {
+  const r = await sandbox.exec({ argv: ["ip", "netns", "list"], background: false });
+  if (r.exit !== 0) throw new Error(`ip netns list: ${r.stderr.trim() || `exit ${r.exit}`}`);
+  // "c1 (id: 0)": the name is the first word.
+  return r.stdout
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/)[0] ?? "")
+    .filter((n) => n !== "");
+}
+
+const label = (ns: string): string => (ns === "" ? "the sandbox's namespace" : `namespace ${ns}`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+let sessions = 0;
+
+/** Tracing in one namespace: its trace table and its monitor. */
+class NsTrace {
+  private syncs = 0;
+  private readonly monitor: string;
+
+  constructor(
+    private readonly sandbox: Sandbox,
+    readonly ns: string,
+    session: number,
+  ) {
+    this.monitor = `nf-trace-${session}-${ns || "-"}`;
+  }
+
+  /** argv run in this namespace. */
+  private inNs(argv: string[]): string[] {
+    return this.ns === "" ? argv : ["ip", "netns", "exec", this.ns, ...argv];
+  }
+
+  private async nft(args: string[], stdin?: string): Promise<{ exit: number; out: string }> {
+    const r = await this.sandbox.exec({
+      argv: this.inNs(["nft", ...args]),
+      background: false,
+      ...(stdin !== undefined ? { stdin } : {}),
+    });
+    if (r.exit === 0) return { exit: 0, out: r.stdout };
+    const why = r.stderr.trim().split("\n")[0] || `exit ${r.exit}`;
+    return { exit: r.exit, out: `nft ${args.join(" ")} in ${label(this.ns)}: ${why}` };
+  }
+
+  /** Loads the table and starts the monitor, at once: the sync after it needs both. */
+  async start(): Promise<void> {
+    // stdbuf -oL: into a pipe, xtables-monitor's stdout is fully buffered, and SIGTERM
+    // would lose what it holds.
+    const argv = this.inNs(["stdbuf", "-oL", "xtables-monitor", "-t", "-e"]);
+    const [load, monitor] = await Promise.all([
+      this.nft(["-f", "-"], traceTableScript()),
+      this.sandbox.startMonitor(this.monitor, argv),
+    ]);
+    if (load.exit !== 0) throw new Error(load.out);
+    if (monitor.exit !== 0) {
+      throw new Error(`xtables-monitor in ${label(this.ns)}: ${monitor.stderr.trim()}`);
+    }
+    const problem = await this.sync();
+    if (problem !== undefined) throw new Error(problem);
+  }
+
+  /**
+   * Adds an empty chain and waits until the monitor prints its event: then it listens,
+   * and has printed every event sent before. Returns what went wrong, if anything.
+   */
+  async sync(): Promise<string | undefined> {
+    const end = Date.now() + SYNC_TIMEOUT_MS;
+    const added: string[] = [];
+    let nextAdd = 0;
+    while (Date.now() < end) {
+      if (Date.now() >= nextAdd) {
+        const chain = `sync${++this.syncs}`;
+        const r = await this.nft(["add", "chain", "ip", TRACE_TABLE, chain]);
+        if (r.exit !== 0) return r.out;
+        added.push(`EVENT: -4 -t ${TRACE_TABLE} -N ${chain}`);
+        nextAdd = Date.now() + RESYNC_MS;
+      }
+      const seen = await this.sandbox.peekMonitor(this.monitor);
+      if (seen.stdout.split("\n").some((l) => added.includes(l.trim()))) return undefined;
+      if (!seen.running) return this.ended(seen.exit, seen.stderr);
+      await sleep(POLL_MS);
+    }
+    return `xtables-monitor in ${label(this.ns)} did not report a ruleset change within ${SYNC_TIMEOUT_MS / 1000} s; its trace may be incomplete`;
+  }
+
+  private ended(exit: number, stderr: string): string {
+    const why = stderr.trim() || `exit ${exit}`;
+    return `xtables-monitor in ${label(this.ns)} ended early (${why}); its trace may be incomplete`;
+  }
+
+  /** Ends the monitor: its output, and what went wrong with it. */
+  async stopMonitor(): Promise<{ text: string; warnings: string[] }> {
+    const r = await this.sandbox.stopMonitor(this.monitor);
+    const warnings: string[] = [];
+    // SIGTERM is how it is meant to end; any other end, or a complaint, is news.
+    if (r.exit !== 128 + 15 && r.exit !== 0) warnings.push(this.ended(r.exit, r.stderr));
+    else if (r.stderr.trim() !== "")
+      warnings.push(`xtables-monitor in ${label(this.ns)}: ${r.stderr.trim()}`);
+    return { text: r.stdout, warnings };
+  }
+
+  /** Where each rule of the namespace's ip tables sits in its chain, by handle. */
+  async positions(): Promise<{ positions?: RulePositions; warning?: string }> {
+    const r = await this.nft(["-a", "list", "ruleset"]);
+    if (r.exit !== 0) return { warning: `${r.out}; rule numbers left out` };
+    return { positions: rulePositions(r.out) };
+  }
+
+  async dropTable(): Promise<string | undefined> {
+    const r = await this.nft(["delete", "table", "ip", TRACE_TABLE]);
+    return r.exit === 0 ? undefined : r.out;
+  }
+
+  /** Undoes start() as far as it got; for a start that failed elsewhere. */
+  async abandon(): Promise<void> {
+    await this.sandbox.stopMonitor(this.monitor).catch(() => undefined);
+    await this.dropTable().catch(() => undefined);
+  }
+}
+
+/**
+ * Once the monitor has caught up, the rest can go at once: deleting the table only adds
+ * ruleset events to the monitor's output, and the listing skips our table anyway.
+ */
+async function collect(t: NsTrace): Promise<{ packets: NfPathPacket[]; warnings: string[] }> {
+  const warnings: string[] = [];
+  const synced = await t.sync();
+  if (synced !== undefined) warnings.push(synced);
+  const [monitor, { positions, warning }, dropped] = await Promise.all([
+    t.stopMonitor(),
+    t.positions(),
+    t.dropTable(),
+  ]);
+  const { text, warnings: monitorWarnings } = monitor;
+  warnings.push(...monitorWarnings);
+  if (warning !== undefined) warnings.push(warning);
+  if (dropped !== undefined) warnings.push(dropped);
+  // A monitor that died is reported by both the sync and the stop.
+  return { packets: parseXtablesTrace(t.ns, text, positions), warnings: [...new Set(warnings)] };
+}
+
+/**
+ * Starts tracing every IPv4 packet in the sandbox's own namespace and in `namespaces`
+ * (names as `ip netns list` shows them, see listNamespaces). When it resolves, the
+ * monitors listen: run the probe, then stop() the session.
+ */
+export async function startNfTrace(
+  sandbox: Sandbox,
+  namespaces: string[],
+): Promise<NfTraceSession> {
+  const missing = missingTraceTools();
+  if (missing !== undefined) throw new Error(missing);
+  const session = ++sessions;
+  const names = ["", ...[...new Set(namespaces)].filter((n) => n !== "").sort()];
+  const traces = names.map((ns) => new NsTrace(sandbox, ns, session));
+  const started = await Promise.allSettled(traces.map((t) => t.start()));
+  const failed = started.flatMap((s) => (s.status === "rejected" ? [s.reason] : []));
+  if (failed.length > 0) {
+    await Promise.all(traces.map((t) => t.abandon()));
+    throw failed[0] instanceof Error ? failed[0] : new Error(String(failed[0]));
+  }
+
+  let stopping: Promise<NfTraceResult> | undefined;
+  return {
+    namespaces: names,
+    stop(): Promise<NfTraceResult> {
+      stopping ??= (async () => {
+        await sleep(IN_FLIGHT_MS);
+        const results = await Promise.all(traces.map(collect));
+        return {
+          packets: results.flatMap((r) => r.packets),
+          warnings: results.flatMap((r) => r.warnings),
+        };
+      })();
+      return stopping;
+    },
+  };
+}

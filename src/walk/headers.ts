@@ -1,0 +1,86 @@
+// Packet headers in one line, tcpdump style, as a walk shows them at each hop.
+import { formatIp4 } from "../sim/kernel/core/ip4.js";
+import { ipLength, type ArpPacket, type Ipv4Packet } from "../sim/kernel/core/packet.js";
+
+export type WalkedPacket = ArpPacket | Ipv4Packet;
+
+export function isWalked(p: object): p is WalkedPacket {
+  const proto = (p as { proto?: unknown }).proto;
+  return proto === "arp" || proto === "ipv4";
+}
+
+const ICMP_UNREACH: Record<number, string> = {
+  0: "net unreachable",
+  1: "host unreachable",
+  3: "port unreachable",
+  9: "net prohibited",
+  10: "host prohibited",
+  13: "administratively prohibited",
+};
+
+function tcpFlags(f: {
+  syn?: boolean;
+  ack?: boolean;
+  rst?: boolean;
+  fin?: boolean;
+  psh?: boolean;
+}): string {
+  let s = "";
+  if (f.syn) s += "S";
+  if (f.fin) s += "F";
+  if (f.rst) s += "R";
+  if (f.psh) s += "P";
+  if (f.ack) s += ".";
+  return s || "none";
+}
+
+/** What the packet is, without its TTL: the walk's title for it. */
+export function summary(p: WalkedPacket): string {
+  if (p.proto === "arp") {
+    return p.op === "request"
+      ? `ARP request: who has ${formatIp4(p.targetIp)}? tell ${formatIp4(p.senderIp)}`
+      : `ARP reply: ${formatIp4(p.senderIp)} is at ${p.senderMac}`;
+  }
+  const src = formatIp4(p.src);
+  const dst = formatIp4(p.dst);
+  const l4 = p.l4;
+  switch (l4.proto) {
+    case "icmp":
+      if ("seq" in l4)
+        return `ICMP echo ${l4.type === 8 ? "request" : "reply"} ${src} > ${dst} id ${l4.id} seq ${l4.seq}`;
+      return l4.type === 3
+        ? `ICMP ${ICMP_UNREACH[l4.code] ?? `unreachable code ${l4.code}`} ${src} > ${dst} (about ${describeInner(l4.original)})`
+        : `ICMP time exceeded ${src} > ${dst} (about ${describeInner(l4.original)})`;
+    case "tcp":
+      return `TCP ${src}:${l4.sport} > ${dst}:${l4.dport} [${tcpFlags(l4.flags)}]`;
+    case "udp":
+      return l4.payload.kind === "vxlan"
+        ? `VXLAN ${src}:${l4.sport} > ${dst}:${l4.dport} vni ${l4.payload.vni}`
+        : `UDP ${src}:${l4.sport} > ${dst}:${l4.dport}`;
+  }
+}
+
+function describeInner(p: Ipv4Packet): string {
+  const l4 = p.l4;
+  const what =
+    l4.proto === "icmp"
+      ? "ICMP"
+      : `${l4.proto.toUpperCase()} ${formatIp4(p.src)}:${l4.sport} > ${formatIp4(p.dst)}:${l4.dport}`;
+  return l4.proto === "icmp" ? `${what} ${formatIp4(p.src)} > ${formatIp4(p.dst)}` : what;
+}
+
+/** The headers at one hop: addresses, ports, TTL and length. */
+export function header(p: WalkedPacket): string {
+  if (p.proto === "arp") return summary(p);
+  const l4 = p.l4;
+  const ports = l4.proto === "tcp" || l4.proto === "udp";
+  const src = formatIp4(p.src) + (ports ? `:${l4.sport}` : "");
+  const dst = formatIp4(p.dst) + (ports ? `:${l4.dport}` : "");
+  const proto =
+    l4.proto === "tcp" ? `TCP [${tcpFlags(l4.flags)}]` : l4.proto === "udp" ? "UDP" : "ICMP";
+  return `${src} > ${dst} ${proto} ttl ${p.ttl} len ${ipLength(p)}`;
+}
+
+export function protocolOf(p: WalkedPacket): "arp" | "icmp" | "tcp" | "udp" {
+  return p.proto === "arp" ? "arp" : p.l4.proto;
+}

@@ -1,0 +1,47 @@
+// What may be walked: one ping or `nc -z` line, optionally run in a namespace. The probe
+// goes through the lab-script parser like any script line, so it gets the same refusals.
+import { quote } from "shell-quote";
+import { parseLine } from "../script/parse.js";
+import { ScriptError } from "../script/errors.js";
+import type { LabCommand } from "../script/types.js";
+
+export class ProbeError extends Error {}
+
+/** Is this script line a probe a walk can follow? */
+export function isProbe(cmd: LabCommand): boolean {
+  if (cmd.background || cmd.redirect !== undefined) return false;
+  if (cmd.program === "ping") return true;
+  return cmd.program === "nc" && zeroIo(cmd.args);
+}
+
+/** nc's -z, alone or in a cluster of short flags (-zv, -vzn). */
+function zeroIo(args: string[]): boolean {
+  return args.some((a) => /^-[a-zA-Z]*z[a-zA-Z]*$/.test(a));
+}
+
+/** Parses the words after `--` into a probe, or says what is wrong with them. */
+export function parseProbe(words: string[]): LabCommand {
+  if (words.length === 0) {
+    throw new ProbeError(
+      "packetwalk walk: no probe given. Put it after `--`, e.g. " +
+        "`packetwalk walk lab.lab -- ip netns exec a ping -c1 10.0.0.2`",
+    );
+  }
+  // One word may hold the whole line (`-- "ip netns exec a ping -c1 10.0.0.2"`).
+  const text = words.length === 1 ? words[0]! : quote(words);
+  let cmd: LabCommand | null;
+  try {
+    cmd = parseLine(text, 1, "<probe>");
+  } catch (e) {
+    if (e instanceof ScriptError) throw new ProbeError(`packetwalk walk: probe: ${e.reason}`);
+    throw e;
+  }
+  if (!cmd) throw new ProbeError("packetwalk walk: the probe is empty");
+  if (!isProbe(cmd)) {
+    throw new ProbeError(
+      `packetwalk walk: the probe must be a ping or an nc -z line, optionally after ` +
+        `\`ip netns exec NS\`; got \`${cmd.text}\``,
+    );
+  }
+  return cmd;
+}

@@ -1,0 +1,130 @@
+// `packetwalk walk`: set the world up from a script, send one probe with its walk
+// recorded, and (with both backends) hold the simulated walk against the kernel's trace
+// and the state the probe left behind.
+import type { Backend, CommandResult } from "../backend.js";
+import { runLab } from "../compare/lab-run.js";
+import { sameResult } from "../compare/normalise.js";
+import type { KernelBackend } from "../real/kernel-backend.js";
+import { parseLine } from "../script/parse.js";
+import type { LabCommand, LabScript } from "../script/types.js";
+import type { SimBackend } from "../sim/sim-backend.js";
+import { compareNfPaths } from "./compare-nf.js";
+import { SIM_ROOT } from "./sim-nf-path.js";
+import { catchUp, kernelProbe, simProbe } from "./traced-probe.js";
+import { WALK_SCHEMA, type ProbeResult, type Walk } from "./types.js";
+
+export interface WalkBackends {
+  sim?: SimBackend;
+  kernel?: KernelBackend;
+}
+
+/** Progress for people while the (slow) kernel side works. */
+export type Progress = (what: string) => void;
+
+export async function runWalk(
+  script: LabScript,
+  probe: LabCommand,
+  b: WalkBackends,
+  progress: Progress = () => {},
+): Promise<Walk> {
+  const backend: Walk["backend"] = b.sim && b.kernel ? "compare" : b.kernel ? "kernel" : "sim";
+  const walk: Walk = { schema: WALK_SCHEMA, backend, script: script.file, setupFailures: [] };
+  const probeResult = (r: CommandResult): ProbeResult => ({
+    text: probe.text,
+    ns: probe.netns ?? SIM_ROOT,
+    ...r,
+  });
+
+  for (const [name, be] of [
+    ["simulator", b.sim],
+    ["kernel", b.kernel],
+  ] as const) {
+    if (!be) continue;
+    progress(`setting up the ${name}: ${script.commands.length} commands`);
+    const lines = await runLab(script.commands, be);
+    // Failures count once: the simulator's, or the kernel's when it runs alone.
+    if (be === (b.sim ?? b.kernel)) {
+      walk.setupFailures = lines
+        .filter((l) => l.result.exit !== 0)
+        .map((l) => ({
+          line: l.line,
+          command: l.command,
+          exit: l.result.exit,
+          stderr: l.result.stderr,
+        }));
+    }
+  }
+
+  if (b.sim) {
+    progress("walking the probe in the simulator");
+    const s = await simProbe(b.sim, probe);
+    walk.sim = { probe: probeResult(s.result), packets: s.walk.packets, events: s.walk.events };
+    if (!b.kernel) return walk;
+    progress("sending the probe on the kernel, with netfilter tracing");
+    const k = await kernelProbe(b.kernel, probe);
+    catchUp(b.sim, s, k);
+    walk.kernel = { probe: probeResult(k.result), netfilter: k.netfilter, warnings: k.warnings };
+    progress("comparing the state the probe left behind");
+    walk.comparison = {
+      probeMatch: sameResult(s.result, k.result, probe.text),
+      differences: compareNfPaths(s.netfilter, k.netfilter),
+      netfilterMatch: false,
+      state: await compareState(script, b.sim, b.kernel),
+    };
+    walk.comparison.netfilterMatch = walk.comparison.differences.length === 0;
+    return walk;
+  }
+  if (b.kernel) {
+    progress("sending the probe on the kernel, with netfilter tracing");
+    const k = await kernelProbe(b.kernel, probe);
+    walk.kernel = { probe: probeResult(k.result), netfilter: k.netfilter, warnings: k.warnings };
+  }
+  return walk;
+}
+
+/** Namespaces the script made (`ip netns add NAME`), in order, the root first. */
+function namespacesOf(script: LabScript): (string | undefined)[] {
+  const names = script.commands.flatMap((c) =>
+    c.program === "ip" && c.args[0] === "netns" && c.args[1] === "add" && c.args[2]
+      ? [c.args[2]]
+      : [],
+  );
+  return [undefined, ...new Set(names)];
+}
+
+/**
+ * What the probe left in each namespace: neighbours, bridge forwarding entries,
+ * conntrack entries and iptables counters, read the same way in both backends.
+ */
+async function compareState(
+  script: LabScript,
+  sim: Backend,
+  kernel: Backend,
+): Promise<{ command: string; sim: string; kernel: string; match: boolean }[]> {
+  const out: { command: string; sim: string; kernel: string; match: boolean }[] = [];
+  for (const ns of namespacesOf(script)) {
+    const prefix = ns === undefined ? "" : `ip netns exec ${ns} `;
+    // conntrack per protocol: a bridge's IGMP reports make entries of their own on the
+    // kernel (protocol 2), which have nothing to do with the probe.
+    for (const c of [
+      "ip neigh show",
+      "bridge fdb show",
+      "conntrack -L -p icmp",
+      "conntrack -L -p tcp",
+      "conntrack -L -p udp",
+      "iptables-save -c",
+    ]) {
+      const text = prefix + c;
+      const cmd = parseLine(text, 0, "<walk>");
+      if (!cmd) continue;
+      const [s, k] = [await sim.run(cmd), await kernel.run(cmd)];
+      out.push({
+        command: text,
+        sim: s.stdout + s.stderr,
+        kernel: k.stdout + k.stderr,
+        match: sameResult(s, k, text),
+      });
+    }
+  }
+  return out;
+}

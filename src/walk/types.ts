@@ -1,0 +1,121 @@
+// The walk of a probe, as `packetwalk walk --json` prints it. This is a stable, documented
+// format (docs/walk-json.md): fields are only ever added; version bumps on any change of
+// meaning.
+import type { NfPathPacket } from "./nf-path.js";
+
+export const WALK_SCHEMA = "packetwalk-walk/1";
+
+export type StepKind =
+  | "wire" // a frame crossed a veth
+  | "loopback" // a packet looped back inside a namespace
+  | "up" // a bridge passed a frame up to its own device
+  | "route" // a route decision
+  | "neigh" // a neighbour (ARP) lookup on output
+  | "bridge" // a bridge's forwarding decision (and what it learned)
+  | "nf" // a netfilter rule that matched, or a base chain's policy
+  | "ct" // the packet's conntrack state
+  | "nat" // NAT rewrote the packet
+  | "ttl" // forwarding decremented the TTL
+  | "local" // delivered to this namespace's stack
+  | "state" // a state machine moved (neighbour entry, conntrack entry, socket, ping)
+  | "drop"; // dropped, with the reason
+
+export interface WalkStep {
+  /** Virtual milliseconds since the probe started. */
+  time: number;
+  /** Namespace ("(root)" for the script's own). */
+  ns: string;
+  kind: StepKind;
+  /** Device the step happened on, when there is one. */
+  dev?: string;
+  /** What happened, for people. */
+  text: string;
+  /** Why, for people. */
+  why?: string;
+  /** The packet's headers as they were at this step (tcpdump style). */
+  header: string;
+  /** kind "nf": the trace event, as the kernel's trace would report it. */
+  nf?: {
+    hook: string;
+    table: string;
+    chain: string;
+    ruleNum?: number;
+    rule?: string;
+    verdict: string;
+    policy: boolean;
+  };
+  /** kind "nat": the addresses before and after. */
+  nat?: { before: string; after: string };
+  /** kind "local": taken in without effect (an ARP request for another address). */
+  ignored?: boolean;
+  /** kind "drop": why. */
+  reason?: string;
+  /** kind "route": the route that won. */
+  route?: { route?: string; table?: string; dev?: string; src?: string; gateway?: string };
+}
+
+export interface WalkPacket {
+  /** 1, 2, ... in the order the packets first appeared. */
+  id: number;
+  protocol: "arp" | "icmp" | "tcp" | "udp";
+  /** One line: what the packet is ("ICMP echo request 10.0.0.1 > 10.0.0.2 id 1 seq 1"). */
+  summary: string;
+  /** The packet whose handling made this one (a reply, an ARP request, an error). */
+  causedBy?: number;
+  steps: WalkStep[];
+  fate: {
+    kind: "delivered" | "dropped" | "ended";
+    ns: string;
+    text: string;
+    /** kind "dropped": the drop reason ("FORWARD policy DROP", "no route", "ARP failed"). */
+    reason?: string;
+  };
+}
+
+/** A state machine that moved on a timer, with no packet in hand (ARP retries, timeouts). */
+export interface WalkEvent {
+  time: number;
+  machine: string;
+  state: string;
+}
+
+export interface ProbeResult {
+  /** The probe line as given. */
+  text: string;
+  /** Namespace it ran in ("(root)" for the script's own). */
+  ns: string;
+  exit: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface NfDifference {
+  ns: string;
+  /** Index (0-based) of the packet in the namespace's traced packets. */
+  index: number;
+  packet: string;
+  sim?: string[];
+  kernel?: string[];
+  /** First step (0-based) where the two differ. */
+  at: number;
+}
+
+export interface Walk {
+  schema: typeof WALK_SCHEMA;
+  backend: "sim" | "kernel" | "compare";
+  script: string;
+  /** Script lines that failed (non-zero exit) while setting up, with what they printed. */
+  setupFailures: { line: number; command: string; exit: number; stderr: string }[];
+  /** The simulator's walk (sim and compare). */
+  sim?: { probe: ProbeResult; packets: WalkPacket[]; events: WalkEvent[] };
+  /** The kernel's account (kernel and compare). */
+  kernel?: { probe: ProbeResult; netfilter: NfPathPacket[]; warnings: string[] };
+  /** compare: where the simulated netfilter path and the kernel's trace differ. */
+  comparison?: {
+    probeMatch: boolean;
+    netfilterMatch: boolean;
+    differences: NfDifference[];
+    /** State after the probe that differs (command and both outputs). */
+    state: { command: string; sim: string; kernel: string; match: boolean }[];
+  };
+}

@@ -1,0 +1,104 @@
+// The CLI's `walk`: a probe after `--`, refusals with a clear message before anything runs,
+// the walk as JSON, and with --compare the kernel's trace held against the simulation.
+import { describe, expect, it } from "vitest";
+import { captured, captureOutput, run, script } from "./capture.js";
+import { WALK_SCHEMA, type Walk } from "../../src/walk/types.js";
+
+captureOutput();
+
+const TWO = [
+  "ip netns add a",
+  "ip netns add b",
+  "ip link add va netns a type veth peer name vb netns b",
+  "ip -n a addr add 192.0.2.1/24 dev va",
+  "ip -n b addr add 192.0.2.2/24 dev vb",
+  "ip -n a link set va up",
+  "ip -n b link set vb up",
+  "ip netns exec b iptables -A INPUT -p icmp -j ACCEPT",
+  "",
+].join("\n");
+
+describe("packetwalk walk", () => {
+  it("--json: the walk as one object with the documented schema", async () => {
+    const f = script(TWO);
+    expect(
+      await run("walk", "--json", f, "--", "ip", "netns", "exec", "a", "ping", "-c1", "192.0.2.2"),
+    ).toBe(0);
+    const walk = JSON.parse(captured.out) as Walk;
+    expect(walk.schema).toBe(WALK_SCHEMA);
+    expect(walk.backend).toBe("sim");
+    expect(walk.sim?.probe).toMatchObject({ ns: "a", exit: 0 });
+    const titles = walk.sim!.packets.map((p) => p.summary);
+    expect(titles).toHaveLength(4);
+    expect(titles[0]).toMatch(/^ICMP echo request 192\.0\.2\.1 > 192\.0\.2\.2 id \d+ seq 1$/);
+    expect(titles[1]).toBe("ARP request: who has 192.0.2.2? tell 192.0.2.1");
+    expect(titles[2]).toMatch(/^ARP reply: 192\.0\.2\.2 is at [0-9a-f:]{17}$/);
+    expect(titles[3]).toMatch(/^ICMP echo reply 192\.0\.2\.2 > 192\.0\.2\.1/);
+    const nf = walk.sim!.packets[0]!.steps.filter((s) => s.kind === "nf").map((s) => s.nf);
+    expect(nf).toEqual([
+      {
+        hook: "INPUT",
+        table: "filter",
+        chain: "INPUT",
+        ruleNum: 1,
+        rule: "-p icmp -j ACCEPT",
+        verdict: "ACCEPT",
+        policy: false,
+      },
+    ]);
+  });
+
+  it("the probe may be one quoted word", async () => {
+    expect(
+      await run("walk", "--json", script(TWO), "--", "ip netns exec a ping -c1 192.0.2.2"),
+    ).toBe(0);
+    expect((JSON.parse(captured.out) as Walk).sim?.probe.exit).toBe(0);
+  });
+
+  it("refuses what is not a probe, and shell syntax, before anything runs", async () => {
+    const f = script(TWO);
+    expect(await run("walk", f, "--", "ip", "link", "show")).toBe(2);
+    expect(captured.err).toContain("the probe must be a ping or an nc -z line");
+    captured.err = "";
+    expect(await run("walk", f, "--", "ping -c1 192.0.2.2; rm -rf /")).toBe(2);
+    expect(captured.err).toMatch(/packetwalk walk: probe: .*(;|separat)/);
+    captured.err = "";
+    expect(await run("walk", f)).toBe(2);
+    captured.err = "";
+    expect(await run("walk", "--json", "--step", f, "--", "ping", "-c1", "192.0.2.2")).toBe(2);
+    expect(captured.err).toContain("--step and --json do not mix");
+    expect(captured.out).toBe("");
+  });
+
+  it("a bad script is refused with its line, and no walk runs", async () => {
+    const f = script("ip netns add a\nfrobnicate now\n");
+    expect(await run("walk", f, "--", "ping", "-c1", "192.0.2.2")).toBe(127);
+    expect(captured.err).toContain(":2: unknown command");
+    expect(captured.out).toBe("");
+  });
+
+  it("--compare: the kernel's netfilter trace equals the simulated path; exit 0", async () => {
+    const f = script(TWO);
+    const code = await run(
+      "walk",
+      "--compare",
+      "--json",
+      f,
+      "--",
+      "ip netns exec a ping -c1 192.0.2.2",
+    );
+    const walk = JSON.parse(captured.out) as Walk;
+    expect(walk.comparison?.differences).toEqual([]);
+    expect(walk.comparison).toMatchObject({ probeMatch: true, netfilterMatch: true });
+    expect(walk.comparison?.state.filter((s) => !s.match)).toEqual([]);
+    expect(walk.kernel?.netfilter.filter((p) => p.steps.length > 0)).toEqual([
+      expect.objectContaining({
+        ns: "b",
+        src: "192.0.2.1",
+        dst: "192.0.2.2",
+        steps: [expect.objectContaining({ table: "filter", chain: "INPUT", verdict: "ACCEPT" })],
+      }),
+    ]);
+    expect(code).toBe(0);
+  });
+});

@@ -1,0 +1,123 @@
+// The six walks of seed article 004 ("Understanding single-host Docker networking"),
+// walked in the simulator: each probe's packets cross the chains the article found in its
+// kernel log. test/diff/labs.test.ts holds the same walks against the kernel's own trace.
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseScript } from "../../src/script/parse.js";
+import { SimBackend } from "../../src/sim/sim-backend.js";
+import { stepText } from "../../src/walk/compare-nf.js";
+import { parseProbe } from "../../src/walk/probe.js";
+import { simProbe, type SimProbe } from "../../src/walk/traced-probe.js";
+
+const LESSON = "lessons/02-docker-six-walks.lab";
+
+async function walk(probe: string): Promise<SimProbe> {
+  const { script, errors } = parseScript(readFileSync(LESSON, "utf8"), LESSON);
+  expect(errors).toEqual([]);
+  const sim = new SimBackend();
+  for (const c of script.commands) await sim.run(c);
+  return simProbe(sim, parseProbe(probe.split(" ")));
+}
+
+/** The host's ("" = the script's own namespace) chains for the packet with these flags. */
+function hostPath(p: SimProbe, src: string, flags: string): string[] {
+  const pkt = p.netfilter.find(
+    (x) => x.ns === "" && x.src === src && (x.tcpFlags ?? []).join(",") === flags,
+  );
+  return pkt ? pkt.steps.map(stepText) : [];
+}
+
+const FWD_DOCKER = "filter FORWARD rule 1: -o docker0 -j DOCKER => JUMP:DOCKER";
+const FWD_ESTABLISHED =
+  "filter FORWARD rule 2: -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT => ACCEPT";
+
+describe("the six walks of seed article 004, in the simulator", () => {
+  let walks: SimProbe[];
+  beforeAll(async () => {
+    walks = await Promise.all(
+      [
+        "ip netns exec container1 nc -z -w1 172.17.0.3 12580",
+        "ip netns exec container1 nc -z -w1 172.17.0.1 12580",
+        "ip netns exec container1 nc -z -w1 192.0.2.101 12580",
+        "nc -z -w1 172.17.0.2 12580",
+        "ip netns exec container1 nc -z -w1 192.0.2.187 12580",
+        "ip netns exec lan nc -z -w1 172.17.0.2 12580",
+      ].map(walk),
+    );
+  });
+
+  it("1: container1 -> container2: ARP flooded by docker0, SYN bridged through FORWARD -i docker0 -o docker0, SYN-ACK RELATED,ESTABLISHED", () => {
+    const w = walks[0]!;
+    const arp = w.walk.packets.find((p) => p.summary.startsWith("ARP request: who has 172.17.0.3"));
+    expect(arp?.steps.some((s) => s.kind === "bridge" && s.text.includes("flooded"))).toBe(true);
+    expect(hostPath(w, "172.17.0.2", "SYN")).toEqual([
+      "nat PREROUTING policy ACCEPT",
+      FWD_DOCKER,
+      "filter FORWARD rule 4: -i docker0 -o docker0 -j ACCEPT => ACCEPT",
+      "nat POSTROUTING policy ACCEPT",
+    ]);
+    expect(hostPath(w, "172.17.0.3", "SYN,ACK")).toEqual([FWD_DOCKER, FWD_ESTABLISHED]);
+    expect(w.result.exit).toBe(0);
+  });
+
+  it("2: container1 -> 172.17.0.1 with nothing listening: INPUT side, the host answers RST; refused", () => {
+    const w = walks[1]!;
+    expect(hostPath(w, "172.17.0.2", "SYN")).toEqual([
+      "nat PREROUTING rule 1: -m addrtype --dst-type LOCAL -j DOCKER => JUMP:DOCKER",
+      "nat PREROUTING policy ACCEPT",
+    ]);
+    const syn = w.walk.packets[0]!;
+    expect(syn.fate).toMatchObject({ kind: "dropped", reason: "no socket listening" });
+    expect(w.walk.packets.some((p) => p.summary.includes("[R.]") && p.causedBy === syn.id)).toBe(
+      true,
+    );
+    expect(w.result.exit).toBe(1);
+  });
+
+  it("3: container1 -> the host's 192.0.2.101: default route via docker0, delivered locally (INPUT), never FORWARD", () => {
+    const w = walks[2]!;
+    const syn = w.walk.packets[0]!;
+    expect(syn.steps.find((s) => s.kind === "route")?.text).toContain("default via 172.17.0.1");
+    expect(syn.fate.kind).toBe("delivered");
+    expect(syn.fate.ns).toBe("(root)");
+    expect(w.netfilter.flatMap((p) => p.steps.map((s) => s.chain))).not.toContain("FORWARD");
+  });
+
+  it("4: host -> container1: OUTPUT, source 172.17.0.1 from docker0's route", () => {
+    const w = walks[3]!;
+    expect(hostPath(w, "172.17.0.1", "SYN")).toEqual([
+      "nat OUTPUT policy ACCEPT",
+      "nat POSTROUTING policy ACCEPT",
+    ]);
+    expect(w.walk.packets[0]!.steps.find((s) => s.kind === "route")?.route?.src).toBe("172.17.0.1");
+  });
+
+  it("5: container1 -> LAN 192.0.2.187: FORWARD, MASQUERADE to 192.0.2.101; reply de-NATed, RELATED,ESTABLISHED; later packets skip nat", () => {
+    const w = walks[4]!;
+    expect(hostPath(w, "172.17.0.2", "SYN")).toEqual([
+      "nat PREROUTING policy ACCEPT",
+      "filter FORWARD rule 3: -i docker0 ! -o docker0 -j ACCEPT => ACCEPT",
+      "nat POSTROUTING rule 1: -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE => ACCEPT",
+    ]);
+    const syn = w.walk.packets[0]!;
+    expect(syn.steps.find((s) => s.kind === "nat")?.nat?.after).toMatch(/^192\.0\.2\.101:/);
+    expect(hostPath(w, "192.0.2.187", "SYN,ACK")).toEqual([FWD_DOCKER, FWD_ESTABLISHED]);
+    expect(hostPath(w, "172.17.0.2", "ACK")).toEqual([
+      "filter FORWARD rule 3: -i docker0 ! -o docker0 -j ACCEPT => ACCEPT",
+    ]);
+  });
+
+  it("6: LAN host -> container1 through the host's route: FORWARD policy ACCEPT, no NAT", () => {
+    const w = walks[5]!;
+    expect(hostPath(w, "192.0.2.187", "SYN")).toEqual([
+      "nat PREROUTING policy ACCEPT",
+      FWD_DOCKER,
+      "filter FORWARD policy ACCEPT",
+      "nat POSTROUTING policy ACCEPT",
+    ]);
+    expect(w.walk.packets.flatMap((p) => p.steps).some((s) => s.kind === "nat")).toBe(false);
+    expect(hostPath(w, "172.17.0.2", "SYN,ACK")).toEqual([
+      "filter FORWARD rule 3: -i docker0 ! -o docker0 -j ACCEPT => ACCEPT",
+    ]);
+  });
+});
