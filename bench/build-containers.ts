@@ -1,6 +1,7 @@
 // Benchmark: build N "containers" on a bridge (the lines Docker's bridge driver runs),
 // in the simulator, in the kernel backend and as a plain shell script of the same lines,
-// and the cost of one ping walk in the simulator as N grows.
+// and the cost of one traced ping walk (the walk built from the trace; on the kernel, with
+// xtables-monitor in every namespace) as N grows.
 //   npm run bench              N = 10, 200, 1000
 //   npm run bench -- 10 50     other sizes
 // Needs root (or user namespaces) for the kernel and shell columns. Never timed in tests.
@@ -12,7 +13,9 @@ import { performance } from "node:perf_hooks";
 import { runLab } from "../src/compare/lab-run.js";
 import { KernelBackend } from "../src/real/kernel-backend.js";
 import { parseLine, parseScript } from "../src/script/parse.js";
+import type { LabCommand } from "../src/script/types.js";
 import { SimBackend } from "../src/sim/sim-backend.js";
+import { kernelProbe, SETTLE_MS, simProbe } from "../src/walk/traced-probe.js";
 import { addr, containersScript } from "./containers-script.js";
 
 async function timeSim(script: string, n: number): Promise<{ build: number; ping: number }> {
@@ -23,15 +26,18 @@ async function timeSim(script: string, n: number): Promise<{ build: number; ping
   const build = performance.now() - t0;
   // One ping walk from the first to the last container (ARP, bridge, reply), then a second
   // one with warm caches; report the first.
-  const ping = parseLine(`ip netns exec c0 ping -c1 -W1 ${addr(n - 1)}`, 1)!;
   const t1 = performance.now();
-  const r = await sim.run(ping);
+  const w = await simProbe(sim, probe(n));
   const pingMs = performance.now() - t1;
-  if (r.exit !== 0) throw new Error(`sim ping failed: ${r.stdout}${r.stderr}`);
+  if (w.result.exit !== 0) throw new Error(`sim ping failed: ${w.result.stdout}${w.result.stderr}`);
   return { build, ping: pingMs };
 }
 
-async function timeKernel(script: string): Promise<number> {
+function probe(n: number): LabCommand {
+  return parseLine(`ip netns exec c0 ping -c1 -W1 ${addr(n - 1)}`, 1)!;
+}
+
+async function timeKernel(script: string, n: number): Promise<{ build: number; walk: number }> {
   const { script: s } = parseScript(script, "bench");
   const k = await KernelBackend.start({ timeoutMs: 60_000 });
   try {
@@ -39,7 +45,12 @@ async function timeKernel(script: string): Promise<number> {
     const res = await runLab(s.commands, k);
     const bad = res.find((r) => r.result.exit !== 0);
     if (bad) throw new Error(`kernel: line ${bad.line} failed: ${bad.result.stderr}`);
-    return performance.now() - t0;
+    const build = performance.now() - t0;
+    const t1 = performance.now();
+    const w = await kernelProbe(k, probe(n));
+    if (w.result.exit !== 0) throw new Error(`kernel ping failed: ${w.result.stdout}`);
+    // The settle time is a fixed wait, not work: it is left out.
+    return { build, walk: performance.now() - t1 - SETTLE_MS };
   } finally {
     await k.close();
   }
@@ -85,7 +96,7 @@ async function main(): Promise<void> {
     .filter((x) => x > 0);
   const ns = sizes.length ? sizes : [10, 200, 1000];
   console.log(
-    "N      lines   sim build   kernel      shell       kernel/sim  shell/sim  kernel/shell  sim ping walk",
+    "N      lines   sim build   kernel      shell       kernel/sim  shell/sim  kernel/shell  sim walk    kernel walk",
   );
   for (const n of ns) {
     const script = containersScript(n);
@@ -93,7 +104,7 @@ async function main(): Promise<void> {
     process.stderr.write(`N=${n}: simulator...`);
     const sim = await timeSim(script, n);
     process.stderr.write(" kernel backend...");
-    const kernel = await timeKernel(script);
+    const { build: kernel, walk: kernelWalk } = await timeKernel(script, n);
     process.stderr.write(" shell...\n");
     const shell = timeShell(script);
     console.log(
@@ -106,7 +117,8 @@ async function main(): Promise<void> {
         (kernel / sim.build).toFixed(1).padEnd(11),
         (shell / sim.build).toFixed(1).padEnd(10),
         (kernel / shell).toFixed(2).padEnd(13),
-        fmt(sim.ping),
+        fmt(sim.ping).padEnd(11),
+        fmt(kernelWalk),
       ].join(" "),
     );
   }

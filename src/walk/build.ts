@@ -44,19 +44,19 @@ export function buildWalk(entries: TraceEntry[], t0: number): BuiltWalk {
     return b;
   };
 
-  for (const e of entries) {
+  for (const [seq, e] of entries.entries()) {
     const time = round(e.time - t0);
     if (e.kind === "transition") {
       const state = parseState(e.detail);
       const b = e.packet !== undefined ? byTrace.get(e.packet) : undefined;
       if (!b) {
-        events.push({ time, machine: e.source, state });
+        events.push({ time, machine: e.source, ns: machineNs(e.source), state });
         continue;
       }
-      const ns = /\[([^\]]*)\]$/.exec(e.source)?.[1] ?? "";
       b.packet.steps.push({
         time,
-        ns,
+        seq,
+        ns: machineNs(e.source),
         kind: "state",
         text: `${e.source.replace(/ \[[^\]]*\]$/, "")}: ${state}`,
         header: header(b.last),
@@ -69,14 +69,14 @@ export function buildWalk(entries: TraceEntry[], t0: number): BuiltWalk {
       if (info.kind === "because") continue; // not a hop: the cause is kept on the new packet
       const b = packetFor(e.packet, info.payload);
       b.last = info.payload;
-      b.packet.steps.push(deliveryStep(time, info.kind, info, info.payload));
+      b.packet.steps.push(deliveryStep(time, seq, info.kind, info, info.payload));
       continue;
     }
     if (!isWalked(e.pkt)) continue;
     const b = packetFor(e.packet, e.pkt);
     b.last = e.pkt;
     if (e.during !== undefined) causes.set(e.packet, e.during);
-    b.packet.steps.push(pointStep(time, e.point, e.pkt));
+    b.packet.steps.push(pointStep(time, seq, e.point, e.pkt));
   }
 
   for (const b of order) {
@@ -114,8 +114,14 @@ function parseState(detail: string): string {
   }
 }
 
+/** Machines are named with their namespace last, in brackets (trace.inspector's names). */
+function machineNs(name: string): string {
+  return /\[([^\]]*)\]$/.exec(name)?.[1] ?? "(root)";
+}
+
 function deliveryStep(
   time: number,
+  seq: number,
   kind: "wire" | "up" | "loopback",
   info: DeliveryInfo,
   pkt: WalkedPacket,
@@ -127,11 +133,11 @@ function deliveryStep(
       : kind === "up"
         ? `passed up from port ${info.from} to the bridge device ${info.to}${macs}`
         : `looped back through ${info.to}`;
-  return { time, ns: info.toNs ?? "", kind, dev: info.to, text, header: header(pkt) };
+  return { time, seq, ns: info.toNs ?? "", kind, dev: info.to, text, header: header(pkt) };
 }
 
-function pointStep(time: number, p: TracePoint, pkt: WalkedPacket): WalkStep {
-  const base = { time, ns: p.ns, header: header(pkt) };
+function pointStep(time: number, seq: number, p: TracePoint, pkt: WalkedPacket): WalkStep {
+  const base = { time, seq, ns: p.ns, header: header(pkt) };
   switch (p.kind) {
     case "route": {
       const where =
@@ -168,7 +174,10 @@ function pointStep(time: number, p: TracePoint, pkt: WalkedPacket): WalkStep {
         ...base,
         kind: "bridge",
         dev: p.bridge,
-        text: `bridge ${p.bridge}, in on ${p.port}: ${learned}${action}`,
+        text:
+          p.port === p.bridge
+            ? `bridge ${p.bridge}, sent by the host: ${action}`
+            : `bridge ${p.bridge}, in on ${p.port}: ${learned}${action}`,
         why: p.why,
       };
     }

@@ -32,11 +32,35 @@ function samePacket(a: NfPathPacket, b: NfPathPacket): boolean {
   return true;
 }
 
+/**
+ * A peer's FIN is acknowledged by a delayed ACK (40 ms) unless its program closes first,
+ * when the ACK rides on its own FIN: which one happens depends on how soon the kernel
+ * schedules that program. A pure ACK straight before a FIN-ACK of the same flow, with the
+ * same path, is therefore folded into it, on both sides.
+ */
+function foldDelayedAcks(ps: NfPathPacket[]): NfPathPacket[] {
+  return ps.filter((p, i) => {
+    const next = ps[i + 1];
+    return !(
+      next !== undefined &&
+      p.proto === "tcp" &&
+      p.tcpFlags?.join() === "ACK" &&
+      next.tcpFlags?.join() === "ACK,FIN" &&
+      p.src === next.src &&
+      p.dst === next.dst &&
+      p.sport === next.sport &&
+      p.dport === next.dport &&
+      p.steps.map(stepKey).join("\n") === next.steps.map(stepKey).join("\n")
+    );
+  });
+}
+
 export function compareNfPaths(sim: NfPathPacket[], kernel: NfPathPacket[]): NfDifference[] {
   const nonEmpty = (ps: NfPathPacket[]): NfPathPacket[] => ps.filter((p) => p.steps.length > 0);
   const byNs = (ps: NfPathPacket[]): Map<string, NfPathPacket[]> => {
     const m = new Map<string, NfPathPacket[]>();
     for (const p of nonEmpty(ps)) m.set(p.ns, [...(m.get(p.ns) ?? []), p]);
+    for (const [ns, list] of m) m.set(ns, foldDelayedAcks(list));
     return m;
   };
   const s = byNs(sim);

@@ -101,7 +101,7 @@ function joinSections(sections: string[][]): string {
 
 const BACKEND_WORDS: Record<Walk["backend"], string> = {
   sim: "in the simulator",
-  kernel: "on the real kernel (rootless sandbox)",
+  kernel: "on the real kernel (in a throwaway sandbox)",
   compare: "in the simulator, held against the real kernel",
 };
 
@@ -341,7 +341,7 @@ function fateLine(pkt: WalkPacket, p: Palette): string {
 function eventsSection(walk: Walk, p: Palette): string[] {
   const events = walk.sim?.events ?? [];
   if (events.length === 0) return [];
-  const parsed = events.map((e) => ({ ...e, ...machineNs(e.machine) }));
+  const parsed = events.map((e) => ({ ...e, ...machineNs(e.machine), ns: nsName(e.ns) }));
   const timeWidth = Math.max(5, ...events.map((e) => e.time.toFixed(3).length));
   const nsWidth = Math.max(ROOT.length, ...parsed.map((e) => e.ns.length));
   return [
@@ -374,7 +374,18 @@ function kernelSection(walk: Walk, p: Palette): string[] {
         lines.push(`         ${paintVerdict(nfStepText(s), s.verdict, p)}`);
     });
   }
-  return [...lines, ...warningLines(k.warnings, p)];
+  return [...lines, ...warningLines(k.warnings, p), ...kernelStateLines(k.state ?? [], p)];
+}
+
+/** What the probe left behind, as the kernel's tools print it (commands with output only). */
+function kernelStateLines(state: { command: string; output: string }[], p: Palette): string[] {
+  const shown = state.filter((s) => s.output.trim() !== "");
+  if (shown.length === 0) return [];
+  return [
+    "",
+    p.bold("state after the probe:"),
+    ...shown.flatMap((s) => [`  $ ${s.command}`, ...outputLines(s.output).map(indent(4))]),
+  ];
 }
 
 function warningLines(warnings: string[], p: Palette): string[] {

@@ -10,7 +10,7 @@ import type { LabCommand, LabScript } from "../script/types.js";
 import type { SimBackend } from "../sim/sim-backend.js";
 import { compareNfPaths } from "./compare-nf.js";
 import { SIM_ROOT } from "./sim-nf-path.js";
-import { catchUp, kernelProbe, simProbe } from "./traced-probe.js";
+import { kernelProbe, simProbe } from "./traced-probe.js";
 import { WALK_SCHEMA, type ProbeResult, type Walk } from "./types.js";
 
 export interface WalkBackends {
@@ -55,29 +55,45 @@ export async function runWalk(
     }
   }
 
+  if (b.sim && b.kernel) {
+    // The kernel first: the simulator then lets the same time pass around the probe.
+    progress("sending the probe on the kernel, with netfilter tracing");
+    const k = await kernelProbe(b.kernel, probe);
+    progress("walking the probe in the simulator");
+    const s = await simProbe(b.sim, probe, k);
+    walk.sim = { probe: probeResult(s.result), packets: s.walk.packets, events: s.walk.events };
+    walk.kernel = { probe: probeResult(k.result), netfilter: k.netfilter, warnings: k.warnings };
+    progress("comparing the state the probe left behind");
+    const differences = compareNfPaths(s.netfilter, k.netfilter);
+    walk.comparison = {
+      probeMatch: sameResult(s.result, k.result, probe.text),
+      netfilterMatch: differences.length === 0,
+      differences,
+      state: await compareState(script, b.sim, b.kernel),
+    };
+    return walk;
+  }
   if (b.sim) {
     progress("walking the probe in the simulator");
     const s = await simProbe(b.sim, probe);
     walk.sim = { probe: probeResult(s.result), packets: s.walk.packets, events: s.walk.events };
-    if (!b.kernel) return walk;
-    progress("sending the probe on the kernel, with netfilter tracing");
-    const k = await kernelProbe(b.kernel, probe);
-    catchUp(b.sim, s, k);
-    walk.kernel = { probe: probeResult(k.result), netfilter: k.netfilter, warnings: k.warnings };
-    progress("comparing the state the probe left behind");
-    walk.comparison = {
-      probeMatch: sameResult(s.result, k.result, probe.text),
-      differences: compareNfPaths(s.netfilter, k.netfilter),
-      netfilterMatch: false,
-      state: await compareState(script, b.sim, b.kernel),
-    };
-    walk.comparison.netfilterMatch = walk.comparison.differences.length === 0;
     return walk;
   }
   if (b.kernel) {
     progress("sending the probe on the kernel, with netfilter tracing");
     const k = await kernelProbe(b.kernel, probe);
-    walk.kernel = { probe: probeResult(k.result), netfilter: k.netfilter, warnings: k.warnings };
+    const state: { command: string; output: string }[] = [];
+    for (const cmd of stateCommands(script)) {
+      const r = await b.kernel.run(cmd);
+      // conntrack's "N flow entries have been shown" goes to stderr: only errors are kept.
+      state.push({ command: cmd.text, output: r.stdout + (r.exit !== 0 ? r.stderr : "") });
+    }
+    walk.kernel = {
+      probe: probeResult(k.result),
+      netfilter: k.netfilter,
+      warnings: k.warnings,
+      state,
+    };
   }
   return walk;
 }
@@ -96,12 +112,8 @@ function namespacesOf(script: LabScript): (string | undefined)[] {
  * What the probe left in each namespace: neighbours, bridge forwarding entries,
  * conntrack entries and iptables counters, read the same way in both backends.
  */
-async function compareState(
-  script: LabScript,
-  sim: Backend,
-  kernel: Backend,
-): Promise<{ command: string; sim: string; kernel: string; match: boolean }[]> {
-  const out: { command: string; sim: string; kernel: string; match: boolean }[] = [];
+function stateCommands(script: LabScript): LabCommand[] {
+  const out: LabCommand[] = [];
   for (const ns of namespacesOf(script)) {
     const prefix = ns === undefined ? "" : `ip netns exec ${ns} `;
     // conntrack per protocol: a bridge's IGMP reports make entries of their own on the
@@ -114,17 +126,27 @@ async function compareState(
       "conntrack -L -p udp",
       "iptables-save -c",
     ]) {
-      const text = prefix + c;
-      const cmd = parseLine(text, 0, "<walk>");
-      if (!cmd) continue;
-      const [s, k] = [await sim.run(cmd), await kernel.run(cmd)];
-      out.push({
-        command: text,
-        sim: s.stdout + s.stderr,
-        kernel: k.stdout + k.stderr,
-        match: sameResult(s, k, text),
-      });
+      const cmd = parseLine(prefix + c, 0, "<walk>");
+      if (cmd) out.push(cmd);
     }
+  }
+  return out;
+}
+
+async function compareState(
+  script: LabScript,
+  sim: Backend,
+  kernel: Backend,
+): Promise<{ command: string; sim: string; kernel: string; match: boolean }[]> {
+  const out: { command: string; sim: string; kernel: string; match: boolean }[] = [];
+  for (const cmd of stateCommands(script)) {
+    const [s, k] = [await sim.run(cmd), await kernel.run(cmd)];
+    out.push({
+      command: cmd.text,
+      sim: s.stdout + s.stderr,
+      kernel: k.stdout + k.stderr,
+      match: sameResult(s, k, cmd.text),
+    });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // Running a probe with its walk recorded: in the simulator from the trace, on the kernel
-// from nftables' own trace (src/real/nf-trace.ts). Both let the same settle time pass
-// after the probe, so late packets (a delayed ACK, a FIN exchange) are in both accounts.
+// from nftables' own trace (src/real/nf-trace.ts). Both follow the probe's packets for the
+// same settle time after it ends, so late packets (a delayed ACK, a FIN exchange, a
+// retransmitted FIN) are in both accounts or in neither.
 import type { CommandResult } from "../backend.js";
 import { listNamespaces, startNfTrace } from "../real/nf-trace.js";
 import type { KernelBackend } from "../real/kernel-backend.js";
@@ -11,79 +12,80 @@ import type { NfPathPacket } from "./nf-path.js";
 import { simNfPath } from "./sim-nf-path.js";
 
 /**
- * How long after the probe ends its packets are still followed. A closing TCP connection
- * ends within a millisecond; a delayed ACK takes 40 ms (tcp_delack_min).
+ * How long after the probe ends its packets are still followed. Chosen between the
+ * kernel's TCP timers so that neither backend's account ends on one: a delayed ACK
+ * (tcp_delack_min, 40 ms) and the first retransmission of a lost FIN (RTO, tcp_rto_min
+ * 200 ms plus a little) fall inside, the second retransmission (400 ms later) well after.
  */
-export const SETTLE_MS = 100;
+export const SETTLE_MS = 300;
 
 export interface SimProbe {
   result: CommandResult;
-  /** Virtual time the probe and the settle took. */
-  virtualMs: number;
   walk: BuiltWalk;
   netfilter: NfPathPacket[];
 }
 
 export interface KernelProbe {
   result: CommandResult;
-  /** Wall time the probe took, tracing set-up and tear-down included. */
-  wallMs: number;
   netfilter: NfPathPacket[];
   warnings: string[];
+  /** Wall time tracing took to start, before the probe ran. */
+  beforeMs: number;
+  /** Wall time from the probe's end until tracing had stopped (the settle included). */
+  afterMs: number;
 }
 
-export async function simProbe(sim: SimBackend, cmd: LabCommand): Promise<SimProbe> {
+/**
+ * The simulator's walk of the probe. Given the kernel's timings (with --compare), its
+ * clock lets the same time pass before and after the probe as the kernel's did, so what
+ * later commands see (ICMP rate limits, neighbour and TCP timers) stays the same in both.
+ */
+export async function simProbe(
+  sim: SimBackend,
+  cmd: LabCommand,
+  kernel?: Pick<KernelProbe, "beforeMs" | "afterMs">,
+): Promise<SimProbe> {
   const world = sim.world;
+  const scheduler = world.scheduler;
   const trace = world.trace;
-  world.scheduler.settle();
+  scheduler.settle();
+  if (kernel) scheduler.runUntil(scheduler.now + kernel.beforeMs);
   trace.take();
-  const t0 = world.scheduler.now;
+  const t0 = scheduler.now;
   trace.enabled = true;
   let result: CommandResult;
   try {
     result = await sim.run(cmd);
-    world.scheduler.runUntil(world.scheduler.now + SETTLE_MS);
+    scheduler.runUntil(scheduler.now + SETTLE_MS);
   } finally {
     trace.enabled = false;
   }
   const entries = trace.take();
-  return {
-    result,
-    virtualMs: world.scheduler.now - t0,
-    walk: buildWalk(entries, t0),
-    netfilter: simNfPath(entries),
-  };
+  if (kernel) scheduler.runUntil(scheduler.now + Math.max(0, kernel.afterMs - SETTLE_MS));
+  return { result, walk: buildWalk(entries, t0), netfilter: simNfPath(entries) };
 }
 
 export async function kernelProbe(kernel: KernelBackend, cmd: LabCommand): Promise<KernelProbe> {
   const sandbox = kernel.sandbox;
   const t0 = performance.now();
   const session = await startNfTrace(sandbox, await listNamespaces(sandbox));
+  const t1 = performance.now();
   let result: CommandResult;
   try {
     result = await kernel.run(cmd);
-    await new Promise((r) => setTimeout(r, SETTLE_MS));
   } catch (e) {
     // The trace table must not outlive the probe, whatever happened.
     await session.stop().catch(() => undefined);
     throw e;
   }
+  const t2 = performance.now();
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   const stopped = await session.stop();
   return {
     result,
-    wallMs: performance.now() - t0,
     netfilter: stopped.packets,
     warnings: stopped.warnings,
+    beforeMs: t1 - t0,
+    afterMs: performance.now() - t2,
   };
-}
-
-/**
- * After a probe ran in both: tracing made the kernel's probe take longer than the
- * simulator's (monitors to start and stop), and time-driven state (ICMP rate limits,
- * neighbour timers) saw that time pass. The simulator's clock catches up, so what the
- * next commands see is the same in both.
- */
-export function catchUp(sim: SimBackend, s: SimProbe, k: KernelProbe): void {
-  const extra = k.wallMs - s.virtualMs;
-  if (extra > 0) sim.world.scheduler.runUntil(sim.world.scheduler.now + extra);
 }

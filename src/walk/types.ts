@@ -23,6 +23,12 @@ export type StepKind =
 export interface WalkStep {
   /** Virtual milliseconds since the probe started. */
   time: number;
+  /**
+   * Position in the simulator's trace: steps of all packets share one order, so a walk's
+   * interleaving can be rebuilt even where the virtual time does not move (a veth hop
+   * takes no virtual time).
+   */
+  seq: number;
   /** Namespace ("(root)" for the script's own). */
   ns: string;
   kind: StepKind;
@@ -75,7 +81,10 @@ export interface WalkPacket {
 /** A state machine that moved on a timer, with no packet in hand (ARP retries, timeouts). */
 export interface WalkEvent {
   time: number;
+  /** The machine, with its namespace in brackets ("neigh 10.0.0.2 dev va [a]"). */
   machine: string;
+  /** The namespace alone ("(root)" for the script's own). */
+  ns: string;
   state: string;
 }
 
@@ -109,7 +118,16 @@ export interface Walk {
   /** The simulator's walk (sim and compare). */
   sim?: { probe: ProbeResult; packets: WalkPacket[]; events: WalkEvent[] };
   /** The kernel's account (kernel and compare). */
-  kernel?: { probe: ProbeResult; netfilter: NfPathPacket[]; warnings: string[] };
+  kernel?: {
+    probe: ProbeResult;
+    netfilter: NfPathPacket[];
+    warnings: string[];
+    /**
+     * kernel only: what the probe left in each namespace (neighbours, bridge forwarding
+     * entries, conntrack, iptables counters), as the commands printed it.
+     */
+    state?: { command: string; output: string }[];
+  };
   /** compare: where the simulated netfilter path and the kernel's trace differ. */
   comparison?: {
     probeMatch: boolean;

@@ -77,6 +77,19 @@ describe("packetwalk walk", () => {
     expect(captured.out).toBe("");
   });
 
+  it("--kernel: the kernel's trace and what the probe left behind, for people", async () => {
+    const f = script(TWO);
+    expect(await run("walk", "--kernel", f, "--", "ip netns exec a ping -c1 192.0.2.2")).toBe(0);
+    const out = captured.out;
+    expect(out).toContain("the kernel's netfilter trace (xtables-monitor --trace), per namespace:");
+    expect(out).toMatch(
+      / {2}b\n {4}1\. 192\.0\.2\.1 > 192\.0\.2\.2 icmp len 84\n {9}filter INPUT rule 1: -p icmp -j ACCEPT => ACCEPT\n/,
+    );
+    expect(out).toContain("  $ ip netns exec a ip neigh show\n    192.0.2.2 dev va lladdr ");
+    // The learner's counters: the one echo request, as without tracing.
+    expect(out).toContain("[1:84] -A INPUT -p icmp -j ACCEPT");
+  });
+
   it("--compare: the kernel's netfilter trace equals the simulated path; exit 0", async () => {
     const f = script(TWO);
     const code = await run(

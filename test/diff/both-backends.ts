@@ -12,7 +12,7 @@ import type { LabCommand } from "../../src/script/types.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
 import { compareNfPaths } from "../../src/walk/compare-nf.js";
 import { isProbe } from "../../src/walk/probe.js";
-import { catchUp, kernelProbe, simProbe } from "../../src/walk/traced-probe.js";
+import { kernelProbe, simProbe } from "../../src/walk/traced-probe.js";
 import type { NfDifference } from "../../src/walk/types.js";
 
 // Both backends start from this machine's world: the kernel's new namespaces inherit it.
@@ -60,9 +60,9 @@ async function tracedProbe(
   sim: SimBackend,
   kernel: KernelBackend,
 ): Promise<{ s: CommandResult; k: CommandResult; nf: NfDifference[] }> {
-  const a = await simProbe(sim, cmd);
+  // The kernel first: the simulator then lets the same time pass around the probe.
   const b = await kernelProbe(kernel, cmd);
-  catchUp(sim, a, b);
+  const a = await simProbe(sim, cmd, b);
   const warnings = b.warnings.map((w): NfDifference => ({ ns: "", index: -1, packet: w, at: 0 }));
   return {
     s: a.result,

@@ -24,7 +24,15 @@ function step(
   text: string,
   extra: Partial<WalkStep> = {},
 ): WalkStep {
-  return { time: 0, ns, kind, text, header: "10.0.0.1 > 10.0.0.2 ICMP ttl 64 len 84", ...extra };
+  return {
+    time: 0,
+    seq: 0,
+    ns,
+    kind,
+    text,
+    header: "10.0.0.1 > 10.0.0.2 ICMP ttl 64 len 84",
+    ...extra,
+  };
 }
 
 function nf(
@@ -96,7 +104,7 @@ function simWalk(extra: Partial<Walk> = {}): Walk {
     sim: {
       probe,
       packets: [request, reply],
-      events: [{ time: 1000, machine: "neigh 10.0.0.254 dev va [a]", state: "STALE" }],
+      events: [{ time: 1000, machine: "neigh 10.0.0.254 dev va [a]", ns: "a", state: "STALE" }],
     },
     ...extra,
   };
@@ -246,7 +254,7 @@ describe("renderWalk, kernel", () => {
   const out = plain(w);
 
   it("shows the kernel's netfilter trace per namespace, packet by packet", () => {
-    expect(out).toContain("walk of lab.lab, on the real kernel (rootless sandbox)\n");
+    expect(out).toContain("walk of lab.lab, on the real kernel (in a throwaway sandbox)\n");
     expect(out).toContain(
       "  (root)\n" +
         "    1. 10.0.0.1 > 10.0.0.2 icmp len 84\n" +

@@ -129,7 +129,7 @@ export function bridgeInput(br: Bridge, port: NetDevice, frame0: Frame): void {
 
 type BridgeAction = "forward" | "flood" | "local" | "drop";
 
-function floodPorts(br: Bridge, ingress: NetDevice): NetDevice[] {
+function floodPorts(br: Bridge, ingress: NetDevice | undefined): NetDevice[] {
   return br.ports
     .filter((p) => br.portState(p) === "forwarding" && (p.dev !== ingress || p.dev.hairpin))
     .map((p) => p.dev);
@@ -137,14 +137,37 @@ function floodPorts(br: Bridge, ingress: NetDevice): NetDevice[] {
 
 /** br_dev_xmit / br_forward: send from the bridge (ingress undefined) or a port. */
 export function bridgeForward(br: Bridge, ingress: NetDevice | undefined, frame: Frame): void {
+  // The host sending through its bridge device (br_dev_xmit): the same table decides.
+  const decided = (action: BridgeAction, to: NetDevice[], why: string): void => {
+    if (ingress === undefined)
+      br.ns.world.trace.point(frame.payload, {
+        kind: "bridge",
+        ns: br.ns.displayName,
+        bridge: br.name,
+        port: br.name,
+        action,
+        to: to.map((d) => d.name),
+        why,
+      });
+  };
   if (!isMulticastMac(frame.dst)) {
     const dst = br.lookup(frame.dst);
     if (dst && !dst.local) {
-      if (dst.dev !== ingress || ingress.hairpin) forwardTo(br, dst.dev, frame);
+      if (dst.dev !== ingress || ingress.hairpin) {
+        decided("forward", [dst.dev], `${frame.dst} was learned on ${dst.dev.name}`);
+        forwardTo(br, dst.dev, frame);
+      }
       return;
     }
     if (dst?.local) return;
   }
+  decided(
+    "flood",
+    floodPorts(br, ingress),
+    isMulticastMac(frame.dst)
+      ? `${frame.dst} is a broadcast/multicast address: every port`
+      : `${frame.dst} is not in the forwarding database: flood`,
+  );
   flood(br, ingress, frame);
 }
 

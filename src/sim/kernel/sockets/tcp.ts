@@ -41,6 +41,8 @@ export class TcpSock {
   peerClosed = false;
   /** sk_err, once the connection failed or was reset. */
   error: Errno | undefined;
+  /** tp->last_oow_ack_time: when the last challenge ACK went out (virtual ms). */
+  lastOowAckMs: number | undefined;
   /** sk_err_soft: an ICMP error noted on a synchronized connection; SO_ERROR reports it. */
   errSoft?: Errno;
 
@@ -404,12 +406,24 @@ export class TcpTable {
       if (seg.seq === s.rcvNxt) s.actor.send({ type: "RST" });
       return;
     }
-    if (f.syn) return;
+    if (f.syn) return this.challengeAck(s);
     if (f.ack && s.finSeq !== undefined && seg.ack === s.sndNxt && !f.fin) {
       s.actor.send({ type: "ACK", ofFin: true });
       return;
     }
     if (f.fin) this.finArrived(s, seg);
+  }
+
+  /**
+   * tcp_validate_incoming, step 4 (RFC 5961 4.2): a SYN on a synchronized connection (a
+   * peer's retransmitted SYN-ACK, say) is answered with an ACK, at most one per
+   * tcp_invalid_ratelimit (500 ms) per socket (tcp_oow_rate_limited).
+   */
+  private challengeAck(s: TcpSock): void {
+    const now = this.ns.world.scheduler.now;
+    if (s.lastOowAckMs !== undefined && now - s.lastOowAckMs < 500) return;
+    s.lastOowAckMs = now;
+    this.sendSegment(s, { ack: true }, s.sndNxt, s.rcvNxt);
   }
 
   private finArrived(s: TcpSock, seg: Tcp): void {
