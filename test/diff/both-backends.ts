@@ -23,6 +23,8 @@ export interface Mismatches {
   errors: string[];
   /** One block per differing line; empty when every line matches. */
   report: string;
+  /** Packets the kernel traced through at least one chain, over all the script's probes. */
+  traced: number;
 }
 
 export async function mismatches(
@@ -31,15 +33,17 @@ export async function mismatches(
   scriptDir?: string,
 ): Promise<Mismatches> {
   const { script, errors } = parseScript(text, file);
-  if (errors.length > 0) return { errors: errors.map((e) => e.message), report: "" };
+  if (errors.length > 0) return { errors: errors.map((e) => e.message), report: "", traced: 0 };
   const sim = new SimBackend({ profile, ...(scriptDir ? { scriptDir } : {}) });
   const kernel = await KernelBackend.start(scriptDir ? { scriptDir } : {});
   try {
     const blocks: string[] = [];
+    let traced = 0;
     for (const cmd of script.commands) {
-      const { s, k, nf } = isProbe(cmd)
+      const { s, k, nf, n } = isProbe(cmd)
         ? await tracedProbe(cmd, sim, kernel)
-        : { s: await sim.run(cmd), k: await kernel.run(cmd), nf: [] };
+        : { s: await sim.run(cmd), k: await kernel.run(cmd), nf: [], n: 0 };
+      traced += n;
       const out = sameResult(s, k, cmd.text)
         ? []
         : differences(s, k, cmd.text).flatMap((d) => [
@@ -49,7 +53,7 @@ export async function mismatches(
       for (const d of nf) out.push(...nfDifferenceLines(d));
       if (out.length > 0) blocks.push(`line ${cmd.line}: ${cmd.text}\n${out.join("\n")}`);
     }
-    return { errors: [], report: blocks.join("\n") };
+    return { errors: [], report: blocks.join("\n"), traced };
   } finally {
     await kernel.close();
   }
@@ -59,7 +63,7 @@ async function tracedProbe(
   cmd: LabCommand,
   sim: SimBackend,
   kernel: KernelBackend,
-): Promise<{ s: CommandResult; k: CommandResult; nf: NfDifference[] }> {
+): Promise<{ s: CommandResult; k: CommandResult; nf: NfDifference[]; n: number }> {
   // The kernel first: the simulator then lets the same time pass around the probe.
   const b = await kernelProbe(kernel, cmd);
   const a = await simProbe(sim, cmd, b);
@@ -68,6 +72,7 @@ async function tracedProbe(
     s: a.result,
     k: b.result,
     nf: [...warnings, ...compareNfPaths(a.netfilter, b.netfilter)],
+    n: b.netfilter.filter((p) => p.steps.length > 0).length,
   };
 }
 
