@@ -57,6 +57,7 @@ const TOOLS = [
   { program: "nft", pkg: "nftables" },
   { program: "xtables-monitor", pkg: "iptables" },
   { program: "stdbuf", pkg: "coreutils" },
+  { program: "nice", pkg: "coreutils" },
 ] as const;
 
 /** Chains of the trace table: name and hook. */
@@ -151,8 +152,11 @@ class NsTrace {
   /** Loads the table and starts the monitor, at once: the sync after it needs both. */
   async start(): Promise<void> {
     // stdbuf -oL: into a pipe, xtables-monitor's stdout is fully buffered, and SIGTERM
-    // would lose what it holds.
-    const argv = this.inNs(["stdbuf", "-oL", "xtables-monitor", "-t", "-e"]);
+    // would lose what it holds. nice 19: the monitor looks each rule up as it prints it,
+    // and must not take the CPU from the probe's own programs (whose timing races the
+    // kernel's timers, e.g. a server closing within the 40 ms of a delayed ACK); the
+    // netlink socket holds the events until it reads them, and stop() waits for that.
+    const argv = this.inNs(["nice", "-n", "19", "stdbuf", "-oL", "xtables-monitor", "-t", "-e"]);
     const [load, monitor] = await Promise.all([
       this.nft(["-f", "-"], traceTableScript()),
       this.sandbox.startMonitor(this.monitor, argv),

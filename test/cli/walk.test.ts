@@ -15,6 +15,9 @@ const TWO = [
   "ip -n a link set va up",
   "ip -n b link set vb up",
   "ip netns exec b iptables -A INPUT -p icmp -j ACCEPT",
+  // linkwatch reports the carrier up to 1 s late; IPv6 addrconf (and the multicast
+  // entries `bridge fdb` lists) waits for it.
+  "sleep 1.1",
   "",
 ].join("\n");
 
