@@ -5,6 +5,7 @@ import type { DeliveryInfo } from "../sim/engine/scheduler.js";
 import type { TraceEntry, TracePoint } from "../sim/engine/trace.js";
 import { ruleSpec } from "../sim/userland/iptables/save-rule.js";
 import { header, isWalked, protocolOf, summary, type WalkedPacket } from "./headers.js";
+import { SIM_ROOT } from "./sim-nf-path.js";
 import type { WalkEvent, WalkPacket, WalkStep } from "./types.js";
 
 export interface BuiltWalk {
@@ -116,7 +117,7 @@ function parseState(detail: string): string {
 
 /** Machines are named with their namespace last, in brackets (trace.inspector's names). */
 function machineNs(name: string): string {
-  return /\[([^\]]*)\]$/.exec(name)?.[1] ?? "(root)";
+  return /\[([^\]]*)\]$/.exec(name)?.[1] ?? SIM_ROOT;
 }
 
 function deliveryStep(

@@ -4,6 +4,7 @@
 // decides on colour, which keeps this module pure and testable.
 import { stepText as stepText_ } from "./compare-nf.js";
 import type { NfPathPacket, NfPathStep } from "./nf-path.js";
+import { SIM_ROOT } from "./sim-nf-path.js";
 import type { NfDifference, ProbeResult, Walk, WalkPacket, WalkStep } from "./types.js";
 
 export interface RenderOptions {
@@ -49,7 +50,7 @@ export function palette(colour: boolean): Palette {
   };
 }
 
-const ROOT = "(root)";
+const ROOT = SIM_ROOT;
 const DEFAULT_WIDTH = 100;
 
 /** Netfilter traces name the script's own namespace ""; the walk's steps name it "(root)". */

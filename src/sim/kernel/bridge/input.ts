@@ -68,16 +68,7 @@ export function bridgeInput(br: Bridge, port: NetDevice, frame0: Frame): void {
   if (!br.adminUp) return;
   const world = br.ns.world;
   const decided = (action: BridgeAction, to: NetDevice[], why: string): void =>
-    world.trace.point(frame.payload, {
-      kind: "bridge",
-      ns: br.ns.displayName,
-      bridge: br.name,
-      port: port.name,
-      learned: learned ? frame.src : undefined,
-      action,
-      to: to.map((d) => d.name),
-      why,
-    });
+    traceDecision(br, frame, port, learned, action, to, why);
   const up = (f: Frame): void => {
     world.scheduler.at(0, `bridge ${br.name} local in`, () => world.ipv4.receive(br, f), {
       kind: "up",
@@ -129,6 +120,28 @@ export function bridgeInput(br: Bridge, port: NetDevice, frame0: Frame): void {
 
 type BridgeAction = "forward" | "flood" | "local" | "drop";
 
+/** The walk's tracepoint for a forwarding decision (`port` is the bridge itself for br_dev_xmit). */
+function traceDecision(
+  br: Bridge,
+  frame: Frame,
+  port: NetDevice,
+  learned: boolean,
+  action: BridgeAction,
+  to: NetDevice[],
+  why: string,
+): void {
+  br.ns.world.trace.point(frame.payload, {
+    kind: "bridge",
+    ns: br.ns.displayName,
+    bridge: br.name,
+    port: port.name,
+    learned: learned ? frame.src : undefined,
+    action,
+    to: to.map((d) => d.name),
+    why,
+  });
+}
+
 function floodPorts(br: Bridge, ingress: NetDevice | undefined): NetDevice[] {
   return br.ports
     .filter((p) => br.portState(p) === "forwarding" && (p.dev !== ingress || p.dev.hairpin))
@@ -139,16 +152,7 @@ function floodPorts(br: Bridge, ingress: NetDevice | undefined): NetDevice[] {
 export function bridgeForward(br: Bridge, ingress: NetDevice | undefined, frame: Frame): void {
   // The host sending through its bridge device (br_dev_xmit): the same table decides.
   const decided = (action: BridgeAction, to: NetDevice[], why: string): void => {
-    if (ingress === undefined)
-      br.ns.world.trace.point(frame.payload, {
-        kind: "bridge",
-        ns: br.ns.displayName,
-        bridge: br.name,
-        port: br.name,
-        action,
-        to: to.map((d) => d.name),
-        why,
-      });
+    if (ingress === undefined) traceDecision(br, frame, br, false, action, to, why);
   };
   if (!isMulticastMac(frame.dst)) {
     const dst = br.lookup(frame.dst);
@@ -172,11 +176,7 @@ export function bridgeForward(br: Bridge, ingress: NetDevice | undefined, frame:
 }
 
 function flood(br: Bridge, ingress: NetDevice | undefined, frame: Frame, bridged = false): void {
-  for (const p of br.ports) {
-    if (br.portState(p) !== "forwarding") continue;
-    if (p.dev === ingress && !p.dev.hairpin) continue;
-    forwardTo(br, p.dev, frame, bridged);
-  }
+  for (const dev of floodPorts(br, ingress)) forwardTo(br, dev, frame, bridged);
 }
 
 /** br_forward: `bridged` for frames that came in on a port (NF_BR_FORWARD, not LOCAL_OUT). */
