@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { doctorCommand } from "./doctor-command.js";
 import { UserError } from "./load-script.js";
 import { runCommand } from "./run-command.js";
+import { missingDashDash } from "./walk-args.js";
 import { walkCommand } from "./walk-command.js";
 
 const write = (s: string): void => {
@@ -35,7 +36,10 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("run")
     .description("run a lab script (one command a line) and print what each command printed")
-    .argument("<script>", "lab script file (see lessons/ and test/labs/)")
+    .argument(
+      "<script>",
+      "lab script file (see lessons/ and test/labs/), or - to read it from standard input",
+    )
     .option("--sim", "run in the simulator (default; needs no root)")
     .option("--kernel", "run on the real kernel, in a throwaway rootless sandbox")
     .option("--compare", "run in both and show where they differ; exit 1 on any difference")
@@ -82,6 +86,11 @@ export async function main(argv: string[]): Promise<number> {
       code = await doctorCommand(opts, write);
     });
 
+  const dashDash = missingDashDash(argv.slice(2));
+  if (dashDash !== undefined) {
+    process.stderr.write(`${dashDash}\n`);
+    return 2;
+  }
   try {
     await program.parseAsync(argv);
   } catch (e) {

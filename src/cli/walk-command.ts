@@ -41,7 +41,7 @@ export async function walkCommand(
       3,
     );
   }
-  const open = await openBackends(mode, file, opts);
+  const open = await openBackends(mode, opts);
   // Progress goes to stderr, only for people on a terminal, so --json and pipes stay clean.
   const progress = (what: string): void => {
     if (!opts.json && process.stderr.isTTY) process.stderr.write(`packetwalk: ${what}...\n`);

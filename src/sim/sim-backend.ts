@@ -6,47 +6,19 @@ import {
   type CommandResult,
   type HostProfile,
 } from "../backend.js";
-import { readFileSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { unloadedFiles } from "../script/load.js";
+import { isProgram } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { World } from "./kernel/core/world.js";
 import { DOCKER_HOST_PROFILE } from "./profile.js";
-import { bridge } from "./userland/bridge.js";
-import { conntrack } from "./userland/conntrack.js";
-import { ip } from "./userland/ip/index.js";
-import { iptables } from "./userland/iptables/iptables.js";
-import { iptablesRestore, restoreOptions } from "./userland/iptables/restore.js";
-import { iptablesSave } from "./userland/iptables/save.js";
-import { nc } from "./userland/nc.js";
-import { ping } from "./userland/ping.js";
-import { cat, echo } from "./userland/procsys.js";
-import { TimedOut, type ProgramContext, type SimProgram } from "./userland/program.js";
-import { sleep } from "./userland/sleep.js";
-import { sysctl } from "./userland/sysctl.js";
-
-const PROGRAMS: Record<string, SimProgram> = {
-  ip,
-  bridge,
-  sysctl,
-  ping,
-  cat,
-  sleep,
-  conntrack,
-  nc,
-  iptables,
-  "iptables-save": iptablesSave,
-};
-
-/** Programs the kernel backend runs that the simulator does not model yet. */
-const NOT_YET = new Set<string>([]);
+import { TimedOut, type ProgramContext } from "./userland/program.js";
+import { SIM_PROGRAMS } from "./userland/programs.js";
 
 export interface SimOptions {
   profile?: HostProfile;
   seed?: number;
   /** The kernel backend's per-command limit (DEFAULT_COMMAND_TIMEOUT_MS unless --timeout). */
   timeLimitMs?: number;
-  /** Directory of the lab script: where `iptables-restore FILE` finds FILE. */
-  scriptDir?: string;
 }
 
 export class SimBackend implements Backend {
@@ -54,12 +26,10 @@ export class SimBackend implements Backend {
   readonly world: World;
 
   private readonly timeLimitMs: number;
-  private readonly scriptDir: string | undefined;
 
   constructor(opts: SimOptions = {}) {
     this.world = new World(opts.profile ?? DOCKER_HOST_PROFILE, opts.seed ?? 1);
     this.timeLimitMs = opts.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    this.scriptDir = opts.scriptDir;
   }
 
   async run(cmd: LabCommand): Promise<CommandResult> {
@@ -71,6 +41,8 @@ export class SimBackend implements Backend {
     world.scheduler.settle();
     const ns = world.netns(cmd.netns);
     if (!ns) return missingNetns(cmd);
+    const unread = unloadedFiles(cmd);
+    if (unread !== undefined) return { exit: 1, stdout: "", stderr: unread };
     const ctx: ProgramContext = {
       world,
       ns,
@@ -78,16 +50,15 @@ export class SimBackend implements Backend {
       program: cmd.program,
       background: cmd.background,
       timeLimitMs: this.timeLimitMs,
+      ...(cmd.redirect !== undefined ? { redirect: cmd.redirect } : {}),
+      ...(cmd.files !== undefined ? { files: cmd.files } : {}),
     };
-    if (cmd.program === "echo") return echo(ctx, cmd.redirect);
-    if (cmd.program === "iptables-restore") return this.restore(ctx);
-    const prog = PROGRAMS[cmd.program];
-    if (!prog) {
-      const why = NOT_YET.has(cmd.program)
-        ? `packetwalk: the simulator does not model ${cmd.program} yet; run this script with --kernel`
-        : `packetwalk: ${cmd.program}: command not supported`;
+    // Only a command built without the parser names a program outside the registry.
+    if (!isProgram(cmd.program)) {
+      const why = `packetwalk: ${cmd.program}: command not supported`;
       return { exit: 127, stdout: "", stderr: `${why}\n` };
     }
+    const prog = SIM_PROGRAMS[cmd.program];
     let res: CommandResult;
     try {
       res = prog(ctx);
@@ -104,59 +75,9 @@ export class SimBackend implements Backend {
     return res;
   }
 
-  /**
-   * `iptables-restore [FILE]`: FILE is read beside the script, as the kernel backend does
-   * (kernel-backend.ts restore); without one the program reads stdin, which a lab script
-   * cannot feed: empty, as /dev/null is on the kernel.
-   */
-  private restore(ctx: ProgramContext): CommandResult {
-    const opts = restoreOptions(ctx.args);
-    if ("exit" in opts) return opts;
-    const at = restoreFileIndex(ctx.args);
-    if (at === undefined) return iptablesRestore(ctx, opts, "");
-    const file = ctx.args[at]!;
-    const fail = (stderr: string): CommandResult => ({ exit: 1, stdout: "", stderr });
-    if (this.scriptDir === undefined)
-      return fail(`packetwalk: iptables-restore: no script directory to read ${file} from\n`);
-    const dir = resolve(this.scriptDir);
-    const path = resolve(dir, file);
-    const rel = relative(dir, path);
-    if (rel === "" || rel.startsWith("..") || isAbsolute(rel))
-      return fail(`packetwalk: iptables-restore: ${file} is not beside the script\n`);
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why =
-        code === "ENOENT"
-          ? "No such file or directory"
-          : code === "EISDIR"
-            ? "Is a directory"
-            : code === "EACCES"
-              ? "Permission denied"
-              : String(code);
-      return fail(`Can't open ${file}: ${why}\n`);
-    }
-    return iptablesRestore(ctx, opts, text);
-  }
-
   async close(): Promise<void> {
     // Nothing outlives the object: the world is garbage once dropped.
   }
-}
-
-/** Index of iptables-restore's rules file (its one positional), as kernel-backend.ts finds it. */
-function restoreFileIndex(args: string[]): number | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "-T" || a === "--table" || a === "-M" || a === "--modprobe") {
-      i++;
-      continue;
-    }
-    if (!a.startsWith("-")) return i;
-  }
-  return undefined;
 }
 
 /** What the real prefixes print when the namespace does not exist. */

@@ -5,7 +5,14 @@
 import { stepText as stepText_ } from "./compare-nf.js";
 import type { NfPathPacket, NfPathStep } from "./nf-path.js";
 import { SIM_ROOT } from "./sim-nf-path.js";
-import type { NfDifference, ProbeResult, Walk, WalkPacket, WalkStep } from "./types.js";
+import type {
+  NfDifference,
+  ProbeResult,
+  SetupFailure,
+  Walk,
+  WalkPacket,
+  WalkStep,
+} from "./types.js";
 
 export interface RenderOptions {
   colour: boolean;
@@ -137,6 +144,12 @@ function outputLines(s: string): string[] {
   return s === "" ? [] : s.replace(/\n$/, "").split("\n");
 }
 
+/** " (2 of 5 of `docker run ...`)" for a command a line expanded into; "" otherwise. */
+function expansionStep(f: SetupFailure): string {
+  const pr = f.provenance;
+  return pr?.expandedBy === undefined ? "" : ` (${pr.step} of ${pr.of} of \`${pr.text}\`)`;
+}
+
 function setupSection(walk: Walk, p: Palette): string[] {
   const failures = walk.setupFailures;
   if (failures.length === 0) return [];
@@ -146,7 +159,7 @@ function setupSection(walk: Walk, p: Palette): string[] {
       `setup: ${failures.length} script ${plural} failed (the walk may not be what you meant):`,
     ),
     ...failures.flatMap((f) => [
-      `  line ${f.line}: ${f.command}  ${p.red(`exit ${f.exit}`)}`,
+      `  line ${f.line}${expansionStep(f)}: ${f.command}  ${p.red(`exit ${f.exit}`)}`,
       ...outputLines(f.stderr).map(indent(4)),
     ]),
   ];

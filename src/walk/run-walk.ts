@@ -51,6 +51,7 @@ export async function runWalk(
           command: l.command,
           exit: l.result.exit,
           stderr: l.result.stderr,
+          provenance: l.provenance,
         }));
     }
   }

@@ -2,6 +2,7 @@
 // format (docs/walk-json.md): fields are only ever added; version bumps on any change of
 // meaning.
 import type { NfPathPacket } from "./nf-path.js";
+import type { Provenance } from "../script/types.js";
 
 export const WALK_SCHEMA = "packetwalk-walk/1";
 
@@ -109,12 +110,22 @@ export interface NfDifference {
   at: number;
 }
 
+/** A script command that exited non-zero while the world was being set up. */
+export interface SetupFailure {
+  line: number;
+  command: string;
+  exit: number;
+  stderr: string;
+  /** Its script line and place in that line's expansion (lab-script.md). */
+  provenance?: Provenance;
+}
+
 export interface Walk {
   schema: typeof WALK_SCHEMA;
   backend: "sim" | "kernel" | "compare";
   script: string;
   /** Script lines that failed (non-zero exit) while setting up, with what they printed. */
-  setupFailures: { line: number; command: string; exit: number; stderr: string }[];
+  setupFailures: SetupFailure[];
   /** The simulator's walk (sim and compare). */
   sim?: { probe: ProbeResult; packets: WalkPacket[]; events: WalkEvent[] };
   /** The kernel's account (kernel and compare). */

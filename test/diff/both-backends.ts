@@ -6,7 +6,9 @@ import { differences } from "../../src/compare/diff.js";
 import { sameResult } from "../../src/compare/normalise.js";
 import { KernelBackend } from "../../src/real/kernel-backend.js";
 import { readMachineProfile } from "../../src/real/preflight.js";
-import { parseScript } from "../../src/script/parse.js";
+import { dirname } from "node:path";
+import { scriptFiles } from "../../src/cli/script-files.js";
+import { loadLabScript } from "../../src/script/load.js";
 import type { CommandResult } from "../../src/backend.js";
 import type { LabCommand } from "../../src/script/types.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
@@ -32,10 +34,12 @@ export async function mismatches(
   file: string,
   scriptDir?: string,
 ): Promise<Mismatches> {
-  const { script, errors } = parseScript(text, file);
+  // File arguments (iptables-restore FILE) are read as the CLI reads them.
+  const files = scriptFiles(scriptDir ?? dirname(file));
+  const { script, errors } = loadLabScript(text, file, { files });
   if (errors.length > 0) return { errors: errors.map((e) => e.message), report: "", traced: 0 };
-  const sim = new SimBackend({ profile, ...(scriptDir ? { scriptDir } : {}) });
-  const kernel = await KernelBackend.start(scriptDir ? { scriptDir } : {});
+  const sim = new SimBackend({ profile });
+  const kernel = await KernelBackend.start();
   try {
     const blocks: string[] = [];
     let traced = 0;

@@ -130,7 +130,7 @@ describe("the six walks of seed article 004, against the kernel's trace", () => 
     it(`${i + 1}: ${probe}`, async () => {
       const { script } = parseScript(readFileSync(LESSON, "utf8"), LESSON);
       const sim = new SimBackend();
-      const kernel = await KernelBackend.start({ scriptDir: "lessons" });
+      const kernel = await KernelBackend.start();
       try {
         const w = await runWalk(script, parseProbe([probe]), { sim, kernel });
         expect(w.comparison?.differences).toEqual([]);
