@@ -123,7 +123,10 @@ export function parseLine(raw: string, line: number, file = "<script>"): LabComm
       if (t.op === "&") fail("'&' is only allowed at the end of a line (a background job)");
       if (t.op === "<" && words.includes("iptables-restore")) {
         // The shell would feed the file; packetwalk reads the one named as an argument.
-        const fix = tokens.filter((x): x is string => typeof x === "string");
+        const fix = stripSudo(
+          tokens.filter((x): x is string => typeof x === "string"),
+          fail,
+        );
         fail(
           OPERATOR_REASONS["<"]!,
           `write \`${quote(fix)}\`: packetwalk reads the file beside the script and feeds it to iptables-restore`,
