@@ -15,4 +15,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // src/script sits below the backends and must run in a browser too (DESIGN.md, "The
+    // next cut"): the simulator keys its programs by the registry's names, never the reverse.
+    files: ["src/script/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["node:*"], message: "src/script is browser-safe: no node: imports" },
+            {
+              group: ["**/sim/**", "**/real/**", "**/cli/**", "**/walk/**", "**/compare/**"],
+              message: "src/script imports nothing from the layers above it",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
