@@ -1,6 +1,7 @@
 // `packetwalk walk SCRIPT -- PROBE`: the walk of one probe, for people (or --json), in the
 // simulator, on the kernel, or both held against each other.
 import { missingTraceTools } from "../real/nf-trace.js";
+import type { Expander } from "../script/expand.js";
 import type { LabScript } from "../script/types.js";
 import { ProbeError, parseProbe } from "../walk/probe.js";
 import { renderHead, renderTail, renderWalk, walkHops } from "../walk/render.js";
@@ -14,6 +15,8 @@ import { useColour } from "./style.js";
 export interface WalkOptions extends BackendOptions {
   json?: boolean;
   step?: boolean;
+  /** Expands lines into several commands (tests inject one; `docker` will). */
+  expand?: Expander;
 }
 
 type Write = (s: string) => void;
@@ -33,7 +36,7 @@ export async function walkCommand(
     if (e instanceof ProbeError) throw new UserError(e.message);
     throw e;
   }
-  const script: LabScript = loadScript(file);
+  const script: LabScript = loadScript(file, opts.expand ? { expand: opts.expand } : {});
   const missing = mode === "sim" ? undefined : missingTraceTools();
   if (missing !== undefined) {
     throw new UserError(

@@ -8,6 +8,8 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCommand } from "../../src/cli/run-command.js";
+import { walkCommand } from "../../src/cli/walk-command.js";
+import type { Walk } from "../../src/walk/types.js";
 import { pairs } from "../script/test-expander.js";
 import { captured, captureOutput, run, script } from "./capture.js";
 
@@ -72,6 +74,26 @@ describe("run: a line that expands into several commands", () => {
       "stdout",
       "stderr",
       "provenance",
+    ]);
+  });
+});
+
+describe("walk: a failed setup command keeps its provenance", () => {
+  it("--json: setupFailures name the script line and the step", async () => {
+    const out = collect();
+    const f = script("ip netns add a\nmkpair a b\n");
+    expect(
+      await walkCommand(f, ["ping", "-c1", "10.0.0.2"], { json: true, expand: pairs }, out.write),
+    ).toBe(0);
+    const walk = JSON.parse(out.text()) as Walk;
+    expect(walk.setupFailures).toEqual([
+      {
+        line: 2,
+        command: "ip netns add a",
+        exit: 1,
+        stderr: 'Cannot create namespace file "/run/netns/a": File exists\n',
+        provenance: { line: 2, text: "mkpair a b", step: 1, of: 3, expandedBy: "test-pairs" },
+      },
     ]);
   });
 });
