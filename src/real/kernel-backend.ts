@@ -1,9 +1,10 @@
 // The real-kernel machine: lab commands run in a throwaway sandbox (sandbox.ts).
 import { readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-import type { Backend, CommandResult } from "../backend.js";
+import type { Backend, CommandResult, KernelTraceAccount, Traced } from "../backend.js";
 import type { LabCommand } from "../script/types.js";
 import { refuse } from "./guard.js";
+import { traceOnKernel } from "./kernel-trace.js";
 import { Sandbox, type SandboxOptions } from "./sandbox.js";
 import { strerror } from "./strerror.js";
 
@@ -14,7 +15,7 @@ export interface KernelBackendOptions extends SandboxOptions {
 
 const failed = (stderr: string, exit = 1): CommandResult => ({ exit, stdout: "", stderr });
 
-export class KernelBackend implements Backend {
+export class KernelBackend implements Backend<KernelTraceAccount> {
   readonly kind = "kernel" as const;
 
   private constructor(
@@ -53,6 +54,11 @@ export class KernelBackend implements Backend {
       });
     }
     return this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
+  }
+
+  /** TraceOptions are the simulator's: the kernel's clock is the wall's. */
+  trace(cmd: LabCommand): Promise<Traced<KernelTraceAccount>> {
+    return traceOnKernel(this.sandbox, (c) => this.run(c), cmd);
   }
 
   close(): Promise<void> {

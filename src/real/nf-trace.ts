@@ -10,7 +10,7 @@
 // and later that it has printed everything the kernel already sent it, packetwalk adds an
 // empty chain to its table and waits for the monitor to print that event: netlink
 // delivers a socket's messages in order, so every trace event sent before is printed.
-import type { NfPathPacket } from "../walk/nf-path.js";
+import type { NfPathPacket } from "../backend/trace-types.js";
 import { findProgram } from "./paths.js";
 import type { Sandbox } from "./sandbox.js";
 import {

@@ -5,6 +5,9 @@ import {
   type Backend,
   type CommandResult,
   type HostProfile,
+  type SimTraceAccount,
+  type TraceOptions,
+  type Traced,
 } from "../backend.js";
 import { readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
@@ -23,6 +26,7 @@ import { cat, echo } from "./userland/procsys.js";
 import { TimedOut, type ProgramContext, type SimProgram } from "./userland/program.js";
 import { sleep } from "./userland/sleep.js";
 import { sysctl } from "./userland/sysctl.js";
+import { traceInSim } from "./trace/traced-command.js";
 
 const PROGRAMS: Record<string, SimProgram> = {
   ip,
@@ -49,7 +53,7 @@ export interface SimOptions {
   scriptDir?: string;
 }
 
-export class SimBackend implements Backend {
+export class SimBackend implements Backend<SimTraceAccount> {
   readonly kind = "sim" as const;
   readonly world: World;
 
@@ -64,6 +68,10 @@ export class SimBackend implements Backend {
 
   async run(cmd: LabCommand): Promise<CommandResult> {
     return this.runSync(cmd);
+  }
+
+  trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<SimTraceAccount>> {
+    return traceInSim(this.world, (c) => this.run(c), cmd, opts);
   }
 
   runSync(cmd: LabCommand): CommandResult {

@@ -3,7 +3,7 @@
 // verdicts must be the same. The kernel traces only the chains that exist, and so does
 // the simulator (iptables-nft makes base chains on first use), so both see the same
 // chains. Ephemeral ports differ between the two and are not compared.
-import type { NfPathPacket, NfPathStep } from "./nf-path.js";
+import type { NfPathPacket, NfPathStep } from "../backend/trace-types.js";
 import type { NfDifference } from "./types.js";
 
 export function stepText(s: NfPathStep): string {

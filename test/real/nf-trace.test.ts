@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listNamespaces, startNfTrace, type NfTraceResult } from "../../src/real/nf-trace.js";
 import { Sandbox } from "../../src/real/sandbox.js";
 import { TRACE_TABLE } from "../../src/real/xtables-trace.js";
-import type { NfPathPacket } from "../../src/walk/nf-path.js";
+import type { NfPathPacket } from "../../src/backend/trace-types.js";
 import { sandboxUnavailable } from "./helpers.js";
 
 // docker0 (172.17.0.1/16) in the sandbox's own namespace with containers c1 and c2; an

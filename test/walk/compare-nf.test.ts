@@ -2,7 +2,7 @@
 // step; ephemeral ports and a delayed ACK that did or did not ride on a FIN do not count.
 import { describe, expect, it } from "vitest";
 import { compareNfPaths } from "../../src/walk/compare-nf.js";
-import type { NfPathPacket, NfPathStep } from "../../src/walk/nf-path.js";
+import type { NfPathPacket, NfPathStep } from "../../src/backend/trace-types.js";
 
 const policy = (chain: string, verdict = "ACCEPT"): NfPathStep => ({
   table: "filter",

@@ -120,7 +120,11 @@ export class Bridge extends NetDevice {
   addPort(dev: NetDevice): void {
     const actor = createActor(bridgePortMachine, {
       clock: this.ns.world.scheduler,
-      inspect: this.ns.world.trace.inspector(`bridge ${this.name} port ${dev.name}`),
+      inspect: this.ns.world.trace.inspector({
+        ns: this.ns.scriptName,
+        kind: "bridge",
+        key: `${this.name} port ${dev.name}`,
+      }),
     });
     actor.start();
     let no = 1;

@@ -295,9 +295,11 @@ export class ConntrackTable {
     ct.timeoutMs = TCP_CT_TIMEOUTS_MS[next];
     ct.tcp = createActor(ctTcpMachine, {
       clock: this.ns.world.scheduler,
-      inspect: this.ns.world.trace.inspector(
-        `conntrack ${describeTuple(t)} [${this.ns.displayName}]`,
-      ),
+      inspect: this.ns.world.trace.inspector({
+        ns: this.ns.scriptName,
+        kind: "conntrack",
+        key: describeTuple(t),
+      }),
       input: { initial: next },
     });
     return ct;

@@ -59,9 +59,11 @@ export class TcpSock {
     this.sndNxt = (this.iss + 1) >>> 0;
     this.actor = createActor(tcpMachine, {
       clock: ns.world.scheduler,
-      inspect: ns.world.trace.inspector(
-        `tcp ${formatIp4(laddr)}:${lport} > ${formatIp4(raddr)}:${rport} [${ns.displayName}]`,
-      ),
+      inspect: ns.world.trace.inspector({
+        ns: ns.scriptName,
+        kind: "tcp",
+        key: `${formatIp4(laddr)}:${lport} > ${formatIp4(raddr)}:${rport}`,
+      }),
       input: {
         initial,
         synRetries: Number(
