@@ -432,7 +432,7 @@ function nfPacketsIn(packets: WalkPacket[], ns: NsName): WalkStep[][] {
 /**
  * Where each difference happens in the sim's walk. NfDifference names the packet by its
  * index among the namespace's traced packets, ordered by their first netfilter event
- * (sim-nf-path.ts); walk steps carry no global order, so the walk's packet order stands in
+ * (sim/trace/nf-path.ts); walk steps carry no global order, so the walk's packet order stands in
  * for it, and the steps themselves (same words as compare-nf.ts) settle any disagreement.
  * A difference that cannot be placed is still listed in full below the walk.
  */
