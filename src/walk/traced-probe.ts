@@ -8,6 +8,7 @@ import type { KernelBackend } from "../real/kernel-backend.js";
 import type { LabCommand } from "../script/types.js";
 import type { SimBackend } from "../sim/sim-backend.js";
 import { buildWalk, type BuiltWalk } from "./build.js";
+import { closedAfterDelayedAck } from "./compare-nf.js";
 import type { NfPathPacket } from "./nf-path.js";
 import { simNfPath } from "./sim-nf-path.js";
 
@@ -18,6 +19,9 @@ import { simNfPath } from "./sim-nf-path.js";
  * 200 ms plus a little) fall inside, the second retransmission (400 ms later) well after.
  */
 export const SETTLE_MS = 300;
+
+/** A program woken after its delayed ACK (TCP_DELACK_MIN, 40 ms) went, as the kernel saw. */
+const LATE_WAKEUP_MS = 50;
 
 export interface SimProbe {
   result: CommandResult;
@@ -43,7 +47,7 @@ export interface KernelProbe {
 export async function simProbe(
   sim: SimBackend,
   cmd: LabCommand,
-  kernel?: Pick<KernelProbe, "beforeMs" | "afterMs">,
+  kernel?: Pick<KernelProbe, "beforeMs" | "afterMs" | "netfilter">,
 ): Promise<SimProbe> {
   const world = sim.world;
   const scheduler = world.scheduler;
@@ -53,12 +57,18 @@ export async function simProbe(
   trace.take();
   const t0 = scheduler.now;
   trace.enabled = true;
+  // Whether the kernel's server program closed before its delayed ACK was due is a race
+  // of the machine's scheduler; the kernel decided it, and the simulator follows, so that
+  // counters read later agree.
+  const lateClose = kernel !== undefined && closedAfterDelayedAck(kernel.netfilter);
+  if (lateClose) world.eofWakeupDelayMs = LATE_WAKEUP_MS;
   let result: CommandResult;
   try {
     result = await sim.run(cmd);
     scheduler.runUntil(scheduler.now + SETTLE_MS);
   } finally {
     trace.enabled = false;
+    world.eofWakeupDelayMs = 0;
   }
   const entries = trace.take();
   if (kernel) scheduler.runUntil(scheduler.now + Math.max(0, kernel.afterMs - SETTLE_MS));
@@ -79,7 +89,11 @@ export async function kernelProbe(kernel: KernelBackend, cmd: LabCommand): Promi
     throw e;
   }
   const t2 = performance.now();
+  // The kernel's account ends SETTLE_MS after the probe, as the simulator's does; stop()
+  // then only collects (it may take long on a busy machine, and packets sent meanwhile,
+  // such as a FIN's next retransmission, are not the probe's to show).
   await new Promise((r) => setTimeout(r, SETTLE_MS));
+  await session.cut();
   const stopped = await session.stop();
   return {
     result,
