@@ -50,6 +50,12 @@ export interface TraceOptions {
    */
   padBeforeMs?: number;
   /**
+   * Simulator only: the kernel's trace showed a program woken by its peer's FIN only after
+   * its kernel had sent the delayed ACK (a race of the machine's scheduler that the kernel
+   * decides); the simulated programs then wake that late too, so later counters agree.
+   */
+  lateWakeupAfterFin?: boolean;
+  /**
    * Simulator only: virtual ms to let pass after the command ends, the traced SETTLE_MS
    * included (KernelTraceAccount.afterMs). Never less than SETTLE_MS.
    */

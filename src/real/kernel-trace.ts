@@ -24,7 +24,11 @@ export async function traceOnKernel(
     throw e;
   }
   const t2 = performance.now();
+  // The kernel's account ends SETTLE_MS after the command, as the simulator's does; stop()
+  // then only collects (it may take long on a busy machine, and packets sent meanwhile,
+  // such as a FIN's next retransmission, are not the command's to show).
   await new Promise((r) => setTimeout(r, SETTLE_MS));
+  await session.cut();
   const stopped = await session.stop();
   return {
     result,

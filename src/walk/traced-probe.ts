@@ -6,6 +6,7 @@ import type { Backend, CommandResult, KernelTraceAccount, SimTraceAccount } from
 import type { NfPathPacket } from "../backend/trace-types.js";
 import type { LabCommand } from "../script/types.js";
 import { buildWalk, type BuiltWalk } from "./build.js";
+import { closedAfterDelayedAck } from "./compare-nf.js";
 
 export { SETTLE_MS } from "../backend/trace-types.js";
 
@@ -27,9 +28,15 @@ export interface KernelProbe extends Omit<KernelTraceAccount, "backend"> {
 export async function simProbe(
   sim: Backend<SimTraceAccount>,
   cmd: LabCommand,
-  kernel?: Pick<KernelProbe, "beforeMs" | "afterMs">,
+  kernel?: Pick<KernelProbe, "beforeMs" | "afterMs" | "netfilter">,
 ): Promise<SimProbe> {
-  const opts = kernel ? { padBeforeMs: kernel.beforeMs, padAfterMs: kernel.afterMs } : {};
+  const opts = kernel
+    ? {
+        padBeforeMs: kernel.beforeMs,
+        padAfterMs: kernel.afterMs,
+        lateWakeupAfterFin: closedAfterDelayedAck(kernel.netfilter),
+      }
+    : {};
   const { result, account } = await sim.trace(cmd, opts);
   return { result, walk: buildWalk(account.entries), netfilter: account.netfilter };
 }

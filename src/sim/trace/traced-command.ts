@@ -7,6 +7,9 @@ import type { World } from "../kernel/core/world.js";
 import { traceAccount } from "./account.js";
 import { simNfPath } from "./nf-path.js";
 
+/** A program woken after its delayed ACK (TCP_DELACK_MIN, 40 ms) went. */
+const LATE_WAKEUP_MS = 50;
+
 export async function traceInSim(
   world: World,
   run: (cmd: LabCommand) => Promise<CommandResult>,
@@ -19,12 +22,14 @@ export async function traceInSim(
   trace.take();
   const t0 = scheduler.now;
   trace.enabled = true;
+  if (opts.lateWakeupAfterFin) world.eofWakeupDelayMs = LATE_WAKEUP_MS;
   let result: CommandResult;
   try {
     result = await run(cmd);
     scheduler.runUntil(scheduler.now + SETTLE_MS);
   } finally {
     trace.enabled = false;
+    world.eofWakeupDelayMs = 0;
   }
   const entries = trace.take();
   if (opts.padAfterMs !== undefined)

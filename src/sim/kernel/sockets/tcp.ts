@@ -242,7 +242,13 @@ export class TcpTable {
     s.actor.on("eof", () => {
       s.peerClosed = true;
       const fn = s.app.onEof;
-      wake(`eof ${formatIp4(s.raddr)}:${s.rport}`, fn);
+      const world = this.ns.world;
+      if (fn)
+        world.scheduler.at(
+          world.eofWakeupDelayMs,
+          `eof ${formatIp4(s.raddr)}:${s.rport} [${this.ns.displayName}]`,
+          fn,
+        );
     });
     s.actor.on("error", ({ errno }) => {
       s.peerClosed = true;
