@@ -224,6 +224,25 @@ describe.skipIf(sandboxUnavailable)("netfilter trace in the sandbox", () => {
     }
   });
 
+  it("traces nothing sent after cut(), and still every packet sent before it", async () => {
+    const session = await startNfTrace(sb, await listNamespaces(sb));
+    const first = await sb.exec({
+      argv: "ip netns exec c1 ping -c1 -W2 198.51.100.9".split(" "),
+      background: false,
+    });
+    await session.cut();
+    const second = await sb.exec({
+      argv: "ip netns exec c2 ping -c1 -W2 172.17.0.1".split(" "),
+      background: false,
+    });
+    const r = await session.stop();
+    expect([first.exit, second.exit]).toEqual([0, 0]);
+    expect(r.warnings).toEqual([]);
+    const seen = summary(r.packets).map((l) => l.split(" | ")[0]);
+    expect(seen).toContain("c1 icmp 172.17.0.2 > 198.51.100.9");
+    expect(seen.filter((l) => l.includes("172.17.0.3"))).toEqual([]);
+  });
+
   it("gives the same account in a second session right after the first", async () => {
     const probe = "ip netns exec c1 nc -z -w2 172.17.0.1 81";
     const one = summary((await traced(probe)).packets);
