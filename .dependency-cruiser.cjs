@@ -15,18 +15,36 @@ const forbid = (from, to, comment) => ({
 
 module.exports = {
   forbidden: [
-    forbid("backend", ["script/(?!types)", "sim", "real", "walk", "compare", "cli"],
-      "the backend contract is types only: it names lab commands and nothing else"),
-    forbid("script", ["backend", "sim", "real", "walk", "compare", "cli"],
-      "parsing and expanding lab scripts knows no backend"),
-    forbid("sim", ["real", "walk", "compare", "cli"],
-      "the simulator stands alone beside the kernel backend"),
-    forbid("real", ["sim", "walk", "compare", "cli"],
-      "the kernel backend knows nothing of the simulator or of what is built on both"),
-    forbid("compare", ["sim", "real", "walk", "cli"],
-      "comparison works on results and snapshots, from either backend"),
-    forbid("walk", ["sim", "real", "cli"],
-      "walks read the backends' trace() accounts, never a backend's insides"),
+    forbid(
+      "backend",
+      ["script/(?!types)", "sim", "real", "walk", "compare", "cli"],
+      "the backend contract is types only: it names lab commands and nothing else",
+    ),
+    forbid(
+      "script",
+      ["backend", "sim", "real", "walk", "compare", "cli"],
+      "parsing and expanding lab scripts knows no backend",
+    ),
+    forbid(
+      "sim",
+      ["real", "walk", "compare", "cli"],
+      "the simulator stands alone beside the kernel backend",
+    ),
+    forbid(
+      "real",
+      ["sim", "walk", "compare", "cli"],
+      "the kernel backend knows nothing of the simulator or of what is built on both",
+    ),
+    forbid(
+      "compare",
+      ["sim", "real", "walk", "cli"],
+      "comparison works on results and snapshots, from either backend",
+    ),
+    forbid(
+      "walk",
+      ["sim", "real", "cli"],
+      "walks read the backends' trace() accounts, never a backend's insides",
+    ),
     {
       name: "browser-safe-no-node",
       comment: "src/backend, script, sim, walk and compare must run in a browser",

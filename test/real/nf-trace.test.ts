@@ -238,7 +238,7 @@ describe.skipIf(sandboxUnavailable)("netfilter trace in the sandbox", () => {
     const r = await session.stop();
     expect([first.exit, second.exit]).toEqual([0, 0]);
     expect(r.warnings).toEqual([]);
-    const seen = summary(r.packets).map((l) => l.split(" | ")[0]);
+    const seen = summary(r.packets).map((l) => l.split(" | ")[0] ?? "");
     expect(seen).toContain("c1 icmp 172.17.0.2 > 198.51.100.9");
     expect(seen.filter((l) => l.includes("172.17.0.3"))).toEqual([]);
   });
