@@ -68,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
       "both: hold the simulated walk against the kernel's trace; exit 1 on any difference",
     )
     .option("--json", "the walk as one JSON object (docs/walk-json.md)")
-    .option("--step", "show one hop at a time (Enter: next, b: back, q: quit)")
+    .option("--step", "show one hop at a time (Enter: next, p: next packet, b: back, q: quit)")
     .addOption(profileOption())
     .addOption(seedOption())
     .addOption(timeoutOption())

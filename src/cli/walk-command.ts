@@ -3,6 +3,7 @@
 import { missingTraceTools } from "../real/nf-trace.js";
 import type { Expander } from "../script/expand.js";
 import type { LabScript } from "../script/types.js";
+import { walkJson } from "../walk/json.js";
 import { ProbeError, parseProbe } from "../walk/probe.js";
 import { renderHead, renderTail, renderWalk, walkHops } from "../walk/render.js";
 import { runWalk } from "../walk/run-walk.js";
@@ -60,7 +61,7 @@ export async function walkCommand(
     await open.close();
   }
   if (opts.json) {
-    write(JSON.stringify(walk) + "\n");
+    write(JSON.stringify(walkJson(walk)) + "\n");
   } else if (opts.step && process.stdin.isTTY) {
     const ro = { colour: useColour(), width: process.stdout.columns };
     write(renderHead(walk, ro));

@@ -1,17 +1,18 @@
 // The real-kernel machine: lab commands run in a throwaway sandbox (sandbox.ts), each as
 // its registry entry's kernel policy says (src/script/programs/).
-import type { Backend, CommandResult } from "../backend.js";
+import type { Backend, CommandResult, KernelTraceAccount, Traced } from "../backend.js";
 import { unloadedFiles } from "../script/load.js";
 import { programSpec } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { refuse } from "./guard.js";
+import { traceOnKernel } from "./kernel-trace.js";
 import { Sandbox, type SandboxOptions } from "./sandbox.js";
 
 export type KernelBackendOptions = SandboxOptions;
 
 const failed = (stderr: string, exit = 1): CommandResult => ({ exit, stdout: "", stderr });
 
-export class KernelBackend implements Backend {
+export class KernelBackend implements Backend<KernelTraceAccount> {
   readonly kind = "kernel" as const;
 
   private constructor(readonly sandbox: Sandbox) {}
@@ -46,6 +47,11 @@ export class KernelBackend implements Backend {
       });
     }
     return this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
+  }
+
+  /** TraceOptions are the simulator's: the kernel's clock is the wall's. */
+  trace(cmd: LabCommand): Promise<Traced<KernelTraceAccount>> {
+    return traceOnKernel(this.sandbox, (c) => this.run(c), cmd);
   }
 
   close(): Promise<void> {

@@ -5,6 +5,9 @@ import {
   type Backend,
   type CommandResult,
   type HostProfile,
+  type SimTraceAccount,
+  type TraceOptions,
+  type Traced,
 } from "../backend.js";
 import { unloadedFiles } from "../script/load.js";
 import { isProgram } from "../script/programs/registry.js";
@@ -13,6 +16,7 @@ import { World } from "./kernel/core/world.js";
 import { DOCKER_HOST_PROFILE } from "./profile.js";
 import { TimedOut, type ProgramContext } from "./userland/program.js";
 import { SIM_PROGRAMS } from "./userland/programs.js";
+import { traceInSim } from "./trace/traced-command.js";
 
 export interface SimOptions {
   profile?: HostProfile;
@@ -21,7 +25,7 @@ export interface SimOptions {
   timeLimitMs?: number;
 }
 
-export class SimBackend implements Backend {
+export class SimBackend implements Backend<SimTraceAccount> {
   readonly kind = "sim" as const;
   readonly world: World;
 
@@ -34,6 +38,10 @@ export class SimBackend implements Backend {
 
   async run(cmd: LabCommand): Promise<CommandResult> {
     return this.runSync(cmd);
+  }
+
+  trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<SimTraceAccount>> {
+    return traceInSim(this.world, (c) => this.run(c), cmd, opts);
   }
 
   runSync(cmd: LabCommand): CommandResult {

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseScript } from "../../src/script/parse.js";
+import { ROOT_NS } from "../../src/backend/trace-types.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
 import { stepText } from "../../src/walk/compare-nf.js";
 import { normaliseText } from "../../src/compare/normalise.js";
@@ -82,7 +83,7 @@ describe("the six walks of seed article 004, in the simulator", () => {
     const syn = w.walk.packets[0]!;
     expect(syn.steps.find((s) => s.kind === "route")?.text).toContain("default via 172.17.0.1");
     expect(syn.fate.kind).toBe("delivered");
-    expect(syn.fate.ns).toBe("(root)");
+    expect(syn.fate.ns).toBe(ROOT_NS);
     expect(w.netfilter.flatMap((p) => p.steps.map((s) => s.chain))).not.toContain("FORWARD");
   });
 
