@@ -2,6 +2,7 @@
 // `packetwalk run --json` gives them. Nothing here or below touches node: modules or the
 // environment (checked by .dependency-cruiser.cjs), so a bundler can ship it to a browser.
 import type { CommandResult } from "../backend.js";
+import type { Provenance } from "../script/types.js";
 import { runLab } from "../compare/lab-run.js";
 import { parseScript } from "../script/parse.js";
 import { DOCKER_HOST_PROFILE } from "../sim/profile.js";
@@ -10,6 +11,7 @@ import { SimBackend } from "../sim/sim-backend.js";
 export interface WebLine extends CommandResult {
   line: number;
   command: string;
+  provenance: Provenance;
 }
 
 export interface WebRun {
@@ -26,7 +28,12 @@ export async function runLabText(text: string, file = "lab.lab"): Promise<WebRun
     const lines = await runLab(script.commands, sim);
     return {
       errors: [],
-      lines: lines.map((l) => ({ line: l.line, command: l.command, ...l.result })),
+      lines: lines.map((l) => ({
+        line: l.line,
+        command: l.command,
+        ...l.result,
+        provenance: l.provenance,
+      })),
     };
   } finally {
     await sim.close();
