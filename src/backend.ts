@@ -1,5 +1,9 @@
 // The one interface both machines implement: run a lab command, get what it printed.
 import type { LabCommand } from "./script/types.js";
+import type { Topology } from "./backend/topology.js";
+
+export * from "./backend/ids.js";
+export type * from "./backend/topology.js";
 
 /**
  * How long one command may run before the kernel backend kills it (exit 124, as
@@ -29,6 +33,8 @@ export interface Backend {
   readonly kind: "sim" | "kernel";
   /** Runs one command; a background job (`&`) returns exit 0 at once. */
   run(cmd: LabCommand): Promise<CommandResult>;
+  /** A snapshot of everything the lab has built so far (src/backend/topology.ts). */
+  inspect(): Promise<Topology>;
   /** Ends the run: background jobs, namespaces, everything goes. Safe to call twice. */
   close(): Promise<void>;
 }

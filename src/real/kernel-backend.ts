@@ -1,9 +1,10 @@
 // The real-kernel machine: lab commands run in a throwaway sandbox (sandbox.ts).
 import { readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-import type { Backend, CommandResult } from "../backend.js";
+import type { Backend, CommandResult, Topology } from "../backend.js";
 import type { LabCommand } from "../script/types.js";
 import { refuse } from "./guard.js";
+import { inspectSandbox } from "./inspect.js";
 import { Sandbox, type SandboxOptions } from "./sandbox.js";
 import { strerror } from "./strerror.js";
 
@@ -53,6 +54,10 @@ export class KernelBackend implements Backend {
       });
     }
     return this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
+  }
+
+  inspect(): Promise<Topology> {
+    return inspectSandbox(this.sandbox);
   }
 
   close(): Promise<void> {

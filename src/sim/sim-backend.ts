@@ -5,11 +5,13 @@ import {
   type Backend,
   type CommandResult,
   type HostProfile,
+  type Topology,
 } from "../backend.js";
 import { readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import type { LabCommand } from "../script/types.js";
 import { World } from "./kernel/core/world.js";
+import { inspectWorld } from "./inspect.js";
 import { DOCKER_HOST_PROFILE } from "./profile.js";
 import { bridge } from "./userland/bridge.js";
 import { conntrack } from "./userland/conntrack.js";
@@ -139,6 +141,10 @@ export class SimBackend implements Backend {
       return fail(`Can't open ${file}: ${why}\n`);
     }
     return iptablesRestore(ctx, opts, text);
+  }
+
+  async inspect(): Promise<Topology> {
+    return inspectWorld(this.world);
   }
 
   async close(): Promise<void> {
