@@ -87,7 +87,7 @@ async function readNamespace(sandbox: Sandbox, id: NsId): Promise<RawNs> {
     run(inNs(["cat", "/proc/sys/net/ipv4/ip_forward"])),
   ]);
   const veth = new Map<string, { ifindex: number; linkIndex?: number; netnsid?: number }>();
-  const devices = parseLinks(links, veth);
+  const devices = parseLinks(links, id, veth);
   attachFdb(devices, parseJsonArray(fdb, "bridge fdb"));
   let ids: Promise<Map<number, string>> | undefined;
   return {
@@ -144,9 +144,11 @@ const KINDS: ReadonlySet<string> = new Set(["veth", "bridge", "vxlan"]);
 
 function parseLinks(
   text: string,
+  id: NsId,
   veth: Map<string, { ifindex: number; linkIndex?: number; netnsid?: number }>,
 ): Device[] {
   const ports: BridgePort[] = [];
+  const sameNsPeer = new Map<Device, string>();
   const devices = parseJsonArray(text, "ip addr").map((l) => {
     const name = need(str(l, "ifname"), "ifname");
     const flags = strings(l, "flags");
@@ -180,8 +182,12 @@ function parseLinks(
     const master = str(l, "master");
     if (master !== undefined) d.master = master;
     if (kind === "veth") {
+      // iproute2 names the peer ("link") when it resolves its index here, and gives the
+      // index ("link_index", with "link_netnsid" when it is in another namespace) when not.
+      const link = str(l, "link");
       const linkIndex = num(l, "link_index");
       const netnsid = num(l, "link_netnsid");
+      if (link !== undefined && netnsid === undefined) sameNsPeer.set(d, link);
       veth.set(name, {
         ifindex,
         ...(linkIndex !== undefined ? { linkIndex } : {}),
@@ -217,6 +223,7 @@ function parseLinks(
     }
     return d;
   });
+  for (const [d, peer] of sameNsPeer) d.peer = devRef(id, peer);
   // Ports in ifindex order, on the bridge they belong to.
   for (const p of ports) {
     const master = devices.find((x) => x.name === p.name)?.master;
@@ -259,7 +266,7 @@ async function resolvePeers(raw: RawNs[]): Promise<void> {
   for (const ns of raw) {
     for (const d of ns.state.devices) {
       const v = ns.veth.get(d.name);
-      if (!v) continue;
+      if (!v || d.peer) continue;
       if (v.linkIndex === undefined) continue; // the peer is gone (or not yet known)
       if (v.netnsid === undefined) {
         const peer = ns.state.devices.find((x) => x.ifindex === v.linkIndex);

@@ -14,6 +14,7 @@ import { compareNfPaths } from "../../src/walk/compare-nf.js";
 import { isProbe } from "../../src/walk/probe.js";
 import { kernelProbe, simProbe } from "../../src/walk/traced-probe.js";
 import type { NfDifference } from "../../src/walk/types.js";
+import { checkTopology } from "./topology-check.js";
 
 // Both backends start from this machine's world: the kernel's new namespaces inherit it.
 const profile = readMachineProfile();
@@ -25,6 +26,8 @@ export interface Mismatches {
   report: string;
   /** Packets the kernel traced through at least one chain, over all the script's probes. */
   traced: number;
+  /** End-of-lab topology differences that topology-check.ts allows, with their reasons. */
+  allowed: string[];
 }
 
 export async function mismatches(
@@ -33,7 +36,8 @@ export async function mismatches(
   scriptDir?: string,
 ): Promise<Mismatches> {
   const { script, errors } = parseScript(text, file);
-  if (errors.length > 0) return { errors: errors.map((e) => e.message), report: "", traced: 0 };
+  if (errors.length > 0)
+    return { errors: errors.map((e) => e.message), report: "", traced: 0, allowed: [] };
   const sim = new SimBackend({ profile, ...(scriptDir ? { scriptDir } : {}) });
   const kernel = await KernelBackend.start(scriptDir ? { scriptDir } : {});
   try {
@@ -53,7 +57,9 @@ export async function mismatches(
       for (const d of nf) out.push(...nfDifferenceLines(d));
       if (out.length > 0) blocks.push(`line ${cmd.line}: ${cmd.text}\n${out.join("\n")}`);
     }
-    return { errors: [], report: blocks.join("\n"), traced };
+    const topo = await checkTopology(file, sim, kernel);
+    if (topo.report.length > 0) blocks.push(`end of lab, inspect():\n${topo.report.join("\n")}`);
+    return { errors: [], report: blocks.join("\n"), traced, allowed: topo.allowed };
   } finally {
     await kernel.close();
   }
