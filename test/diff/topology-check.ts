@@ -16,7 +16,37 @@ interface Allowed {
 }
 
 /** Known simulator differences in the end-of-lab topology (keep short; each is a to-do). */
-export const ALLOWED: Allowed[] = [];
+export const ALLOWED: Allowed[] = [
+  {
+    lab: "03-same-subnet-trap.lab",
+    path: "netns0/neighbours",
+    why:
+      "`ip link set veth0 down` then `up` back to back: the kernel's linkwatch ran between " +
+      "them in the real time they took, so ceth0 lost carrier and its ARP entries " +
+      "(neigh_carrier_down); the simulator's linkwatch, due up to a second later on a clock " +
+      "that had not moved, saw the carrier back and kept them",
+  },
+  {
+    lab: "nc-03-routes-and-icmp.lab",
+    path: "router/neighbours",
+    why:
+      "probably a tie: the last nc's ARP resolution fails at 3 s, when h1's second SYN retransmission " +
+      "also arrives: on the kernel the SYN lands after the failure and restarts resolution " +
+      "(INCOMPLETE), in the simulator before it (FAILED)",
+  },
+  {
+    lab: "ipt-18-verbose.lab",
+    path: "(root)/iptables/nat",
+    why: "iptables-nft's `-t nat -F` creates the nat table; the simulator's flush does not",
+  },
+  {
+    lab: "02-docker-six-walks.lab",
+    path: "(root)/conntrack",
+    why:
+      "the bridge's IGMP membership reports (to 224.0.0.22, after a random delay) are " +
+      "tracked as protocol 2; the simulator sends no IGMP",
+  },
+];
 
 const SETTLE_S = 1;
 
