@@ -26,6 +26,7 @@ describe("lab scripts: simulator vs kernel", () => {
         readFileSync(file, "utf8"),
         file,
         join(file, ".."),
+        { topology: true },
       );
       expect(errors).toEqual([]);
       // Known simulator differences in the final topology (topology-check.ts), for the record.
