@@ -44,7 +44,7 @@ export type OperState =
 
 export interface Device {
   name: string;
-  /** Per namespace; random-looking across runs only in that it depends on history. */
+  /** Per namespace; depends on the order devices were made (the comparison ignores it). */
   ifindex: number;
   kind: DeviceKind;
   /** IFF_UP: the administrative state (`ip link set X up`). */
@@ -217,7 +217,7 @@ export interface ConntrackEntry {
 
 export interface ListeningSocket {
   proto: "tcp" | "udp";
-  /** Bound address: "0.0.0.0" for any, "[::]" style not used: IPv6 as inet_ntop prints it. */
+  /** Bound address as inet_ntop prints it, without brackets: "0.0.0.0" or "::" for any. */
   address: string;
   port: number;
   /** The program that owns it ("nc"); absent for a kernel socket (a VXLAN device's). */
