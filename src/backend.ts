@@ -1,6 +1,10 @@
 // The one interface both machines implement: run a lab command, get what it printed.
 import type { NfPathPacket, TraceEntry } from "./backend/trace-types.js";
 import type { LabCommand } from "./script/types.js";
+import type { Topology } from "./backend/topology.js";
+
+export * from "./backend/ids.js";
+export type * from "./backend/topology.js";
 
 /**
  * How long one command may run before the kernel backend kills it (exit 124, as
@@ -35,6 +39,8 @@ export interface Backend<A extends TraceAccount = TraceAccount> {
    * (backend/trace-types.ts) after it ends: what it printed, and the backend's account.
    */
   trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<A>>;
+  /** A snapshot of everything the lab has built so far (src/backend/topology.ts). */
+  inspect(): Promise<Topology>;
   /** Ends the run: background jobs, namespaces, everything goes. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -1,10 +1,11 @@
 // The real-kernel machine: lab commands run in a throwaway sandbox (sandbox.ts), each as
 // its registry entry's kernel policy says (src/script/programs/).
-import type { Backend, CommandResult, KernelTraceAccount, Traced } from "../backend.js";
+import type { Backend, CommandResult, KernelTraceAccount, Topology, Traced } from "../backend.js";
 import { unloadedFiles } from "../script/load.js";
 import { programSpec } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { refuse } from "./guard.js";
+import { inspectSandbox } from "./inspect.js";
 import { traceOnKernel } from "./kernel-trace.js";
 import { Sandbox, type SandboxOptions } from "./sandbox.js";
 
@@ -52,6 +53,10 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
   /** TraceOptions are the simulator's: the kernel's clock is the wall's. */
   trace(cmd: LabCommand): Promise<Traced<KernelTraceAccount>> {
     return traceOnKernel(this.sandbox, (c) => this.run(c), cmd);
+  }
+
+  inspect(): Promise<Topology> {
+    return inspectSandbox(this.sandbox);
   }
 
   close(): Promise<void> {

@@ -6,6 +6,7 @@ import {
   type CommandResult,
   type HostProfile,
   type SimTraceAccount,
+  type Topology,
   type TraceOptions,
   type Traced,
 } from "../backend.js";
@@ -13,6 +14,7 @@ import { unloadedFiles } from "../script/load.js";
 import { isProgram } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { World } from "./kernel/core/world.js";
+import { inspectWorld } from "./inspect.js";
 import { DOCKER_HOST_PROFILE } from "./profile.js";
 import { TimedOut, type ProgramContext } from "./userland/program.js";
 import { SIM_PROGRAMS } from "./userland/programs.js";
@@ -42,6 +44,11 @@ export class SimBackend implements Backend<SimTraceAccount> {
 
   trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<SimTraceAccount>> {
     return traceInSim(this.world, (c) => this.run(c), cmd, opts);
+  }
+
+  /** The world as it stands, read from its objects (no program's output is parsed). */
+  async inspect(): Promise<Topology> {
+    return inspectWorld(this.world);
   }
 
   runSync(cmd: LabCommand): CommandResult {

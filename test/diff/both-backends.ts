@@ -22,6 +22,7 @@ import { compareNfPaths } from "../../src/walk/compare-nf.js";
 import { isProbe } from "../../src/walk/probe.js";
 import { kernelProbe, simProbe } from "../../src/walk/traced-probe.js";
 import type { NfDifference } from "../../src/walk/types.js";
+import { checkTopology } from "./topology-check.js";
 
 // Both backends start from this machine's world: the kernel's new namespaces inherit it.
 const profile = readMachineProfile();
@@ -33,17 +34,22 @@ export interface Mismatches {
   report: string;
   /** Packets the kernel traced through at least one chain, over all the script's probes. */
   traced: number;
+  /** End-of-lab topology differences that topology-check.ts allows, with their reasons. */
+  allowed: string[];
 }
 
 export async function mismatches(
   text: string,
   file: string,
   scriptDir?: string,
+  /** Also compare the two backends' inspect() at the end (the lab files do). */
+  opts: { topology?: boolean } = {},
 ): Promise<Mismatches> {
   // File arguments (iptables-restore FILE) are read as the CLI reads them.
   const files = scriptFiles(scriptDir ?? dirname(file));
   const { script, errors } = loadLabScript(text, file, { files });
-  if (errors.length > 0) return { errors: errors.map((e) => e.message), report: "", traced: 0 };
+  if (errors.length > 0)
+    return { errors: errors.map((e) => e.message), report: "", traced: 0, allowed: [] };
   const sim = new SimBackend({ profile });
   const kernel = await KernelBackend.start();
   try {
@@ -63,7 +69,11 @@ export async function mismatches(
       for (const d of nf) out.push(...nfDifferenceLines(d));
       if (out.length > 0) blocks.push(`line ${cmd.line}: ${cmd.text}\n${out.join("\n")}`);
     }
-    return { errors: [], report: blocks.join("\n"), traced };
+    const topo = opts.topology
+      ? await checkTopology(file, sim, kernel)
+      : { report: [], allowed: [] };
+    if (topo.report.length > 0) blocks.push(`end of lab, inspect():\n${topo.report.join("\n")}`);
+    return { errors: [], report: blocks.join("\n"), traced, allowed: topo.allowed };
   } finally {
     await kernel.close();
   }

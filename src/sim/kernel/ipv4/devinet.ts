@@ -84,12 +84,23 @@ export function delAddress(
   });
   for (const gone of before) if (!dev.addrs4.includes(gone)) masqueradeCleanup(dev, gone.addr);
   syncKernelRoutes(dev.ns, dev);
+  if (dev.addrs4.length === 0) lastAddressGone(dev);
+}
+
+/**
+ * fib_inetaddr_event: the device's last IPv4 address went, so IP is disabled on it
+ * (fib_disable_ip -> arp_ifdown): its ARP entries are flushed.
+ */
+function lastAddressGone(dev: NetDevice): void {
+  dev.ns.neigh.flushDev(dev);
 }
 
 export function flushAddresses(dev: NetDevice): void {
+  const had = dev.addrs4.length > 0;
   for (const gone of dev.addrs4) masqueradeCleanup(dev, gone.addr);
   dev.addrs4 = [];
   syncKernelRoutes(dev.ns, dev);
+  if (had) lastAddressGone(dev);
 }
 
 /**
