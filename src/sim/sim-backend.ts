@@ -11,6 +11,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import type { LabCommand } from "../script/types.js";
 import { World } from "./kernel/core/world.js";
 import { DOCKER_HOST_PROFILE } from "./profile.js";
+import { Journal, type FileRead, type WorldSnapshot } from "./snapshot.js";
 import { bridge } from "./userland/bridge.js";
 import { conntrack } from "./userland/conntrack.js";
 import { ip } from "./userland/ip/index.js";
@@ -51,15 +52,54 @@ export interface SimOptions {
 
 export class SimBackend implements Backend {
   readonly kind = "sim" as const;
-  readonly world: World;
-
-  private readonly timeLimitMs: number;
-  private readonly scriptDir: string | undefined;
+  private current: World;
+  /** What this world was given, for snapshots (snapshot.ts). */
+  private journal: Journal;
 
   constructor(opts: SimOptions = {}) {
-    this.world = new World(opts.profile ?? DOCKER_HOST_PROFILE, opts.seed ?? 1);
-    this.timeLimitMs = opts.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    this.scriptDir = opts.scriptDir;
+    this.journal = new Journal({
+      profile: opts.profile ?? DOCKER_HOST_PROFILE,
+      seed: opts.seed ?? 1,
+      timeLimitMs: opts.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      scriptDir: opts.scriptDir,
+    });
+    this.current = new World(this.journal.origin.profile, this.journal.origin.seed);
+  }
+
+  /** The simulated world (a new object after restore). */
+  get world(): World {
+    return this.current;
+  }
+
+  private get timeLimitMs(): number {
+    return this.journal.origin.timeLimitMs;
+  }
+
+  private get scriptDir(): string | undefined {
+    return this.journal.origin.scriptDir;
+  }
+
+  /** The world as it is now, to go back to later (cheap: see snapshot.ts). */
+  snapshot(): WorldSnapshot {
+    return this.journal.snapshot(this.current.scheduler.now);
+  }
+
+  /**
+   * Puts the world back as it was when s was taken (by this backend or another): a fresh
+   * world replays the commands up to s. Commands run after s are forgotten.
+   */
+  restore(s: WorldSnapshot): void {
+    const origin = Journal.originOf(s);
+    const world = new World(origin.profile, origin.seed);
+    this.current = world;
+    this.journal = Journal.replay(
+      s,
+      (t) => world.scheduler.runUntil(t),
+      (cmd, journal) => {
+        this.journal = journal;
+        this.runSync(cmd);
+      },
+    );
   }
 
   async run(cmd: LabCommand): Promise<CommandResult> {
@@ -68,6 +108,7 @@ export class SimBackend implements Backend {
 
   runSync(cmd: LabCommand): CommandResult {
     const world = this.world;
+    this.journal.begin(cmd, world.scheduler.now);
     world.scheduler.settle();
     const ns = world.netns(cmd.netns);
     if (!ns) return missingNetns(cmd);
@@ -80,7 +121,7 @@ export class SimBackend implements Backend {
       timeLimitMs: this.timeLimitMs,
     };
     if (cmd.program === "echo") return echo(ctx, cmd.redirect);
-    if (cmd.program === "iptables-restore") return this.restore(ctx);
+    if (cmd.program === "iptables-restore") return this.restoreRules(ctx);
     const prog = PROGRAMS[cmd.program];
     if (!prog) {
       const why = NOT_YET.has(cmd.program)
@@ -109,7 +150,7 @@ export class SimBackend implements Backend {
    * (kernel-backend.ts restore); without one the program reads stdin, which a lab script
    * cannot feed: empty, as /dev/null is on the kernel.
    */
-  private restore(ctx: ProgramContext): CommandResult {
+  private restoreRules(ctx: ProgramContext): CommandResult {
     const opts = restoreOptions(ctx.args);
     if ("exit" in opts) return opts;
     const at = restoreFileIndex(ctx.args);
@@ -123,11 +164,16 @@ export class SimBackend implements Backend {
     const rel = relative(dir, path);
     if (rel === "" || rel.startsWith("..") || isAbsolute(rel))
       return fail(`packetwalk: iptables-restore: ${file} is not beside the script\n`);
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+    // Read through the journal: a restored snapshot replays the bytes read then.
+    const read = this.journal.read((): FileRead => {
+      try {
+        return { text: readFileSync(path, "utf8") };
+      } catch (e) {
+        return { code: (e as NodeJS.ErrnoException).code };
+      }
+    });
+    if (!("text" in read)) {
+      const code = read.code;
       const why =
         code === "ENOENT"
           ? "No such file or directory"
@@ -138,7 +184,7 @@ export class SimBackend implements Backend {
               : String(code);
       return fail(`Can't open ${file}: ${why}\n`);
     }
-    return iptablesRestore(ctx, opts, text);
+    return iptablesRestore(ctx, opts, read.text);
   }
 
   async close(): Promise<void> {

@@ -173,11 +173,15 @@ export class Trace {
   inspector(name: string): (ev: InspectionEvent) => void {
     let last: string | undefined;
     return (ev) => {
-      if (!this.enabled || ev.type !== "@xstate.snapshot") return;
+      if (ev.type !== "@xstate.snapshot") return;
       const snap = ev.snapshot as { value?: unknown };
       const value = JSON.stringify(snap.value);
+      // The state is followed while the trace is off too: a machine that stays where it
+      // was is no transition, whether or not the trace saw it get there (and a world
+      // rebuilt from a snapshot, traced at other times, records the same transitions).
       if (value === last) return;
       last = value;
+      if (!this.enabled) return;
       this.entries.push({
         time: this.scheduler.now,
         kind: "transition",
