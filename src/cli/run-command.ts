@@ -6,6 +6,7 @@ import type { LabScript } from "../script/types.js";
 import { chooseMode, openBackends } from "./backends.js";
 import { loadScript } from "./load-script.js";
 import { style } from "./style.js";
+import { untilLine } from "./until.js";
 
 export interface RunOptions {
   sim?: boolean;
@@ -16,13 +17,15 @@ export interface RunOptions {
   seed?: string;
   timeout?: string;
   quiet?: boolean;
+  /** Stop after this line (a command line): `run --until LINE`. */
+  until?: string;
 }
 
 type Write = (s: string) => void;
 
 export async function runCommand(file: string, opts: RunOptions, write: Write): Promise<number> {
   const mode = chooseMode(opts);
-  const script = loadScript(file);
+  const script = untilLine(loadScript(file), opts.until);
   const open = await openBackends(mode, file, opts);
   try {
     const { sim, kernel } = open;
