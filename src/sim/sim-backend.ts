@@ -85,7 +85,8 @@ export class SimBackend implements Backend {
   }
 
   /**
-   * Puts the world back as it was when s was taken (by this backend or another): a fresh
+   * Puts the world back as it was when s was taken (by this backend or another: the
+   * world's options, profile, seed, time limit and script directory, come with s): a fresh
    * world replays the commands up to s. Commands run after s are forgotten.
    */
   restore(s: WorldSnapshot): void {
