@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   console.log("\nN      snap take   snap heap   restore     world heap");
   for (const n of ns) {
     process.stderr.write(`N=${n}: snapshot...\n`);
-    const f = timeSnapshot(n);
+    const f = await timeSnapshot(n);
     console.log(
       [
         String(n).padEnd(6),

@@ -46,7 +46,7 @@ function build(n: number): { sim: SimBackend; ms: number } {
   return { sim, ms: performance.now() - t0 };
 }
 
-export function timeSnapshot(n: number): SnapshotFigures {
+export async function timeSnapshot(n: number): Promise<SnapshotFigures> {
   const { sim, ms } = build(n);
   const t1 = performance.now();
   const snap = sim.snapshot();
@@ -55,7 +55,7 @@ export function timeSnapshot(n: number): SnapshotFigures {
   // Forward a little, then back: the restore replays all 7N+3 lines.
   sim.runSync(parseLine("ip netns add extra", 1)!);
   const t2 = performance.now();
-  sim.restore(snap);
+  await sim.restore(snap);
   const restore = performance.now() - t2;
   if (sim.world.named.has("extra") || sim.world.named.size !== n)
     throw new Error("restore did not give the snapshot's world back");
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     .filter((x) => x > 0);
   console.log("N      sim build   snap take   snap heap   restore     world heap");
   for (const n of sizes.length ? sizes : [200]) {
-    const f = timeSnapshot(n);
+    const f = await timeSnapshot(n);
     console.log(
       [
         String(n).padEnd(6),

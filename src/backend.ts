@@ -1,4 +1,5 @@
 // The one interface both machines implement: run a lab command, get what it printed.
+import type { NfPathPacket, TraceEntry } from "./backend/trace-types.js";
 import type { LabCommand } from "./script/types.js";
 
 /**
@@ -25,10 +26,66 @@ export interface HostProfile {
   brNetfilter: Record<string, string> | null;
 }
 
-export interface Backend {
+export interface Backend<A extends TraceAccount = TraceAccount> {
   readonly kind: "sim" | "kernel";
   /** Runs one command; a background job (`&`) returns exit 0 at once. */
   run(cmd: LabCommand): Promise<CommandResult>;
+  /**
+   * Runs one command (a probe) with its packets traced, and follows them for SETTLE_MS
+   * (backend/trace-types.ts) after it ends: what it printed, and the backend's account.
+   */
+  trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<A>>;
   /** Ends the run: background jobs, namespaces, everything goes. Safe to call twice. */
   close(): Promise<void>;
+}
+
+// ---- trace(): a command with the backend's own account of its packets ----------------
+
+export interface TraceOptions {
+  /**
+   * Simulator only: virtual ms to let pass before the command. With both backends the
+   * kernel traces first; its tracing took this long to start (KernelTraceAccount.beforeMs),
+   * and the simulator's clock lets the same time pass, so what later commands see (ICMP
+   * rate limits, neighbour and TCP timers) stays the same in both.
+   */
+  padBeforeMs?: number;
+  /**
+   * Simulator only: the kernel's trace showed a program woken by its peer's FIN only after
+   * its kernel had sent the delayed ACK (a race of the machine's scheduler that the kernel
+   * decides); the simulated programs then wake that late too, so later counters agree.
+   */
+  lateWakeupAfterFin?: boolean;
+  /**
+   * Simulator only: virtual ms to let pass after the command ends, the traced SETTLE_MS
+   * included (KernelTraceAccount.afterMs). Never less than SETTLE_MS.
+   */
+  padAfterMs?: number;
+}
+
+/** The simulator's account: its trace (the walk is built from it) and the netfilter path. */
+export interface SimTraceAccount {
+  backend: "sim";
+  entries: TraceEntry[];
+  /** Per packet and namespace, in the shape of the kernel's trace. */
+  netfilter: NfPathPacket[];
+}
+
+/** The kernel's account: nftables' own trace (xtables-monitor), and how long tracing took. */
+export interface KernelTraceAccount {
+  backend: "kernel";
+  /** Per namespace (the root first, then by name), each packet in the order first seen. */
+  netfilter: NfPathPacket[];
+  /** What may make the trace incomplete (a monitor that died, a sync that timed out). */
+  warnings: string[];
+  /** Wall ms tracing took to start, before the command ran. */
+  beforeMs: number;
+  /** Wall ms from the command's end until tracing had stopped (the settle included). */
+  afterMs: number;
+}
+
+export type TraceAccount = SimTraceAccount | KernelTraceAccount;
+
+export interface Traced<A extends TraceAccount = TraceAccount> {
+  result: CommandResult;
+  account: A;
 }

@@ -1,6 +1,5 @@
 // Choosing and starting the backends a command runs on (`run` and `walk` alike), and
 // closing them however the command ends (SIGINT and SIGTERM included).
-import { dirname } from "node:path";
 import type { Backend } from "../backend.js";
 import { KernelBackend } from "../real/kernel-backend.js";
 import { SimBackend } from "../sim/sim-backend.js";
@@ -30,11 +29,7 @@ export interface OpenBackends {
   close(): Promise<void>;
 }
 
-export async function openBackends(
-  mode: Mode,
-  file: string,
-  opts: BackendOptions,
-): Promise<OpenBackends> {
+export async function openBackends(mode: Mode, opts: BackendOptions): Promise<OpenBackends> {
   const seed = opts.seed === undefined ? 1 : Number(opts.seed);
   if (!Number.isInteger(seed))
     throw new UserError(`packetwalk: --seed must be an integer, not "${opts.seed}"`);
@@ -58,7 +53,6 @@ export async function openBackends(
       ? new SimBackend({
           profile: resolveProfile(opts.profile),
           seed,
-          scriptDir: dirname(file),
           ...(timeoutMs ? { timeLimitMs: timeoutMs } : {}),
         })
       : undefined;
@@ -66,10 +60,7 @@ export async function openBackends(
   let kernel: KernelBackend | undefined;
   if (mode !== "sim") {
     try {
-      kernel = await KernelBackend.start({
-        scriptDir: dirname(file),
-        ...(timeoutMs ? { timeoutMs } : {}),
-      });
+      kernel = await KernelBackend.start(timeoutMs ? { timeoutMs } : {});
     } catch (e) {
       await close();
       throw new UserError(

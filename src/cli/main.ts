@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { doctorCommand } from "./doctor-command.js";
 import { UserError } from "./load-script.js";
 import { runCommand } from "./run-command.js";
+import { missingDashDash } from "./walk-args.js";
 import { walkCommand } from "./walk-command.js";
 
 const write = (s: string): void => {
@@ -35,7 +36,10 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("run")
     .description("run a lab script (one command a line) and print what each command printed")
-    .argument("<script>", "lab script file (see lessons/ and test/labs/)")
+    .argument(
+      "<script>",
+      "lab script file (see lessons/ and test/labs/), or - to read it from standard input",
+    )
     .option("--sim", "run in the simulator (default; needs no root)")
     .option("--kernel", "run on the real kernel, in a throwaway rootless sandbox")
     .option("--compare", "run in both and show where they differ; exit 1 on any difference")
@@ -65,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       "both: hold the simulated walk against the kernel's trace; exit 1 on any difference",
     )
     .option("--json", "the walk as one JSON object (docs/walk-json.md)")
-    .option("--step", "show one hop at a time (Enter: next, b: back, q: quit)")
+    .option("--step", "show one hop at a time (Enter: next, p: next packet, b: back, q: quit)")
     .addOption(profileOption())
     .addOption(seedOption())
     .addOption(timeoutOption())
@@ -83,6 +87,11 @@ export async function main(argv: string[]): Promise<number> {
       code = await doctorCommand(opts, write);
     });
 
+  const dashDash = missingDashDash(argv.slice(2));
+  if (dashDash !== undefined) {
+    process.stderr.write(`${dashDash}\n`);
+    return 2;
+  }
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -2,7 +2,8 @@
 import type { CommandResult } from "../backend.js";
 import { differences } from "../compare/diff.js";
 import { compareLab, runLab, type ComparedLine, type LineResult } from "../compare/lab-run.js";
-import type { LabScript } from "../script/types.js";
+import type { Expander } from "../script/expand.js";
+import type { LabScript, Provenance } from "../script/types.js";
 import { chooseMode, openBackends } from "./backends.js";
 import { loadScript } from "./load-script.js";
 import { style } from "./style.js";
@@ -17,6 +18,8 @@ export interface RunOptions {
   seed?: string;
   timeout?: string;
   quiet?: boolean;
+  /** Expands lines into several commands (tests inject one; `docker` will). */
+  expand?: Expander;
   /** Stop after this line (a command line): `run --until LINE`. */
   until?: string;
 }
@@ -25,8 +28,11 @@ type Write = (s: string) => void;
 
 export async function runCommand(file: string, opts: RunOptions, write: Write): Promise<number> {
   const mode = chooseMode(opts);
-  const script = untilLine(loadScript(file), opts.until);
-  const open = await openBackends(mode, file, opts);
+  const script = untilLine(
+    loadScript(file, opts.expand ? { expand: opts.expand } : {}),
+    opts.until,
+  );
+  const open = await openBackends(mode, opts);
   try {
     const { sim, kernel } = open;
     if (mode === "compare") {
@@ -81,7 +87,25 @@ function jsonResult(r: CommandResult): CommandResult {
 }
 
 function jsonLine(r: LineResult): string {
-  return JSON.stringify({ line: r.line, command: r.command, ...jsonResult(r.result) }) + "\n";
+  return (
+    JSON.stringify({
+      line: r.line,
+      command: r.command,
+      ...jsonResult(r.result),
+      provenance: jsonProvenance(r.provenance),
+    }) + "\n"
+  );
+}
+
+/** Fixed key order, whatever order the object was built in. */
+function jsonProvenance(p: Provenance): Provenance {
+  return {
+    line: p.line,
+    text: p.text,
+    step: p.step,
+    of: p.of,
+    ...(p.expandedBy !== undefined ? { expandedBy: p.expandedBy } : {}),
+  };
 }
 
 function jsonCompared(r: ComparedLine): string {
@@ -92,20 +116,36 @@ function jsonCompared(r: ComparedLine): string {
       sim: jsonResult(r.sim),
       kernel: jsonResult(r.kernel),
       match: r.match,
+      provenance: jsonProvenance(r.provenance),
     }) + "\n"
   );
 }
 
+/**
+ * The command and what it printed. The commands a line expands into (docker's) go
+ * indented under the line, which is shown once, before its first command.
+ */
 function humanLine(r: LineResult): string {
-  let s = style.bold(`$ ${r.command}`) + "\n";
-  s += r.result.stdout;
-  if (r.result.stderr) s += style.red(r.result.stderr);
-  if (r.result.exit !== 0) s += style.yellow(`[exit ${r.result.exit}]`) + "\n";
+  const p = r.provenance;
+  const expanded = p.expandedBy !== undefined;
+  let s = "";
+  if (expanded && p.step === 1) s += style.bold(`$ ${p.text}`) + "\n";
+  let body = style.bold(`$ ${r.command}`) + "\n";
+  body += r.result.stdout;
+  if (r.result.stderr) body += style.red(r.result.stderr);
+  if (r.result.exit !== 0) body += style.yellow(`[exit ${r.result.exit}]`) + "\n";
+  s += expanded ? indent(body) : body;
   return s;
 }
 
+function indent(text: string): string {
+  return text.replace(/^(?=.)/gm, "  ");
+}
+
 function humanCompared(r: ComparedLine, quiet: boolean): string {
-  const head = `${style.dim(`line ${String(r.line).padStart(3)}`)}  ${r.command}`;
+  const p = r.provenance;
+  const step = p.expandedBy !== undefined ? ` ${p.step}/${p.of}` : "";
+  const head = `${style.dim(`line ${String(r.line).padStart(3)}${step}`)}  ${r.command}`;
   if (r.match) {
     if (quiet) return "";
     return `${style.green("same")}  ${head}\n`;

@@ -1,10 +1,22 @@
 // `packetwalk walk --step`: a walk one hop at a time, the learner setting the pace.
+// Where the learner is and where a key leads is the pure machine of src/walk/stepper-machine.ts;
+// this is its terminal adapter: keys in, events to the machine, its position rendered out.
 // On a terminal it reads single keys (raw mode, always restored); from a pipe or a test it
 // reads lines, each line's first character being the key, so the same loop serves both.
 import { StringDecoder } from "node:string_decoder";
+import { createActor, type Actor } from "xstate";
+import {
+  flatPosition,
+  hopsPerPacket,
+  stepperMachine,
+  type StepperContext,
+  type StepperEvent,
+} from "../walk/stepper-machine.js";
 
 /** One hop to reveal: its lines, under its packet's title (render.ts's WalkHop fits). */
 export interface StepperHop {
+  /** The packet it belongs to (WalkHop.packet); without it, hops group by title. */
+  packet?: number;
   title: string;
   lines: readonly string[];
 }
@@ -16,9 +28,17 @@ export interface StepperIO {
 
 export type StepOutcome = "done" | "quit";
 
-export const STEP_HELP = "keys: Enter, space, n or j: next hop   b or k: back one hop   q: quit";
+export const STEP_HELP =
+  "keys: Enter, space, n or j: next hop   p: next packet   b or k: back one hop   q: quit";
 
-type Action = "next" | "back" | "quit" | "other";
+type Action = "next" | "packet" | "back" | "quit" | "other";
+
+const EVENTS: Record<Exclude<Action, "other">, StepperEvent> = {
+  next: { type: "NEXT_HOP" },
+  packet: { type: "NEXT_PACKET" },
+  back: { type: "PREV" },
+  quit: { type: "QUIT" },
+};
 
 const ESC = "\u001b";
 const CTRL_C = "\u0003";
@@ -38,6 +58,7 @@ export function actionOf(key: string | null): Action {
   if (seq) return seq;
   const k = key.toLowerCase();
   if (k === "\r" || k === "\n" || k === " " || k === "n" || k === "j") return "next";
+  if (k === "p") return "packet";
   if (k === "b" || k === "k") return "back";
   if (k === "q" || k === CTRL_C || k === CTRL_D || k === ESC) return "quit";
   return "other";
@@ -51,12 +72,15 @@ export async function stepThrough(
   hops: readonly StepperHop[],
   io: StepperIO,
 ): Promise<StepOutcome> {
-  if (hops.length === 0) return "done";
+  const stepper = createActor(stepperMachine, {
+    input: { hopsPerPacket: hopsPerPacket(hops, (h) => h.packet ?? h.title) },
+  }).start();
+  if (stepper.getSnapshot().status === "done") return "done";
   const raw = Boolean(io.input.isTTY && io.input.setRawMode);
   const keys = new KeyReader(io.input, raw);
   try {
     if (raw) io.input.setRawMode?.(true);
-    return await loop(hops, keys, io.output, raw);
+    return await loop(hops, stepper, keys, io.output, raw);
   } finally {
     // Whatever happened, leave the terminal as we found it.
     if (raw) io.input.setRawMode?.(false);
@@ -66,6 +90,7 @@ export async function stepThrough(
 
 async function loop(
   hops: readonly StepperHop[],
+  stepper: Actor<typeof stepperMachine>,
   keys: KeyReader,
   out: NodeJS.WritableStream,
   raw: boolean,
@@ -74,30 +99,39 @@ async function loop(
     out.write(s);
   };
   write(`${STEP_HELP}\n`);
-  let at = 0;
-  let title = showForward(hops, at, undefined, write);
+  let title = render(stepper.getSnapshot().context, hops, undefined, write);
   for (;;) {
-    const position = `hop ${at + 1}/${hops.length}`;
+    const { index, total } = flatPosition(stepper.getSnapshot().context);
+    const position = `hop ${index + 1}/${total}`;
     // On a terminal the prompt is erased once answered, so the screen keeps only hops.
     write(raw ? `[${position}] ` : `[${position}]\n`);
     const action = actionOf(await keys.next());
     if (raw) write(`\r${ESC}[2K`);
-    if (action === "quit") return "quit";
-    if (action === "other") write(`${STEP_HELP}\n`);
-    if (action === "next") {
-      if (at === hops.length - 1) return "done";
-      at += 1;
-      title = showForward(hops, at, title, write);
+    if (action === "other") {
+      write(`${STEP_HELP}\n`);
+      continue;
     }
-    if (action === "back") {
-      if (at === 0) {
-        write("-- this is the first hop --\n");
-        continue;
-      }
-      at -= 1;
-      title = showAgain(hops, at, write);
-    }
+    stepper.send(EVENTS[action]);
+    const snap = stepper.getSnapshot();
+    if (snap.status === "done") return snap.value as StepOutcome;
+    title = render(snap.context, hops, title, write);
   }
+}
+
+/** What the machine's last move shows; returns the packet title now on screen. */
+function render(
+  ctx: StepperContext,
+  hops: readonly StepperHop[],
+  shownTitle: string | undefined,
+  write: (s: string) => void,
+): string | undefined {
+  const { index, total } = flatPosition(ctx);
+  if (ctx.moved === "first") {
+    write("-- this is the first hop --\n");
+    return shownTitle;
+  }
+  if (ctx.moved === "back") return showAgain(hops, index, total, write);
+  return showForward(hops, index, shownTitle, write);
 }
 
 /** The next hop, under its packet's title when the packet changes. */
@@ -114,9 +148,14 @@ function showForward(
 }
 
 /** A hop shown again after going back: a separator with its position, then title and lines. */
-function showAgain(hops: readonly StepperHop[], at: number, write: (s: string) => void): string {
+function showAgain(
+  hops: readonly StepperHop[],
+  at: number,
+  total: number,
+  write: (s: string) => void,
+): string {
   const hop = hops[at]!;
-  write(`-- back to hop ${at + 1}/${hops.length} --\n${hop.title}\n`);
+  write(`-- back to hop ${at + 1}/${total} --\n${hop.title}\n`);
   write(hop.lines.map((l) => `${l}\n`).join(""));
   return hop.title;
 }

@@ -1,7 +1,9 @@
 // `packetwalk walk SCRIPT -- PROBE`: the walk of one probe, for people (or --json), in the
 // simulator, on the kernel, or both held against each other.
 import { missingTraceTools } from "../real/nf-trace.js";
+import type { Expander } from "../script/expand.js";
 import type { LabScript } from "../script/types.js";
+import { walkJson } from "../walk/json.js";
 import { ProbeError, parseProbe } from "../walk/probe.js";
 import { renderHead, renderTail, renderWalk, walkHops } from "../walk/render.js";
 import { runWalk } from "../walk/run-walk.js";
@@ -14,6 +16,8 @@ import { useColour } from "./style.js";
 export interface WalkOptions extends BackendOptions {
   json?: boolean;
   step?: boolean;
+  /** Expands lines into several commands (tests inject one; `docker` will). */
+  expand?: Expander;
 }
 
 type Write = (s: string) => void;
@@ -33,7 +37,7 @@ export async function walkCommand(
     if (e instanceof ProbeError) throw new UserError(e.message);
     throw e;
   }
-  const script: LabScript = loadScript(file);
+  const script: LabScript = loadScript(file, opts.expand ? { expand: opts.expand } : {});
   const missing = mode === "sim" ? undefined : missingTraceTools();
   if (missing !== undefined) {
     throw new UserError(
@@ -41,7 +45,7 @@ export async function walkCommand(
       3,
     );
   }
-  const open = await openBackends(mode, file, opts);
+  const open = await openBackends(mode, opts);
   // Progress goes to stderr, only for people on a terminal, so --json and pipes stay clean.
   const progress = (what: string): void => {
     if (!opts.json && process.stderr.isTTY) process.stderr.write(`packetwalk: ${what}...\n`);
@@ -57,7 +61,7 @@ export async function walkCommand(
     await open.close();
   }
   if (opts.json) {
-    write(JSON.stringify(walk) + "\n");
+    write(JSON.stringify(walkJson(walk)) + "\n");
   } else if (opts.step && process.stdin.isTTY) {
     const ro = { colour: useColour(), width: process.stdout.columns };
     write(renderHead(walk, ro));

@@ -1,24 +1,27 @@
 // Running a parsed lab script on one backend, or on both side by side. Used by the CLI,
 // lessons and the differential tests alike.
 import type { Backend, CommandResult } from "../backend.js";
-import type { LabCommand } from "../script/types.js";
+import type { LabCommand, Provenance } from "../script/types.js";
 import { sameResult } from "./normalise.js";
 
 export interface LineResult {
   line: number;
   command: string;
+  /** The script line the command came from, and its place in the line's expansion. */
+  provenance: Provenance;
   result: CommandResult;
 }
 
 export interface ComparedLine {
   line: number;
   command: string;
+  provenance: Provenance;
   sim: CommandResult;
   kernel: CommandResult;
   match: boolean;
 }
 
-/** The command as the JSON contract names it: the line as written. */
+/** The command as the JSON contract names it: the command as it ran (one of a line's expansion). */
 export function commandText(cmd: LabCommand): string {
   return cmd.text;
 }
@@ -33,6 +36,7 @@ export async function runLab(
     const r: LineResult = {
       line: cmd.line,
       command: commandText(cmd),
+      provenance: cmd.provenance,
       result: await backend.run(cmd),
     };
     out.push(r);
@@ -55,6 +59,7 @@ export async function compareLab(
     const r: ComparedLine = {
       line: cmd.line,
       command: commandText(cmd),
+      provenance: cmd.provenance,
       sim: s,
       kernel: k,
       match: sameResult(s, k, cmd.text),

@@ -1,30 +1,24 @@
-// The real-kernel machine: lab commands run in a throwaway sandbox (sandbox.ts).
-import { readFileSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
-import type { Backend, CommandResult } from "../backend.js";
+// The real-kernel machine: lab commands run in a throwaway sandbox (sandbox.ts), each as
+// its registry entry's kernel policy says (src/script/programs/).
+import type { Backend, CommandResult, KernelTraceAccount, Traced } from "../backend.js";
+import { unloadedFiles } from "../script/load.js";
+import { programSpec } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { refuse } from "./guard.js";
+import { traceOnKernel } from "./kernel-trace.js";
 import { Sandbox, type SandboxOptions } from "./sandbox.js";
-import { strerror } from "./strerror.js";
 
-export interface KernelBackendOptions extends SandboxOptions {
-  /** Directory of the lab script: where `iptables-restore FILE` finds FILE. */
-  scriptDir?: string;
-}
+export type KernelBackendOptions = SandboxOptions;
 
 const failed = (stderr: string, exit = 1): CommandResult => ({ exit, stdout: "", stderr });
 
-export class KernelBackend implements Backend {
+export class KernelBackend implements Backend<KernelTraceAccount> {
   readonly kind = "kernel" as const;
 
-  private constructor(
-    readonly sandbox: Sandbox,
-    private readonly scriptDir: string | undefined,
-  ) {}
+  private constructor(readonly sandbox: Sandbox) {}
 
   static async start(opts: KernelBackendOptions = {}): Promise<KernelBackend> {
-    const { scriptDir, ...sandboxOpts } = opts;
-    return new KernelBackend(await Sandbox.start(sandboxOpts), scriptDir);
+    return new KernelBackend(await Sandbox.start(opts));
   }
 
   async run(cmd: LabCommand): Promise<CommandResult> {
@@ -38,21 +32,26 @@ export class KernelBackend implements Backend {
         writeFile: { path: cmd.redirect, content: cmd.args.join(" ") + "\n" },
       });
     }
-    if (cmd.argv[0] === "echo") {
+    const policy = programSpec(cmd.program)?.kernel;
+    if (policy?.printsArgs && cmd.argv[0] === cmd.program) {
       // Prints what it was given; nothing to learn from spawning it.
-      return { exit: 0, stdout: cmd.argv.slice(1).join(" ") + "\n", stderr: "" };
+      return { exit: 0, stdout: cmd.args.join(" ") + "\n", stderr: "" };
     }
-    if (cmd.program === "iptables-restore") return this.restore(cmd);
-    if (cmd.program === "sleep") {
-      // A lesson's pause may be longer than the usual per-command limit.
-      const ms = Number(cmd.args[0]) * 1000 + 5_000;
+    if (policy?.filesOnStdin) return this.withStdin(cmd);
+    const longer = policy?.timeoutMs?.(cmd.args);
+    if (longer !== undefined) {
       return this.sandbox.exec({
         argv: cmd.argv,
-        background: false,
-        timeoutMs: Math.max(ms, this.sandbox.timeoutMs),
+        background: cmd.background,
+        timeoutMs: Math.max(longer, this.sandbox.timeoutMs),
       });
     }
     return this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
+  }
+
+  /** TraceOptions are the simulator's: the kernel's clock is the wall's. */
+  trace(cmd: LabCommand): Promise<Traced<KernelTraceAccount>> {
+    return traceOnKernel(this.sandbox, (c) => this.run(c), cmd);
   }
 
   close(): Promise<void> {
@@ -60,44 +59,27 @@ export class KernelBackend implements Backend {
   }
 
   /**
-   * `iptables-restore FILE`: FILE lives beside the script. packetwalk reads it and passes
-   * its content on stdin, so the sandbox is never told a path on the machine.
+   * `iptables-restore FILE`: the content read when the script was loaded goes on stdin,
+   * and FILE leaves the argv, so the sandbox is never told a path on the machine.
    */
-  private async restore(cmd: LabCommand): Promise<CommandResult> {
-    const at = fileArgIndex(cmd.args);
-    if (at === undefined) return this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
-    const file = cmd.args[at]!;
-    if (this.scriptDir === undefined) {
-      return failed(`packetwalk: iptables-restore: no script directory to read ${file} from\n`);
+  private async withStdin(cmd: LabCommand): Promise<CommandResult> {
+    const unread = unloadedFiles(cmd);
+    if (unread !== undefined) return failed(unread);
+    const files = cmd.files ?? [];
+    if (files.length === 0)
+      return this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
+    for (const f of files) {
+      if ("error" in f) {
+        // The program's own message for a file it cannot open.
+        const says = programSpec(cmd.program)?.cannotOpen;
+        return failed(says ? says(f.name, f.error) : `${cmd.program}: ${f.name}: ${f.error}\n`);
+      }
     }
-    const dir = resolve(this.scriptDir);
-    const path = resolve(dir, file);
-    const rel = relative(dir, path);
-    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
-      return failed(`packetwalk: iptables-restore: ${file} is not beside the script\n`);
-    }
-    let rules: string;
-    try {
-      rules = readFileSync(path, "utf8");
-    } catch (e) {
-      // iptables-restore's own message for a file it cannot open
-      return failed(`Can't open ${file}: ${strerror((e as NodeJS.ErrnoException).code)}\n`);
-    }
-    const inArgv = cmd.argv.length - cmd.args.length + at; // the args end the argv
-    const argv = [...cmd.argv.slice(0, inArgv), ...cmd.argv.slice(inArgv + 1)];
-    return this.sandbox.exec({ argv, background: cmd.background, stdin: rules });
+    const prefix = cmd.argv.length - cmd.args.length; // the args end the argv
+    const drop = new Set(files.map((f) => prefix + f.arg));
+    const argv = cmd.argv.filter((_, i) => !drop.has(i));
+    const first = files[0]!;
+    const stdin = "content" in first ? first.content : "";
+    return this.sandbox.exec({ argv, background: cmd.background, stdin });
   }
-}
-
-/** Index in iptables-restore's arguments of the rules file (its one positional), if any. */
-function fileArgIndex(args: string[]): number | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "-T" || a === "--table" || a === "-M" || a === "--modprobe") {
-      i++; // option with a separate value
-      continue;
-    }
-    if (!a.startsWith("-")) return i;
-  }
-  return undefined;
 }

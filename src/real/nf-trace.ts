@@ -10,7 +10,7 @@
 // and later that it has printed everything the kernel already sent it, packetwalk adds an
 // empty chain to its table and waits for the monitor to print that event: netlink
 // delivers a socket's messages in order, so every trace event sent before is printed.
-import type { NfPathPacket } from "../walk/nf-path.js";
+import type { NfPathPacket } from "../backend/trace-types.js";
 import { findProgram } from "./paths.js";
 import type { Sandbox } from "./sandbox.js";
 import {
@@ -30,6 +30,14 @@ export interface NfTraceResult {
 export interface NfTraceSession {
   /** The traced namespaces: "" (the sandbox's own), then those given, by name. */
   readonly namespaces: readonly string[];
+  /**
+   * Stops marking new packets, in every namespace at once: packets already marked are
+   * still traced to their end. The cut is a line written to an `nft -i` that runs from
+   * start() on, so it takes effect within milliseconds, with no process to start: the
+   * trace then ends at a point in time the caller chooses, not when stop() gets round
+   * to it (a TCP retransmission due soon after must fall outside on every machine).
+   */
+  cut(): Promise<void>;
   /** Collects the trace and removes the trace tables. Safe to call more than once. */
   stop(): Promise<NfTraceResult>;
 }
@@ -124,6 +132,8 @@ let sessions = 0;
 class NsTrace {
   private syncs = 0;
   private readonly monitor: string;
+  /** An `nft -i` in the namespace, fed the cut when it is due. */
+  private readonly cutter: string;
 
   constructor(
     private readonly sandbox: Sandbox,
@@ -131,6 +141,7 @@ class NsTrace {
     session: number,
   ) {
     this.monitor = `nf-trace-${session}-${ns || "-"}`;
+    this.cutter = `nf-cut-${session}-${ns || "-"}`;
   }
 
   /** argv run in this namespace. */
@@ -157,14 +168,16 @@ class NsTrace {
     // kernel's timers, e.g. a server closing within the 40 ms of a delayed ACK); the
     // netlink socket holds the events until it reads them, and stop() waits for that.
     const argv = this.inNs(["nice", "-n", "19", "stdbuf", "-oL", "xtables-monitor", "-t", "-e"]);
-    const [load, monitor] = await Promise.all([
+    const [load, monitor, cutter] = await Promise.all([
       this.nft(["-f", "-"], traceTableScript()),
       this.sandbox.startMonitor(this.monitor, argv),
+      this.sandbox.startMonitor(this.cutter, this.inNs(["nft", "-i"])),
     ]);
     if (load.exit !== 0) throw new Error(load.out);
     if (monitor.exit !== 0) {
       throw new Error(`xtables-monitor in ${label(this.ns)}: ${monitor.stderr.trim()}`);
     }
+    if (cutter.exit !== 0) throw new Error(`nft -i in ${label(this.ns)}: ${cutter.stderr.trim()}`);
     const problem = await this.sync();
     if (problem !== undefined) throw new Error(problem);
   }
@@ -198,6 +211,19 @@ class NsTrace {
     return `xtables-monitor in ${label(this.ns)} ended early (${why}); its trace may be incomplete`;
   }
 
+  /** Flushes the marking chains: no packet is marked from now on. */
+  async cut(): Promise<void> {
+    const lines = HOOKS.map(([name]) => `flush chain ip ${TRACE_TABLE} ${name}\n`).join("");
+    await this.sandbox.writeMonitor(this.cutter, lines);
+  }
+
+  /** Ends the cutter; what it complained of, if anything (a cut that failed). */
+  async stopCutter(): Promise<string | undefined> {
+    const r = await this.sandbox.stopMonitor(this.cutter);
+    const err = r.stderr.trim();
+    return err === "" ? undefined : `nft -i in ${label(this.ns)}: ${err}`;
+  }
+
   /** Ends the monitor: its output, and what went wrong with it. */
   async stopMonitor(): Promise<{ text: string; warnings: string[] }> {
     const r = await this.sandbox.stopMonitor(this.monitor);
@@ -224,6 +250,7 @@ class NsTrace {
   /** Undoes start() as far as it got; for a start that failed elsewhere. */
   async abandon(): Promise<void> {
     await this.sandbox.stopMonitor(this.monitor).catch(() => undefined);
+    await this.sandbox.stopMonitor(this.cutter).catch(() => undefined);
     await this.dropTable().catch(() => undefined);
   }
 }
@@ -236,13 +263,15 @@ async function collect(t: NsTrace): Promise<{ packets: NfPathPacket[]; warnings:
   const warnings: string[] = [];
   const synced = await t.sync();
   if (synced !== undefined) warnings.push(synced);
-  const [monitor, { positions, warning }, dropped] = await Promise.all([
+  const [monitor, { positions, warning }, dropped, cutter] = await Promise.all([
     t.stopMonitor(),
     t.positions(),
     t.dropTable(),
+    t.stopCutter(),
   ]);
   const { text, warnings: monitorWarnings } = monitor;
   warnings.push(...monitorWarnings);
+  if (cutter !== undefined) warnings.push(cutter);
   if (warning !== undefined) warnings.push(warning);
   if (dropped !== undefined) warnings.push(dropped);
   // A monitor that died is reported by both the sync and the stop.
@@ -271,8 +300,13 @@ export async function startNfTrace(
   }
 
   let stopping: Promise<NfTraceResult> | undefined;
+  let cutting: Promise<void> | undefined;
   return {
     namespaces: names,
+    cut(): Promise<void> {
+      cutting ??= Promise.all(traces.map((t) => t.cut())).then(() => undefined);
+      return cutting;
+    },
     stop(): Promise<NfTraceResult> {
       stopping ??= (async () => {
         await sleep(IN_FLIGHT_MS);

@@ -2,6 +2,7 @@
 // exactly how to get what is missing (Debian package or command).
 import { readFileSync } from "node:fs";
 import { execa } from "execa";
+import { parseLine } from "../script/parse.js";
 import type { LabCommand } from "../script/types.js";
 import { KernelBackend } from "./kernel-backend.js";
 import { readMachineProfileDetailed } from "./machine-profile.js";
@@ -176,10 +177,7 @@ async function checkUserNamespaces(needed: boolean): Promise<Check> {
   return { name, ok: r.ok, detail, fix };
 }
 
-const line = (text: string): LabCommand => {
-  const argv = text.split(" ");
-  return { line: 0, text, argv, background: false, program: argv[0]!, args: argv.slice(1) };
-};
+const line = (text: string): LabCommand => parseLine(text, 0, "<doctor>")!;
 
 /** A real sandbox: start it, make a veth pair, list iptables rules, tear it down. */
 async function checkSandbox(userns: boolean | undefined): Promise<Check> {

@@ -19,12 +19,14 @@ export interface InitRequest {
    * A monitor: a long-running program (xtables-monitor) whose output is read while it
    * runs. "start" spawns argv under `name` and answers once it is running; "peek" answers
    * with everything it printed so far; "stop" ends it (SIGTERM, SIGKILL if it lingers) and
-   * answers with all its output. timeoutMs does not apply to monitors.
+   * answers with all its output; "write" feeds `input` to its stdin (a program that reads
+   * commands, such as `nft -i`, then acts at once, with no process to start). Stop closes
+   * its stdin first. timeoutMs does not apply to monitors.
    */
-  monitor?: { op: MonitorOp; name: string };
+  monitor?: { op: MonitorOp; name: string; input?: string };
 }
 
-export type MonitorOp = "start" | "peek" | "stop";
+export type MonitorOp = "start" | "peek" | "write" | "stop";
 
 export interface InitReply {
   id: number;

@@ -172,6 +172,7 @@ function runCommand(req: InitRequest): void {
 
 interface Monitor {
   pid: number;
+  stdin: NodeJS.WritableStream;
   out: Buffer[];
   err: Buffer[];
   /** Set when the program has exited. */
@@ -215,13 +216,15 @@ function startMonitor(req: InitRequest, name: string): void {
   if (program === undefined) return send(monitorError(req.id, "empty command", 2));
   if (monitors.has(name)) return send(monitorError(req.id, `monitor ${name} is already running`));
   // detached: its own process group, so stop reaches anything it started.
-  const child = spawn(program, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+  // A program that never reads its stdin, or has exited, must not take the init down.
+  child.stdin.on("error", () => undefined);
   let giveUp = (): void => {};
   const closed = new Promise<void>((resolve) => {
     giveUp = resolve;
     child.once("close", () => resolve());
   });
-  const m: Monitor = { pid: -1, out: [], err: [], closed, giveUp };
+  const m: Monitor = { pid: -1, stdin: child.stdin, out: [], err: [], closed, giveUp };
   monitors.set(name, m); // now, so a second start with this name is refused
   child.stdout.on("data", (b: Buffer) => m.out.push(b));
   child.stderr.on("data", (b: Buffer) => m.err.push(b));
@@ -243,6 +246,7 @@ function startMonitor(req: InitRequest, name: string): void {
 }
 
 async function stopMonitor(req: InitRequest, name: string, m: Monitor): Promise<void> {
+  m.stdin.end();
   // SIGTERM to the group even when the program has exited: a child of it may still hold
   // the pipes open.
   killGroup(m.pid, "SIGTERM");
@@ -261,6 +265,10 @@ function handleMonitor(req: InitRequest, op: MonitorOp, name: string): void {
   const m = monitors.get(name);
   if (m === undefined) return send(monitorError(req.id, `no monitor named ${name}`));
   if (op === "peek") return send(monitorReply(req.id, m));
+  if (op === "write") {
+    m.stdin.write(req.monitor?.input ?? "");
+    return send(monitorReply(req.id, m));
+  }
   if (op === "stop") return void stopMonitor(req, name, m);
   send(monitorError(req.id, `unknown monitor operation ${String(op)}`, 2));
 }

@@ -184,6 +184,11 @@ export class Sandbox {
     return this.monitor("peek", name);
   }
 
+  /** Writes `input` to the monitor's stdin; answers with its output so far. */
+  writeMonitor(name: string, input: string): Promise<MonitorReply> {
+    return this.monitor("write", name, [], input);
+  }
+
   /** Ends the monitor (SIGTERM, then SIGKILL if it lingers) and returns all its output. */
   stopMonitor(name: string): Promise<MonitorReply> {
     return this.monitor("stop", name);
@@ -218,8 +223,14 @@ export class Sandbox {
     return this.closing;
   }
 
-  private async monitor(op: MonitorOp, name: string, argv: string[] = []): Promise<MonitorReply> {
-    const r = await this.send({ argv, background: false, monitor: { op, name } });
+  private async monitor(
+    op: MonitorOp,
+    name: string,
+    argv: string[] = [],
+    input?: string,
+  ): Promise<MonitorReply> {
+    const monitor = input === undefined ? { op, name } : { op, name, input };
+    const r = await this.send({ argv, background: false, monitor });
     return { exit: r.exit, stdout: r.stdout, stderr: r.stderr, running: r.running ?? false };
   }
 

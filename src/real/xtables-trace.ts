@@ -20,7 +20,7 @@
 // - a packet the kernel generates while handling another (REJECT's ICMP error) prints its
 //   own lines between those of the packet that caused it: events are grouped by id, not
 //   by position.
-import type { NfPathPacket, NfPathStep } from "../walk/nf-path.js";
+import type { NfPathPacket, NfPathStep } from "../backend/trace-types.js";
 
 /** The table packetwalk adds to mark packets for tracing; its events are not reported. */
 export const TRACE_TABLE = "packetwalk_trace";
@@ -28,7 +28,7 @@ export const TRACE_TABLE = "packetwalk_trace";
 /** NFT_RETURN (-5): xtables-monitor has no name for it and prints the number. */
 const NFT_RETURN_HEX = "0xfffffffb";
 
-/** The order nf-path.ts documents (and the simulator uses); xtables-monitor prints FIN before RST. */
+/** The order NfPathPacket documents (and the simulator uses); xtables-monitor prints FIN before RST. */
 const TCP_FLAGS = ["SYN", "ACK", "RST", "FIN", "PSH", "URG"] as const;
 
 /** Position (1-based) of each rule in its chain, by table, chain and nftables rule handle. */

@@ -1,9 +1,15 @@
 // Lab script parsing: split words as a POSIX shell would (quotes, backslashes), refuse
-// everything a shell would do beyond running one program, resolve namespace prefixes.
-import { parse as shellParse } from "shell-quote";
+// everything a shell would do beyond running one program, resolve namespace prefixes,
+// check the program against the registry (programs/registry.ts).
+import { parse as shellParse, quote } from "shell-quote";
 import { ScriptError } from "./errors.js";
-import { isNetnsName, isProcSysPath, isProgram, refuseArgs } from "./supported.js";
-import type { LabCommand, LabComment, LabScript } from "./types.js";
+import { expandedCommand, expansionOf, type Expander } from "./expand.js";
+import { isNetnsName, isProcSysPath } from "./names.js";
+import { stripPrompt, stripSudo, stripSudoText } from "./pasted.js";
+import { backgroundPrograms, programSpec, supportedHint } from "./programs/registry.js";
+import { hasSubstitution, hasUnclosedQuote, stripSingleQuoted } from "./quotes.js";
+import { sourceLines } from "./source-lines.js";
+import type { LabCommand, LabScript } from "./types.js";
 
 type Token = ReturnType<typeof shellParse>[number];
 
@@ -28,36 +34,49 @@ export interface ParseOutcome {
   errors: ScriptError[];
 }
 
+export interface ParseOptions {
+  /** Expands lines into several commands (expand.ts); without one each line is itself. */
+  expand?: Expander;
+}
+
 /** Parses a whole script; every bad line is reported, nothing is run. */
-export function parseScript(text: string, file: string): ParseOutcome {
+export function parseScript(text: string, file: string, opts: ParseOptions = {}): ParseOutcome {
   const commands: LabCommand[] = [];
-  const comments: LabComment[] = [];
-  const errors: ScriptError[] = [];
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, i) => {
-    const t = raw.trim();
-    if (t.startsWith("#")) comments.push({ line: i + 1, text: t.replace(/^#+ ?/, "") });
+  const { lines, comments, errors } = sourceLines(text, file);
+  for (const src of lines) {
     try {
-      const cmd = parseLine(raw, i + 1, file);
-      if (cmd) commands.push(cmd);
+      const texts = expansionOf(src, file, opts.expand);
+      if (texts === undefined || opts.expand === undefined) {
+        const cmd = parseLine(src.text, src.line, file);
+        if (cmd) commands.push(cmd);
+        continue;
+      }
+      const by = opts.expand;
+      texts.forEach((t, i) => {
+        const cmd = expandedCommand(src, by, i + 1, texts.length, () =>
+          parseLine(t, src.line, file),
+        );
+        if (cmd) commands.push(cmd);
+      });
     } catch (e) {
       if (e instanceof ScriptError) errors.push(e);
       else throw e;
     }
-  });
+  }
+  errors.sort((a, b) => a.line - b.line);
   return { script: { file, commands, comments }, errors };
 }
 
 /** Parses one line; null for blank and comment lines. Throws ScriptError. */
 export function parseLine(raw: string, line: number, file = "<script>"): LabCommand | null {
-  const trimmed = raw.trim();
-  if (trimmed === "" || trimmed.startsWith("#")) return null;
+  const written = raw.trim();
+  if (written === "" || written.startsWith("#")) return null;
+  const trimmed = stripPrompt(written);
   const fail = (reason: string, hint?: string): never => {
     throw new ScriptError(file, line, reason, hint);
   };
   if (/[`]/.test(stripSingleQuoted(trimmed))) fail("command substitution (`...`) is not supported");
-  if (/\$\(/.test(stripSingleQuoted(trimmed)))
-    fail("command substitution ($(...)) is not supported");
+  if (hasSubstitution(trimmed)) fail("command substitution ($(...)) is not supported");
 
   let variable: string | undefined;
   let tokens: Token[];
@@ -73,14 +92,14 @@ export function parseLine(raw: string, line: number, file = "<script>"): LabComm
   if (hasUnclosedQuote(trimmed)) fail("unterminated quote");
 
   let background = false;
-  const text = trimmed;
+  let text = trimmed;
   const last = tokens[tokens.length - 1];
   if (last !== undefined && typeof last === "object" && "op" in last && last.op === "&") {
     background = true;
     tokens = tokens.slice(0, -1);
   }
 
-  const words: string[] = [];
+  let words: string[] = [];
   let redirect: string | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -102,24 +121,35 @@ export function parseLine(raw: string, line: number, file = "<script>"): LabComm
         continue;
       }
       if (t.op === "&") fail("'&' is only allowed at the end of a line (a background job)");
+      if (t.op === "<" && words.includes("iptables-restore")) {
+        // The shell would feed the file; packetwalk reads the one named as an argument.
+        const fix = stripSudo(
+          tokens.filter((x): x is string => typeof x === "string"),
+          fail,
+        );
+        fail(
+          OPERATOR_REASONS["<"]!,
+          `write \`${quote(fix)}\`: packetwalk reads the file beside the script and feeds it to iptables-restore`,
+        );
+      }
       fail(OPERATOR_REASONS[t.op] ?? `'${t.op}' is not supported`);
     }
     fail("unsupported shell syntax");
   }
   if (words.length === 0) fail("no command on this line");
+  if (words[0] === "sudo") {
+    words = stripSudo(words, fail);
+    text = stripSudoText(text);
+  }
 
   const { program, args, netns } = resolvePrefixes(words, fail);
-  if (!isProgram(program)) {
-    fail(
-      `unknown command "${program}"`,
-      "supported: ip, bridge, sysctl, echo > /proc/sys/net/..., cat /proc/sys/net/..., iptables, iptables-save, iptables-restore, conntrack, ping, nc, sleep",
-    );
-  }
-  const refusal = refuseArgs(program as Parameters<typeof refuseArgs>[0], args, background);
+  const spec = programSpec(program);
+  if (!spec) return fail(`unknown command "${program}"`, supportedHint());
+  const refusal = spec.check?.(args, background);
   if (refusal) fail(refusal);
 
   if (redirect !== undefined) {
-    if (program !== "echo") fail("the one redirection understood is 'echo VALUE > /proc/sys/...'");
+    if (!spec.redirect) fail("the one redirection understood is 'echo VALUE > /proc/sys/...'");
     if (!isProcSysPath(redirect))
       fail(`echo may only write /proc/sys/net/... files, not "${redirect}"`);
     if (netns !== undefined) {
@@ -129,11 +159,14 @@ export function parseLine(raw: string, line: number, file = "<script>"): LabComm
       );
     }
   }
-  if (background && !["nc", "ping"].includes(program)) {
-    fail(`only nc and ping can run in the background ('&'), not ${program}`);
+  if (background && !spec.background) {
+    fail(
+      `only ${backgroundPrograms().join(" and ")} can run in the background ('&'), not ${program}`,
+    );
   }
 
-  const cmd: LabCommand = { line, text, argv: words, background, program, args };
+  const provenance = { line, text: written, step: 1, of: 1 };
+  const cmd: LabCommand = { line, text, argv: words, background, program, args, provenance };
   if (redirect !== undefined) cmd.redirect = redirect;
   if (netns !== undefined) cmd.netns = netns;
   return cmd;
@@ -174,27 +207,4 @@ function resolvePrefixes(
   }
   const [program, ...args] = rest;
   return { program: program!, args, netns };
-}
-
-/** Removes '...' spans so checks for $( and backticks ignore quoted text. */
-function stripSingleQuoted(s: string): string {
-  return s.replace(/'[^']*'/g, "''");
-}
-
-function hasUnclosedQuote(s: string): boolean {
-  let quote: string | null = null;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (quote === null && c === "\\") {
-      i++;
-      continue;
-    }
-    if (quote === '"' && c === "\\") {
-      i++;
-      continue;
-    }
-    if (quote === null && (c === "'" || c === '"')) quote = c;
-    else if (quote !== null && c === quote) quote = null;
-  }
-  return quote !== null;
 }

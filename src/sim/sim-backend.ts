@@ -5,52 +5,28 @@ import {
   type Backend,
   type CommandResult,
   type HostProfile,
+  type SimTraceAccount,
+  type TraceOptions,
+  type Traced,
 } from "../backend.js";
-import { readFileSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { unloadedFiles } from "../script/load.js";
+import { isProgram } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { World } from "./kernel/core/world.js";
 import { DOCKER_HOST_PROFILE } from "./profile.js";
-import { Journal, type FileRead, type WorldSnapshot } from "./snapshot.js";
-import { bridge } from "./userland/bridge.js";
-import { conntrack } from "./userland/conntrack.js";
-import { ip } from "./userland/ip/index.js";
-import { iptables } from "./userland/iptables/iptables.js";
-import { iptablesRestore, restoreOptions } from "./userland/iptables/restore.js";
-import { iptablesSave } from "./userland/iptables/save.js";
-import { nc } from "./userland/nc.js";
-import { ping } from "./userland/ping.js";
-import { cat, echo } from "./userland/procsys.js";
-import { TimedOut, type ProgramContext, type SimProgram } from "./userland/program.js";
-import { sleep } from "./userland/sleep.js";
-import { sysctl } from "./userland/sysctl.js";
-
-const PROGRAMS: Record<string, SimProgram> = {
-  ip,
-  bridge,
-  sysctl,
-  ping,
-  cat,
-  sleep,
-  conntrack,
-  nc,
-  iptables,
-  "iptables-save": iptablesSave,
-};
-
-/** Programs the kernel backend runs that the simulator does not model yet. */
-const NOT_YET = new Set<string>([]);
+import { Journal, type WorldSnapshot } from "./snapshot.js";
+import { TimedOut, type ProgramContext } from "./userland/program.js";
+import { SIM_PROGRAMS } from "./userland/programs.js";
+import { traceInSim } from "./trace/traced-command.js";
 
 export interface SimOptions {
   profile?: HostProfile;
   seed?: number;
   /** The kernel backend's per-command limit (DEFAULT_COMMAND_TIMEOUT_MS unless --timeout). */
   timeLimitMs?: number;
-  /** Directory of the lab script: where `iptables-restore FILE` finds FILE. */
-  scriptDir?: string;
 }
 
-export class SimBackend implements Backend {
+export class SimBackend implements Backend<SimTraceAccount> {
   readonly kind = "sim" as const;
   private current: World;
   /** What this world was given, for snapshots (snapshot.ts). */
@@ -61,7 +37,6 @@ export class SimBackend implements Backend {
       profile: opts.profile ?? DOCKER_HOST_PROFILE,
       seed: opts.seed ?? 1,
       timeLimitMs: opts.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-      scriptDir: opts.scriptDir,
     });
     this.current = new World(this.journal.origin.profile, this.journal.origin.seed);
   }
@@ -75,10 +50,6 @@ export class SimBackend implements Backend {
     return this.journal.origin.timeLimitMs;
   }
 
-  private get scriptDir(): string | undefined {
-    return this.journal.origin.scriptDir;
-  }
-
   /** The world as it is now, to go back to later (cheap: see snapshot.ts). */
   snapshot(): WorldSnapshot {
     return this.journal.snapshot(this.current.scheduler.now);
@@ -86,19 +57,20 @@ export class SimBackend implements Backend {
 
   /**
    * Puts the world back as it was when s was taken (by this backend or another: the
-   * world's options, profile, seed, time limit and script directory, come with s): a fresh
-   * world replays the commands up to s. Commands run after s are forgotten.
+   * world's options, profile, seed and time limit, come with s): a fresh world replays
+   * the commands up to s. Commands run after s are forgotten.
    */
-  restore(s: WorldSnapshot): void {
+  async restore(s: WorldSnapshot): Promise<void> {
     const origin = Journal.originOf(s);
     const world = new World(origin.profile, origin.seed);
     this.current = world;
-    this.journal = Journal.replay(
+    this.journal = await Journal.replay(
       s,
       (t) => world.scheduler.runUntil(t),
-      (cmd, journal) => {
+      async (cmd, trace, journal) => {
         this.journal = journal;
-        this.runSync(cmd);
+        if (trace) await this.trace(cmd, trace);
+        else this.runSync(cmd);
       },
     );
   }
@@ -107,12 +79,21 @@ export class SimBackend implements Backend {
     return this.runSync(cmd);
   }
 
+  trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<SimTraceAccount>> {
+    const world = this.world;
+    return this.journal.traced(cmd, world.scheduler.now, opts ?? {}, () =>
+      traceInSim(world, (c) => this.run(c), cmd, opts),
+    );
+  }
+
   runSync(cmd: LabCommand): CommandResult {
     const world = this.world;
     this.journal.begin(cmd, world.scheduler.now);
     world.scheduler.settle();
     const ns = world.netns(cmd.netns);
     if (!ns) return missingNetns(cmd);
+    const unread = unloadedFiles(cmd);
+    if (unread !== undefined) return { exit: 1, stdout: "", stderr: unread };
     const ctx: ProgramContext = {
       world,
       ns,
@@ -120,16 +101,15 @@ export class SimBackend implements Backend {
       program: cmd.program,
       background: cmd.background,
       timeLimitMs: this.timeLimitMs,
+      ...(cmd.redirect !== undefined ? { redirect: cmd.redirect } : {}),
+      ...(cmd.files !== undefined ? { files: cmd.files } : {}),
     };
-    if (cmd.program === "echo") return echo(ctx, cmd.redirect);
-    if (cmd.program === "iptables-restore") return this.restoreRules(ctx);
-    const prog = PROGRAMS[cmd.program];
-    if (!prog) {
-      const why = NOT_YET.has(cmd.program)
-        ? `packetwalk: the simulator does not model ${cmd.program} yet; run this script with --kernel`
-        : `packetwalk: ${cmd.program}: command not supported`;
+    // Only a command built without the parser names a program outside the registry.
+    if (!isProgram(cmd.program)) {
+      const why = `packetwalk: ${cmd.program}: command not supported`;
       return { exit: 127, stdout: "", stderr: `${why}\n` };
     }
+    const prog = SIM_PROGRAMS[cmd.program];
     let res: CommandResult;
     try {
       res = prog(ctx);
@@ -146,64 +126,9 @@ export class SimBackend implements Backend {
     return res;
   }
 
-  /**
-   * `iptables-restore [FILE]`: FILE is read beside the script, as the kernel backend does
-   * (kernel-backend.ts restore); without one the program reads stdin, which a lab script
-   * cannot feed: empty, as /dev/null is on the kernel.
-   */
-  private restoreRules(ctx: ProgramContext): CommandResult {
-    const opts = restoreOptions(ctx.args);
-    if ("exit" in opts) return opts;
-    const at = restoreFileIndex(ctx.args);
-    if (at === undefined) return iptablesRestore(ctx, opts, "");
-    const file = ctx.args[at]!;
-    const fail = (stderr: string): CommandResult => ({ exit: 1, stdout: "", stderr });
-    if (this.scriptDir === undefined)
-      return fail(`packetwalk: iptables-restore: no script directory to read ${file} from\n`);
-    const dir = resolve(this.scriptDir);
-    const path = resolve(dir, file);
-    const rel = relative(dir, path);
-    if (rel === "" || rel.startsWith("..") || isAbsolute(rel))
-      return fail(`packetwalk: iptables-restore: ${file} is not beside the script\n`);
-    // Read through the journal: a restored snapshot replays the bytes read then.
-    const read = this.journal.read((): FileRead => {
-      try {
-        return { text: readFileSync(path, "utf8") };
-      } catch (e) {
-        return { code: (e as NodeJS.ErrnoException).code };
-      }
-    });
-    if (!("text" in read)) {
-      const code = read.code;
-      const why =
-        code === "ENOENT"
-          ? "No such file or directory"
-          : code === "EISDIR"
-            ? "Is a directory"
-            : code === "EACCES"
-              ? "Permission denied"
-              : String(code);
-      return fail(`Can't open ${file}: ${why}\n`);
-    }
-    return iptablesRestore(ctx, opts, read.text);
-  }
-
   async close(): Promise<void> {
     // Nothing outlives the object: the world is garbage once dropped.
   }
-}
-
-/** Index of iptables-restore's rules file (its one positional), as kernel-backend.ts finds it. */
-function restoreFileIndex(args: string[]): number | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "-T" || a === "--table" || a === "-M" || a === "--modprobe") {
-      i++;
-      continue;
-    }
-    if (!a.startsWith("-")) return i;
-  }
-  return undefined;
 }
 
 /** What the real prefixes print when the namespace does not exist. */

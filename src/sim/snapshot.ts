@@ -7,18 +7,18 @@
 //
 // WorldSnapshot is opaque to callers, so a real copy of the world state can replace the
 // replay later without changing them.
-import type { HostProfile } from "../backend.js";
+import type { HostProfile, TraceOptions } from "../backend.js";
 import type { LabCommand } from "../script/types.js";
-
-/** What reading a file beside the script gave (the text, or the error code). */
-export type FileRead = { text: string } | { code: string | undefined };
 
 interface Entry {
   cmd: LabCommand;
   /** Virtual time when the command was given (after time that passed between commands). */
   at: number;
-  /** Files the command read, in order: the replay gets the same bytes back. */
-  reads: FileRead[];
+  /**
+   * The command ran traced (SimBackend.trace), with these options: tracing changes what the
+   * world does around it (time let pass, a late wakeup), so the replay traces it too.
+   */
+  trace?: TraceOptions;
 }
 
 /** What a world is built from besides its commands. */
@@ -26,7 +26,6 @@ export interface WorldOrigin {
   profile: HostProfile;
   seed: number;
   timeLimitMs: number;
-  scriptDir: string | undefined;
 }
 
 const SNAPSHOT = Symbol("WorldSnapshot");
@@ -55,29 +54,31 @@ interface SnapshotData {
  */
 export class Journal {
   private entries: Entry[] = [];
-  private current: Entry | undefined;
-  /** While replaying: the recorded reads of the command being replayed. */
-  private replayReads: FileRead[] | undefined;
+  /** A replay, or a traced command, is under way: what it runs is journalled already. */
+  private quiet = false;
 
   constructor(readonly origin: WorldOrigin) {}
 
   /** A command starts at virtual time `at`. */
   begin(cmd: LabCommand, at: number): void {
-    if (this.replayReads) return;
-    this.current = { cmd, at, reads: [] };
-    this.entries.push(this.current);
+    if (!this.quiet) this.entries.push({ cmd, at });
   }
 
-  /** Reads a file through the journal: recorded when live, played back when replaying. */
-  read(read: () => FileRead): FileRead {
-    if (this.replayReads) {
-      const r = this.replayReads.shift();
-      if (!r) throw new Error("packetwalk: snapshot replay read a file the run did not read");
-      return r;
+  /** A traced command (one entry, its options included) runs within fn. */
+  async traced<T>(
+    cmd: LabCommand,
+    at: number,
+    trace: TraceOptions,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    if (this.quiet) return fn();
+    this.entries.push({ cmd, at, trace });
+    this.quiet = true;
+    try {
+      return await fn();
+    } finally {
+      this.quiet = false;
     }
-    const r = read();
-    this.current?.reads.push(r);
-    return r;
   }
 
   snapshot(now: number): WorldSnapshot {
@@ -91,30 +92,29 @@ export class Journal {
   }
 
   /**
-   * Replays a snapshot: `advance(t)` lets virtual time pass up to t, `run(cmd)` runs a
-   * command (its file reads answered from the record). Returns the journal to carry on
-   * with, holding the snapshot's entries.
+   * Replays a snapshot: `advance(t)` lets virtual time pass up to t, `run` runs a command
+   * as it ran (traced or not; the files it reads travel inside it, as read when the script
+   * was loaded). Returns the journal to carry on with, holding the snapshot's entries.
    */
-  static replay(
+  static async replay(
     s: WorldSnapshot,
     advance: (t: number) => void,
-    run: (cmd: LabCommand, journal: Journal) => void,
-  ): Journal {
+    run: (cmd: LabCommand, trace: TraceOptions | undefined, journal: Journal) => Promise<void>,
+  ): Promise<Journal> {
     const data = s[SNAPSHOT];
     const journal = new Journal(data.origin);
     const entries = data.entries.slice(0, data.length);
+    journal.quiet = true;
     for (const e of entries) {
       advance(e.at);
-      journal.replayReads = [...e.reads];
       try {
-        run(e.cmd, journal);
+        await run(e.cmd, e.trace, journal);
       } catch {
         // The command failed the same way when it first ran, and the world went on from
         // where it stopped: so does the replay.
-      } finally {
-        journal.replayReads = undefined;
       }
     }
+    journal.quiet = false;
     advance(data.now);
     journal.entries = entries;
     return journal;

@@ -1,11 +1,14 @@
 // A walk, built from the simulator's trace alone: the scheduler's deliveries (frames on
 // wires), the kernel model's tracepoints (the decisions it took) and the XState machines'
 // transitions, grouped by packet. Nothing here decides anything about a packet.
-import type { DeliveryInfo } from "../sim/engine/scheduler.js";
-import type { TraceEntry, TracePoint } from "../sim/engine/trace.js";
-import { ruleSpec } from "../sim/userland/iptables/save-rule.js";
-import { header, isWalked, protocolOf, summary, type WalkedPacket } from "./headers.js";
-import { SIM_ROOT } from "./sim-nf-path.js";
+import {
+  machineName,
+  nsDisplay,
+  ROOT_NS,
+  type TracedPacket,
+  type TraceEntry,
+  type TracePoint,
+} from "../backend/trace-types.js";
 import type { WalkEvent, WalkPacket, WalkStep } from "./types.js";
 
 export interface BuiltWalk {
@@ -15,28 +18,28 @@ export interface BuiltWalk {
 
 interface Building {
   packet: WalkPacket;
-  /** The packet's headers as last seen (NAT and TTL change them on the way). */
-  last: WalkedPacket;
+  /** The packet as last seen (NAT and TTL change its headers on the way). */
+  last: TracedPacket;
 }
 
 /** Groups a trace into packets, each with its steps in order, and timer-driven events. */
-export function buildWalk(entries: TraceEntry[], t0: number): BuiltWalk {
+export function buildWalk(entries: TraceEntry[]): BuiltWalk {
   const byTrace = new Map<number, Building>();
   const order: Building[] = [];
   const events: WalkEvent[] = [];
   const causes = new Map<number, number>();
 
-  const packetFor = (id: number, pkt: WalkedPacket): Building => {
+  const packetFor = (id: number, pkt: TracedPacket): Building => {
     let b = byTrace.get(id);
     if (!b) {
       b = {
         last: pkt,
         packet: {
           id: order.length + 1,
-          protocol: protocolOf(pkt),
-          summary: summary(pkt),
+          protocol: pkt.protocol,
+          summary: pkt.summary,
           steps: [],
-          fate: { kind: "ended", ns: "", text: "" },
+          fate: { kind: "ended", ns: ROOT_NS, text: "" },
         },
       };
       byTrace.set(id, b);
@@ -45,37 +48,31 @@ export function buildWalk(entries: TraceEntry[], t0: number): BuiltWalk {
     return b;
   };
 
-  for (const [seq, e] of entries.entries()) {
-    const time = round(e.time - t0);
+  for (const e of entries) {
+    const time = round(e.time);
+    const seq = e.seq;
     if (e.kind === "transition") {
-      const state = parseState(e.detail);
       const b = e.packet !== undefined ? byTrace.get(e.packet) : undefined;
       if (!b) {
-        events.push({ time, machine: e.source, ns: machineNs(e.source), state });
+        events.push({ time, machine: e.machine, state: e.state });
         continue;
       }
       b.packet.steps.push({
         time,
         seq,
-        ns: machineNs(e.source),
+        ns: e.machine.ns,
         kind: "state",
-        text: `${e.source.replace(/ \[[^\]]*\]$/, "")}: ${state}`,
-        header: header(b.last),
+        text: `${machineName(e.machine)}: ${e.state}`,
+        header: b.last.header,
       });
       continue;
     }
-    if (e.kind === "delivered") {
-      const info = e.info;
-      if (!info || e.packet === undefined || !isWalked(info.payload)) continue;
-      if (info.kind === "because") continue; // not a hop: the cause is kept on the new packet
-      const b = packetFor(e.packet, info.payload);
-      b.last = info.payload;
-      b.packet.steps.push(deliveryStep(time, seq, info.kind, info, info.payload));
-      continue;
-    }
-    if (!isWalked(e.pkt)) continue;
     const b = packetFor(e.packet, e.pkt);
     b.last = e.pkt;
+    if (e.kind === "hop") {
+      b.packet.steps.push(hopStep(time, seq, e));
+      continue;
+    }
     if (e.during !== undefined) causes.set(e.packet, e.during);
     b.packet.steps.push(pointStep(time, seq, e.point, e.pkt));
   }
@@ -106,39 +103,22 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-function parseState(detail: string): string {
-  try {
-    const v: unknown = JSON.parse(detail);
-    return typeof v === "string" ? v : JSON.stringify(v);
-  } catch {
-    return detail;
-  }
-}
-
-/** Machines are named with their namespace last, in brackets (trace.inspector's names). */
-function machineNs(name: string): string {
-  return /\[([^\]]*)\]$/.exec(name)?.[1] ?? SIM_ROOT;
-}
-
-function deliveryStep(
-  time: number,
-  seq: number,
-  kind: "wire" | "up" | "loopback",
-  info: DeliveryInfo,
-  pkt: WalkedPacket,
-): WalkStep {
-  const macs = info.srcMac && info.dstMac ? ` (${info.srcMac} > ${info.dstMac})` : "";
+function hopStep(time: number, seq: number, e: Extract<TraceEntry, { kind: "hop" }>): WalkStep {
+  const { from, to } = e;
+  const macs = e.srcMac && e.dstMac ? ` (${e.srcMac} > ${e.dstMac})` : "";
+  const at = (d: { ns: string; dev: string } | undefined): string =>
+    d ? `${d.dev} [${nsDisplay(d.ns)}]` : "?";
   const text =
-    kind === "wire"
-      ? `crossed the veth pair ${info.from} [${info.fromNs}] -> ${info.to} [${info.toNs}]${macs}`
-      : kind === "up"
-        ? `passed up from port ${info.from} to the bridge device ${info.to}${macs}`
-        : `looped back through ${info.to}`;
-  return { time, seq, ns: info.toNs ?? "", kind, dev: info.to, text, header: header(pkt) };
+    e.hop === "wire"
+      ? `crossed the veth pair ${at(from)} -> ${at(to)}${macs}`
+      : e.hop === "up"
+        ? `passed up from port ${from?.dev ?? "?"} to the bridge device ${to.dev}${macs}`
+        : `looped back through ${to.dev}`;
+  return { time, seq, ns: to.ns, kind: e.hop, dev: to.dev, text, header: e.pkt.header };
 }
 
-function pointStep(time: number, seq: number, p: TracePoint, pkt: WalkedPacket): WalkStep {
-  const base = { time, seq, ns: p.ns, header: header(pkt) };
+function pointStep(time: number, seq: number, p: TracePoint, pkt: TracedPacket): WalkStep {
+  const base = { time, seq, ns: p.ns, header: pkt.header };
   switch (p.kind) {
     case "route": {
       const where =
@@ -183,7 +163,7 @@ function pointStep(time: number, seq: number, p: TracePoint, pkt: WalkedPacket):
       };
     }
     case "nf": {
-      const rule = p.rule ? ruleSpec(p.rule).trim() : undefined;
+      const rule = p.rule;
       const what = p.policy
         ? `policy ${p.verdict}`
         : `rule ${p.ruleNum}: -A ${p.chain} ${rule} => ${p.verdict}`;
@@ -233,7 +213,12 @@ function pointStep(time: number, seq: number, p: TracePoint, pkt: WalkedPacket):
 function fateOf(steps: WalkStep[]): WalkPacket["fate"] {
   const drop = steps.findLast((s) => s.kind === "drop");
   if (drop) {
-    return { kind: "dropped", ns: drop.ns, text: `dropped in ${drop.ns}`, reason: drop.reason };
+    return {
+      kind: "dropped",
+      ns: drop.ns,
+      text: `dropped in ${nsDisplay(drop.ns)}`,
+      reason: drop.reason,
+    };
   }
   const local =
     steps.findLast((s) => s.kind === "local" && !s.ignored) ??
@@ -242,12 +227,12 @@ function fateOf(steps: WalkStep[]): WalkPacket["fate"] {
     return {
       kind: "delivered",
       ns: local.ns,
-      text: local.text.replace(/^delivered locally/, `delivered in ${local.ns}`),
+      text: local.text.replace(/^delivered locally/, `delivered in ${nsDisplay(local.ns)}`),
     };
   const last = steps.at(-1);
   return {
     kind: "ended",
-    ns: last?.ns ?? "",
+    ns: last?.ns ?? ROOT_NS,
     text: last ? `no one took it after: ${last.text}` : "no step",
   };
 }

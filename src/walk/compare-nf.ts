@@ -3,7 +3,7 @@
 // verdicts must be the same. The kernel traces only the chains that exist, and so does
 // the simulator (iptables-nft makes base chains on first use), so both see the same
 // chains. Ephemeral ports differ between the two and are not compared.
-import type { NfPathPacket, NfPathStep } from "./nf-path.js";
+import type { NfPathPacket, NfPathStep } from "../backend/trace-types.js";
 import type { NfDifference } from "./types.js";
 
 export function stepText(s: NfPathStep): string {
@@ -39,19 +39,44 @@ function samePacket(a: NfPathPacket, b: NfPathPacket): boolean {
  * same path, is therefore folded into it, on both sides.
  */
 function foldDelayedAcks(ps: NfPathPacket[]): NfPathPacket[] {
-  return ps.filter((p, i) => {
-    const next = ps[i + 1];
-    return !(
-      next !== undefined &&
-      p.proto === "tcp" &&
-      p.tcpFlags?.join() === "ACK" &&
-      next.tcpFlags?.join() === "ACK,FIN" &&
-      p.src === next.src &&
-      p.dst === next.dst &&
-      p.sport === next.sport &&
-      p.dport === next.dport &&
-      p.steps.map(stepKey).join("\n") === next.steps.map(stepKey).join("\n")
-    );
+  return ps.filter((p, i) => !isDelayedAckBeforeFin(p, ps[i + 1]));
+}
+
+function isDelayedAckBeforeFin(p: NfPathPacket, next: NfPathPacket | undefined): boolean {
+  return (
+    next !== undefined &&
+    p.proto === "tcp" &&
+    p.tcpFlags?.join() === "ACK" &&
+    next.tcpFlags?.join() === "ACK,FIN" &&
+    p.src === next.src &&
+    p.dst === next.dst &&
+    p.sport === next.sport &&
+    p.dport === next.dport &&
+    p.steps.map(stepKey).join("\n") === next.steps.map(stepKey).join("\n")
+  );
+}
+
+/**
+ * Whether a program was woken late by its peer's FIN in this trace: its kernel sent the
+ * delayed ACK on its own, before the program's FIN (see foldDelayedAcks).
+ */
+export function closedAfterDelayedAck(ps: NfPathPacket[]): boolean {
+  const nonEmpty = ps.filter((p) => p.steps.length > 0);
+  return nonEmpty.some((p, i) => {
+    const next = nonEmpty.slice(i + 1).find((q) => q.ns === p.ns);
+    if (!isDelayedAckBeforeFin(p, next)) return false;
+    // The ACK answers the peer's FIN (not, say, the handshake's ACK before our own FIN).
+    return nonEmpty
+      .slice(0, i)
+      .some(
+        (q) =>
+          q.ns === p.ns &&
+          q.tcpFlags?.includes("FIN") === true &&
+          q.src === p.dst &&
+          q.dst === p.src &&
+          q.sport === p.dport &&
+          q.dport === p.sport,
+      );
   });
 }
 

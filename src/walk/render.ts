@@ -2,10 +2,23 @@
 // Colour is only ever an aid: every line says in words what its colour says (dropped,
 // ACCEPT, the `>>` mark of a difference), so a pipe or NO_COLOR loses nothing. The caller
 // decides on colour, which keeps this module pure and testable.
+import {
+  machineName,
+  nsDisplay,
+  ROOT_DISPLAY,
+  type NfPathPacket,
+  type NfPathStep,
+  type NsName,
+} from "../backend/trace-types.js";
 import { stepText as stepText_ } from "./compare-nf.js";
-import type { NfPathPacket, NfPathStep } from "./nf-path.js";
-import { SIM_ROOT } from "./sim-nf-path.js";
-import type { NfDifference, ProbeResult, Walk, WalkPacket, WalkStep } from "./types.js";
+import type {
+  NfDifference,
+  ProbeResult,
+  SetupFailure,
+  Walk,
+  WalkPacket,
+  WalkStep,
+} from "./types.js";
 
 export interface RenderOptions {
   colour: boolean;
@@ -50,12 +63,12 @@ export function palette(colour: boolean): Palette {
   };
 }
 
-const ROOT = SIM_ROOT;
+const ROOT = ROOT_DISPLAY;
 const DEFAULT_WIDTH = 100;
 
-/** Netfilter traces name the script's own namespace ""; the walk's steps name it "(root)". */
-export function nsName(ns: string): string {
-  return ns === "" ? ROOT : ns;
+/** A namespace as people are shown it: "(root)" for the script's own. */
+export function nsName(ns: NsName): string {
+  return nsDisplay(ns);
 }
 
 /** The whole walk as text, ending in a newline. */
@@ -137,6 +150,12 @@ function outputLines(s: string): string[] {
   return s === "" ? [] : s.replace(/\n$/, "").split("\n");
 }
 
+/** " (2 of 5 of `docker run ...`)" for a command a line expanded into; "" otherwise. */
+function expansionStep(f: SetupFailure): string {
+  const pr = f.provenance;
+  return pr?.expandedBy === undefined ? "" : ` (${pr.step} of ${pr.of} of \`${pr.text}\`)`;
+}
+
 function setupSection(walk: Walk, p: Palette): string[] {
   const failures = walk.setupFailures;
   if (failures.length === 0) return [];
@@ -146,7 +165,7 @@ function setupSection(walk: Walk, p: Palette): string[] {
       `setup: ${failures.length} script ${plural} failed (the walk may not be what you meant):`,
     ),
     ...failures.flatMap((f) => [
-      `  line ${f.line}: ${f.command}  ${p.red(`exit ${f.exit}`)}`,
+      `  line ${f.line}${expansionStep(f)}: ${f.command}  ${p.red(`exit ${f.exit}`)}`,
       ...outputLines(f.stderr).map(indent(4)),
     ]),
   ];
@@ -217,7 +236,7 @@ function layoutOf(walk: Walk, opts: RenderOptions): Layout {
   const steps = (walk.sim?.packets ?? []).flatMap((pkt) => pkt.steps);
   return {
     timeWidth: Math.max(5, ...steps.map((s) => s.time.toFixed(3).length)),
-    nsWidth: Math.max(ROOT.length, ...steps.map((s) => s.ns.length)),
+    nsWidth: Math.max(ROOT.length, ...steps.map((s) => nsName(s.ns).length)),
     tagWidth: Math.max(2, ...steps.map((s) => TAGS[s.kind].length)),
     width: opts.width ?? DEFAULT_WIDTH,
   };
@@ -272,7 +291,7 @@ function stepLines(s: WalkStep, layout: Layout, marks: Mark[], p: Palette): stri
   const gutter = marks.length > 0 ? p.red(">>") : "  ";
   const time = `${s.time.toFixed(3).padStart(layout.timeWidth)} ms`;
   const tag = TAGS[s.kind].padEnd(layout.tagWidth);
-  const lead = `${gutter} ${time}  ${p.cyan(s.ns.padEnd(layout.nsWidth))}  ${tagPaint(s, p)(tag)}  `;
+  const lead = `${gutter} ${time}  ${p.cyan(nsName(s.ns).padEnd(layout.nsWidth))}  ${tagPaint(s, p)(tag)}  `;
   const text = stepText(s);
   const lines = [lead + paintStep(s, text, p)];
   if (s.why) {
@@ -342,7 +361,11 @@ function fateLine(pkt: WalkPacket, p: Palette): string {
 function eventsSection(walk: Walk, p: Palette): string[] {
   const events = walk.sim?.events ?? [];
   if (events.length === 0) return [];
-  const parsed = events.map((e) => ({ ...e, ...machineNs(e.machine), ns: nsName(e.ns) }));
+  const parsed = events.map((e) => ({
+    ...e,
+    name: machineName(e.machine),
+    ns: nsName(e.machine.ns),
+  }));
   const timeWidth = Math.max(5, ...events.map((e) => e.time.toFixed(3).length));
   const nsWidth = Math.max(ROOT.length, ...parsed.map((e) => e.ns.length));
   return [
@@ -352,12 +375,6 @@ function eventsSection(walk: Walk, p: Palette): string[] {
         `   ${e.time.toFixed(3).padStart(timeWidth)} ms  ${p.cyan(e.ns.padEnd(nsWidth))}  ${e.name}: ${e.state}`,
     ),
   ];
-}
-
-/** Machines are named `what [namespace]` in the trace. */
-function machineNs(machine: string): { name: string; ns: string } {
-  const m = /^(.*) \[([^\]]*)\]$/.exec(machine);
-  return m ? { name: m[1] ?? machine, ns: nsName(m[2] ?? "") } : { name: machine, ns: ROOT };
 }
 
 // ---- the kernel's netfilter trace ------------------------------------------------------
@@ -419,7 +436,7 @@ export const nfStepText: (s: NfPathStep) => string = stepText_;
 // ---- compare ---------------------------------------------------------------------------
 
 /** The netfilter steps of each sim packet that has some in one namespace, in walk order. */
-function nfPacketsIn(packets: WalkPacket[], ns: string): WalkStep[][] {
+function nfPacketsIn(packets: WalkPacket[], ns: NsName): WalkStep[][] {
   return packets
     .map((pkt) => pkt.steps.filter((s) => s.kind === "nf" && s.ns === ns))
     .filter((steps) => steps.length > 0);
@@ -428,7 +445,7 @@ function nfPacketsIn(packets: WalkPacket[], ns: string): WalkStep[][] {
 /**
  * Where each difference happens in the sim's walk. NfDifference names the packet by its
  * index among the namespace's traced packets, ordered by their first netfilter event
- * (sim-nf-path.ts); walk steps carry no global order, so the walk's packet order stands in
+ * (sim/trace/nf-path.ts); walk steps carry no global order, so the walk's packet order stands in
  * for it, and the steps themselves (same words as compare-nf.ts) settle any disagreement.
  * A difference that cannot be placed is still listed in full below the walk.
  */
@@ -453,7 +470,7 @@ function placeDifference(packets: WalkPacket[], d: NfDifference): WalkStep[] | u
   if (sim === undefined) return undefined;
   const same = (steps: WalkStep[]): boolean =>
     steps.length === sim.length && steps.every((s, i) => s.nf && nfStepText(s.nf) === sim[i]);
-  const candidates = nfPacketsIn(packets, nsName(d.ns));
+  const candidates = nfPacketsIn(packets, d.ns);
   const atIndex = candidates[d.index];
   if (atIndex && same(atIndex)) return atIndex;
   return candidates.find(same) ?? atIndex;

@@ -1,21 +1,19 @@
 // `packetwalk walk`: set the world up from a script, send one probe with its walk
 // recorded, and (with both backends) hold the simulated walk against the kernel's trace
 // and the state the probe left behind.
-import type { Backend, CommandResult } from "../backend.js";
+import type { Backend, CommandResult, KernelTraceAccount, SimTraceAccount } from "../backend.js";
+import { nsOf } from "../backend/trace-types.js";
 import { runLab } from "../compare/lab-run.js";
 import { sameResult } from "../compare/normalise.js";
-import type { KernelBackend } from "../real/kernel-backend.js";
 import { parseLine } from "../script/parse.js";
 import type { LabCommand, LabScript } from "../script/types.js";
-import type { SimBackend } from "../sim/sim-backend.js";
 import { compareNfPaths } from "./compare-nf.js";
-import { SIM_ROOT } from "./sim-nf-path.js";
 import { kernelProbe, simProbe } from "./traced-probe.js";
 import { WALK_SCHEMA, type ProbeResult, type Walk } from "./types.js";
 
 export interface WalkBackends {
-  sim?: SimBackend;
-  kernel?: KernelBackend;
+  sim?: Backend<SimTraceAccount>;
+  kernel?: Backend<KernelTraceAccount>;
 }
 
 /** Progress for people while the (slow) kernel side works. */
@@ -31,7 +29,7 @@ export async function runWalk(
   const walk: Walk = { schema: WALK_SCHEMA, backend, script: script.file, setupFailures: [] };
   const probeResult = (r: CommandResult): ProbeResult => ({
     text: probe.text,
-    ns: probe.netns ?? SIM_ROOT,
+    ns: nsOf(probe.netns),
     ...r,
   });
 
@@ -51,6 +49,7 @@ export async function runWalk(
           command: l.command,
           exit: l.result.exit,
           stderr: l.result.stderr,
+          provenance: l.provenance,
         }));
     }
   }

@@ -1,23 +1,14 @@
-// Running a probe with its walk recorded: in the simulator from the trace, on the kernel
-// from nftables' own trace (src/real/nf-trace.ts). Both follow the probe's packets for the
-// same settle time after it ends, so late packets (a delayed ACK, a FIN exchange, a
-// retransmitted FIN) are in both accounts or in neither.
-import type { CommandResult } from "../backend.js";
-import { listNamespaces, startNfTrace } from "../real/nf-trace.js";
-import type { KernelBackend } from "../real/kernel-backend.js";
+// A probe run with its walk recorded, through the backends' trace() alone: in the
+// simulator its walk is built from the trace entries, on the kernel nftables' own trace is
+// taken as it is. With both, the kernel goes first and the simulator lets the same time
+// pass around the probe (TraceOptions).
+import type { Backend, CommandResult, KernelTraceAccount, SimTraceAccount } from "../backend.js";
+import type { NfPathPacket } from "../backend/trace-types.js";
 import type { LabCommand } from "../script/types.js";
-import type { SimBackend } from "../sim/sim-backend.js";
 import { buildWalk, type BuiltWalk } from "./build.js";
-import type { NfPathPacket } from "./nf-path.js";
-import { simNfPath } from "./sim-nf-path.js";
+import { closedAfterDelayedAck } from "./compare-nf.js";
 
-/**
- * How long after the probe ends its packets are still followed. Chosen between the
- * kernel's TCP timers so that neither backend's account ends on one: a delayed ACK
- * (tcp_delack_min, 40 ms) and the first retransmission of a lost FIN (RTO, tcp_rto_min
- * 200 ms plus a little) fall inside, the second retransmission (400 ms later) well after.
- */
-export const SETTLE_MS = 300;
+export { SETTLE_MS } from "../backend/trace-types.js";
 
 export interface SimProbe {
   result: CommandResult;
@@ -25,14 +16,8 @@ export interface SimProbe {
   netfilter: NfPathPacket[];
 }
 
-export interface KernelProbe {
+export interface KernelProbe extends Omit<KernelTraceAccount, "backend"> {
   result: CommandResult;
-  netfilter: NfPathPacket[];
-  warnings: string[];
-  /** Wall time tracing took to start, before the probe ran. */
-  beforeMs: number;
-  /** Wall time from the probe's end until tracing had stopped (the settle included). */
-  afterMs: number;
 }
 
 /**
@@ -41,51 +26,26 @@ export interface KernelProbe {
  * later commands see (ICMP rate limits, neighbour and TCP timers) stays the same in both.
  */
 export async function simProbe(
-  sim: SimBackend,
+  sim: Backend<SimTraceAccount>,
   cmd: LabCommand,
-  kernel?: Pick<KernelProbe, "beforeMs" | "afterMs">,
+  kernel?: Pick<KernelProbe, "beforeMs" | "afterMs" | "netfilter">,
 ): Promise<SimProbe> {
-  const world = sim.world;
-  const scheduler = world.scheduler;
-  const trace = world.trace;
-  scheduler.settle();
-  if (kernel) scheduler.runUntil(scheduler.now + kernel.beforeMs);
-  trace.take();
-  const t0 = scheduler.now;
-  trace.enabled = true;
-  let result: CommandResult;
-  try {
-    result = await sim.run(cmd);
-    scheduler.runUntil(scheduler.now + SETTLE_MS);
-  } finally {
-    trace.enabled = false;
-  }
-  const entries = trace.take();
-  if (kernel) scheduler.runUntil(scheduler.now + Math.max(0, kernel.afterMs - SETTLE_MS));
-  return { result, walk: buildWalk(entries, t0), netfilter: simNfPath(entries) };
+  const opts = kernel
+    ? {
+        padBeforeMs: kernel.beforeMs,
+        padAfterMs: kernel.afterMs,
+        lateWakeupAfterFin: closedAfterDelayedAck(kernel.netfilter),
+      }
+    : {};
+  const { result, account } = await sim.trace(cmd, opts);
+  return { result, walk: buildWalk(account.entries), netfilter: account.netfilter };
 }
 
-export async function kernelProbe(kernel: KernelBackend, cmd: LabCommand): Promise<KernelProbe> {
-  const sandbox = kernel.sandbox;
-  const t0 = performance.now();
-  const session = await startNfTrace(sandbox, await listNamespaces(sandbox));
-  const t1 = performance.now();
-  let result: CommandResult;
-  try {
-    result = await kernel.run(cmd);
-  } catch (e) {
-    // The trace table must not outlive the probe, whatever happened.
-    await session.stop().catch(() => undefined);
-    throw e;
-  }
-  const t2 = performance.now();
-  await new Promise((r) => setTimeout(r, SETTLE_MS));
-  const stopped = await session.stop();
-  return {
-    result,
-    netfilter: stopped.packets,
-    warnings: stopped.warnings,
-    beforeMs: t1 - t0,
-    afterMs: performance.now() - t2,
-  };
+export async function kernelProbe(
+  kernel: Backend<KernelTraceAccount>,
+  cmd: LabCommand,
+): Promise<KernelProbe> {
+  const { result, account } = await kernel.trace(cmd);
+  const { backend: _, ...rest } = account;
+  return { result, ...rest };
 }

@@ -1,7 +1,10 @@
-// The walk of a probe, as `packetwalk walk --json` prints it. This is a stable, documented
-// format (docs/walk-json.md): fields are only ever added; version bumps on any change of
-// meaning.
-import type { NfPathPacket } from "./nf-path.js";
+// The walk of a probe: the model render.ts prints and, through json.ts, what `packetwalk
+// walk --json` prints. The JSON is a stable, documented format (docs/walk-json.md): fields
+// are only ever added; version bumps on any change of meaning. Inside the model every
+// namespace is an NsName (ROOT_NS, "", for the script's own); json.ts spells the root as
+// the JSON always has.
+import type { MachineId, NfPathPacket, NsName } from "../backend/trace-types.js";
+import type { Provenance } from "../script/types.js";
 
 export const WALK_SCHEMA = "packetwalk-walk/1";
 
@@ -29,8 +32,8 @@ export interface WalkStep {
    * takes no virtual time).
    */
   seq: number;
-  /** Namespace ("(root)" for the script's own). */
-  ns: string;
+  /** Namespace (ROOT_NS for the script's own; "(root)" in the JSON). */
+  ns: NsName;
   kind: StepKind;
   /** Device the step happened on, when there is one. */
   dev?: string;
@@ -71,7 +74,7 @@ export interface WalkPacket {
   steps: WalkStep[];
   fate: {
     kind: "delivered" | "dropped" | "ended";
-    ns: string;
+    ns: NsName;
     text: string;
     /** kind "dropped": the drop reason ("FORWARD policy DROP", "no route", "ARP failed"). */
     reason?: string;
@@ -81,25 +84,23 @@ export interface WalkPacket {
 /** A state machine that moved on a timer, with no packet in hand (ARP retries, timeouts). */
 export interface WalkEvent {
   time: number;
-  /** The machine, with its namespace in brackets ("neigh 10.0.0.2 dev va [a]"). */
-  machine: string;
-  /** The namespace alone ("(root)" for the script's own). */
-  ns: string;
+  /** The machine; in the JSON its name with its namespace in brackets ("neigh 10.0.0.2 dev va [a]"), and the namespace alone. */
+  machine: MachineId;
   state: string;
 }
 
 export interface ProbeResult {
   /** The probe line as given. */
   text: string;
-  /** Namespace it ran in ("(root)" for the script's own). */
-  ns: string;
+  /** Namespace it ran in (ROOT_NS for the script's own; "(root)" in the JSON). */
+  ns: NsName;
   exit: number;
   stdout: string;
   stderr: string;
 }
 
 export interface NfDifference {
-  ns: string;
+  ns: NsName;
   /** Index (0-based) of the packet in the namespace's traced packets. */
   index: number;
   packet: string;
@@ -109,12 +110,22 @@ export interface NfDifference {
   at: number;
 }
 
+/** A script command that exited non-zero while the world was being set up. */
+export interface SetupFailure {
+  line: number;
+  command: string;
+  exit: number;
+  stderr: string;
+  /** Its script line and place in that line's expansion (lab-script.md). */
+  provenance?: Provenance;
+}
+
 export interface Walk {
   schema: typeof WALK_SCHEMA;
   backend: "sim" | "kernel" | "compare";
   script: string;
   /** Script lines that failed (non-zero exit) while setting up, with what they printed. */
-  setupFailures: { line: number; command: string; exit: number; stderr: string }[];
+  setupFailures: SetupFailure[];
   /** The simulator's walk (sim and compare). */
   sim?: { probe: ProbeResult; packets: WalkPacket[]; events: WalkEvent[] };
   /** The kernel's account (kernel and compare). */

@@ -15,18 +15,41 @@ describe("packetwalk run", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const from = (line: number, text: string) => ({ line, text, step: 1, of: 1 });
     expect(lines).toEqual([
-      { line: 2, command: "ip netns add a", exit: 0, stdout: "", stderr: "" },
-      { line: 4, command: "ip netns list", exit: 0, stdout: "a\n", stderr: "" },
+      {
+        line: 2,
+        command: "ip netns add a",
+        exit: 0,
+        stdout: "",
+        stderr: "",
+        provenance: from(2, "ip netns add a"),
+      },
+      {
+        line: 4,
+        command: "ip netns list",
+        exit: 0,
+        stdout: "a\n",
+        stderr: "",
+        provenance: from(4, "ip netns list"),
+      },
       {
         line: 5,
         command: "ping -c1 10.0.0.1",
         exit: 2,
         stdout: "",
         stderr: "ping: connect: Network is unreachable\n",
+        provenance: from(5, "ping -c1 10.0.0.1"),
       },
     ]);
-    expect(Object.keys(lines[0]!)).toEqual(["line", "command", "exit", "stdout", "stderr"]);
+    expect(Object.keys(lines[0]!)).toEqual([
+      "line",
+      "command",
+      "exit",
+      "stdout",
+      "stderr",
+      "provenance",
+    ]);
   });
 
   it("for people: the command, its output, narration from comments", async () => {
@@ -67,7 +90,7 @@ describe("packetwalk run", () => {
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => Object.keys(l))).toEqual(
-      Array(3).fill(["line", "command", "sim", "kernel", "match"]),
+      Array(3).fill(["line", "command", "sim", "kernel", "match", "provenance"]),
     );
     expect(lines.every((l) => l.match === true)).toBe(true);
     expect(lines[2]!.kernel).toEqual({

@@ -69,6 +69,16 @@ describe("stepThrough from a pipe", () => {
     );
   });
 
+  it("skips to the next packet's first hop on p, and is done on p from the last packet", async () => {
+    const { outcome, text } = await piped(["p", "p"]);
+    expect(outcome).toBe("done");
+    expect(text).toBe(
+      `${STEP_HELP}\n` +
+        "\n#1 request\n  a1\n[hop 1/3]\n" +
+        "\n#2 reply (answers #1)\n  b1\n  => dropped\n[hop 3/3]\n",
+    );
+  });
+
   it("quits on q, showing nothing more", async () => {
     const { outcome, text } = await piped(["q", "", ""], false);
     expect(outcome).toBe("quit");

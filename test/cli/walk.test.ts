@@ -2,7 +2,8 @@
 // the walk as JSON, and with --compare the kernel's trace held against the simulation.
 import { describe, expect, it } from "vitest";
 import { captured, captureOutput, run, script } from "./capture.js";
-import { WALK_SCHEMA, type Walk } from "../../src/walk/types.js";
+import type { WalkJson } from "../../src/walk/json.js";
+import { WALK_SCHEMA } from "../../src/walk/types.js";
 
 captureOutput();
 
@@ -27,7 +28,7 @@ describe("packetwalk walk", () => {
     expect(
       await run("walk", "--json", f, "--", "ip", "netns", "exec", "a", "ping", "-c1", "192.0.2.2"),
     ).toBe(0);
-    const walk = JSON.parse(captured.out) as Walk;
+    const walk = JSON.parse(captured.out) as WalkJson;
     expect(walk.schema).toBe(WALK_SCHEMA);
     expect(walk.backend).toBe("sim");
     expect(walk.sim?.probe).toMatchObject({ ns: "a", exit: 0 });
@@ -55,7 +56,7 @@ describe("packetwalk walk", () => {
     expect(
       await run("walk", "--json", script(TWO), "--", "ip netns exec a ping -c1 192.0.2.2"),
     ).toBe(0);
-    expect((JSON.parse(captured.out) as Walk).sim?.probe.exit).toBe(0);
+    expect((JSON.parse(captured.out) as WalkJson).sim?.probe.exit).toBe(0);
   });
 
   it("refuses what is not a probe, and shell syntax, before anything runs", async () => {
@@ -103,7 +104,7 @@ describe("packetwalk walk", () => {
       "--",
       "ip netns exec a ping -c1 192.0.2.2",
     );
-    const walk = JSON.parse(captured.out) as Walk;
+    const walk = JSON.parse(captured.out) as WalkJson;
     expect(walk.comparison?.differences).toEqual([]);
     expect(walk.comparison).toMatchObject({ probeMatch: true, netfilterMatch: true });
     expect(walk.comparison?.state.filter((s) => !s.match)).toEqual([]);

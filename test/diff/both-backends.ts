@@ -6,8 +6,16 @@ import { differences } from "../../src/compare/diff.js";
 import { sameResult } from "../../src/compare/normalise.js";
 import { KernelBackend } from "../../src/real/kernel-backend.js";
 import { readMachineProfile } from "../../src/real/preflight.js";
-import { parseScript } from "../../src/script/parse.js";
-import type { CommandResult } from "../../src/backend.js";
+import { dirname } from "node:path";
+import { scriptFiles } from "../../src/cli/script-files.js";
+import { loadLabScript } from "../../src/script/load.js";
+import type {
+  Backend,
+  CommandResult,
+  KernelTraceAccount,
+  SimTraceAccount,
+} from "../../src/backend.js";
+import { nsDisplay, ROOT_NS } from "../../src/backend/trace-types.js";
 import type { LabCommand } from "../../src/script/types.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
 import { compareNfPaths } from "../../src/walk/compare-nf.js";
@@ -32,10 +40,12 @@ export async function mismatches(
   file: string,
   scriptDir?: string,
 ): Promise<Mismatches> {
-  const { script, errors } = parseScript(text, file);
+  // File arguments (iptables-restore FILE) are read as the CLI reads them.
+  const files = scriptFiles(scriptDir ?? dirname(file));
+  const { script, errors } = loadLabScript(text, file, { files });
   if (errors.length > 0) return { errors: errors.map((e) => e.message), report: "", traced: 0 };
-  const sim = new SimBackend({ profile, ...(scriptDir ? { scriptDir } : {}) });
-  const kernel = await KernelBackend.start(scriptDir ? { scriptDir } : {});
+  const sim = new SimBackend({ profile });
+  const kernel = await KernelBackend.start();
   try {
     const blocks: string[] = [];
     let traced = 0;
@@ -61,13 +71,18 @@ export async function mismatches(
 
 async function tracedProbe(
   cmd: LabCommand,
-  sim: SimBackend,
-  kernel: KernelBackend,
+  sim: Backend<SimTraceAccount>,
+  kernel: Backend<KernelTraceAccount>,
 ): Promise<{ s: CommandResult; k: CommandResult; nf: NfDifference[]; n: number }> {
   // The kernel first: the simulator then lets the same time pass around the probe.
   const b = await kernelProbe(kernel, cmd);
   const a = await simProbe(sim, cmd, b);
-  const warnings = b.warnings.map((w): NfDifference => ({ ns: "", index: -1, packet: w, at: 0 }));
+  const warnings = b.warnings.map((w): NfDifference => ({
+    ns: ROOT_NS,
+    index: -1,
+    packet: w,
+    at: 0,
+  }));
   return {
     s: a.result,
     k: b.result,
@@ -83,7 +98,7 @@ function nfDifferenceLines(d: NfDifference): string[] {
     ...(steps ?? ["(no such packet)"]).map((x, i) => `      ${i === d.at ? ">>" : "  "} ${x}`),
   ];
   return [
-    `  netfilter path, namespace ${d.ns || "(root)"}, packet ${d.index + 1}: ${d.packet}`,
+    `  netfilter path, namespace ${nsDisplay(d.ns)}, packet ${d.index + 1}: ${d.packet}`,
     ...side("sim", d.sim),
     ...side("kernel", d.kernel),
   ];

@@ -22,6 +22,7 @@ export function raw(argv: string[]): LabCommand {
     background: false,
     program: argv[0]!,
     args: argv.slice(1),
+    provenance: { line: 0, text: argv.join(" "), step: 1, of: 1 },
   };
 }
 

@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scriptFiles } from "../../src/cli/script-files.js";
 import { KernelBackend } from "../../src/real/kernel-backend.js";
+import { withFiles } from "../../src/script/load.js";
 import { lab, raw, sandboxUnavailable, waitFor } from "./helpers.js";
 
 describe.skipIf(sandboxUnavailable)("KernelBackend", () => {
@@ -16,7 +18,7 @@ describe.skipIf(sandboxUnavailable)("KernelBackend", () => {
       join(scriptDir, "rules.v4"),
       "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -s 10.9.0.0/16 -j ACCEPT\nCOMMIT\n",
     );
-    kb = await KernelBackend.start({ scriptDir });
+    kb = await KernelBackend.start();
   });
   afterAll(async () => {
     await kb?.close();
@@ -108,8 +110,9 @@ describe.skipIf(sandboxUnavailable)("KernelBackend", () => {
     expect((await kb.run(raw(["sysctl", "-w", "net/../kernel/sysrq=1"]))).exit).toBe(1);
   });
 
-  it("feeds iptables-restore the rules file from beside the script", async () => {
-    expect(await kb.run(lab("ip netns exec a iptables-restore rules.v4"))).toMatchObject({
+  it("feeds iptables-restore the rules file read beside the script", async () => {
+    const loaded = (text: string) => withFiles(lab(text), scriptFiles(scriptDir));
+    expect(await kb.run(loaded("ip netns exec a iptables-restore rules.v4"))).toMatchObject({
       exit: 0,
       stderr: "",
     });
@@ -117,14 +120,15 @@ describe.skipIf(sandboxUnavailable)("KernelBackend", () => {
       "-P FORWARD DROP\n-A FORWARD -s 10.9.0.0/16 -j ACCEPT\n",
     );
     expect((await kb.run(lab("iptables -S FORWARD"))).stdout).toBe("-P FORWARD ACCEPT\n");
-    expect(await kb.run(lab("iptables-restore missing.v4"))).toEqual({
+    expect(await kb.run(loaded("iptables-restore missing.v4"))).toEqual({
       exit: 1,
       stdout: "",
       stderr: "Can't open missing.v4: No such file or directory\n",
     });
-    const outside = await kb.run(raw(["iptables-restore", "../../etc/passwd"]));
-    expect(outside.exit).toBe(1);
-    expect(outside.stderr).toContain("not beside the script");
+    // A command that was never loaded has no file to give: nothing is opened.
+    const unread = await kb.run(raw(["iptables-restore", "../../etc/passwd"]));
+    expect(unread.exit).toBe(1);
+    expect(unread.stderr).toContain("was not read");
   });
 
   it("keeps a background job alive across commands", async () => {

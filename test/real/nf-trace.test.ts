@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listNamespaces, startNfTrace, type NfTraceResult } from "../../src/real/nf-trace.js";
 import { Sandbox } from "../../src/real/sandbox.js";
 import { TRACE_TABLE } from "../../src/real/xtables-trace.js";
-import type { NfPathPacket } from "../../src/walk/nf-path.js";
+import type { NfPathPacket } from "../../src/backend/trace-types.js";
 import { sandboxUnavailable } from "./helpers.js";
 
 // docker0 (172.17.0.1/16) in the sandbox's own namespace with containers c1 and c2; an
@@ -222,6 +222,25 @@ describe.skipIf(sandboxUnavailable)("netfilter trace in the sandbox", () => {
     } finally {
       await exec(["sysctl", "-qw", `net.bridge.bridge-nf-call-iptables=${nf ? 1 : 0}`]);
     }
+  });
+
+  it("traces nothing sent after cut(), and still every packet sent before it", async () => {
+    const session = await startNfTrace(sb, await listNamespaces(sb));
+    const first = await sb.exec({
+      argv: "ip netns exec c1 ping -c1 -W2 198.51.100.9".split(" "),
+      background: false,
+    });
+    await session.cut();
+    const second = await sb.exec({
+      argv: "ip netns exec c2 ping -c1 -W2 172.17.0.1".split(" "),
+      background: false,
+    });
+    const r = await session.stop();
+    expect([first.exit, second.exit]).toEqual([0, 0]);
+    expect(r.warnings).toEqual([]);
+    const seen = summary(r.packets).map((l) => l.split(" | ")[0] ?? "");
+    expect(seen).toContain("c1 icmp 172.17.0.2 > 198.51.100.9");
+    expect(seen.filter((l) => l.includes("172.17.0.3"))).toEqual([]);
   });
 
   it("gives the same account in a second session right after the first", async () => {

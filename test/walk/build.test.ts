@@ -2,10 +2,14 @@
 // its fate and the drop reasons walks promise ("FORWARD policy DROP", "no route",
 // "ARP failed", "no socket listening").
 import { describe, expect, it } from "vitest";
-import { parseScript } from "../../src/script/parse.js";
+import { parseLine, parseScript } from "../../src/script/parse.js";
+import type { LabCommand } from "../../src/script/types.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
+import { walkJson } from "../../src/walk/json.js";
 import { parseProbe } from "../../src/walk/probe.js";
+import { renderWalk } from "../../src/walk/render.js";
 import { simProbe, type SimProbe } from "../../src/walk/traced-probe.js";
+import { WALK_SCHEMA, type Walk } from "../../src/walk/types.js";
 
 const ROUTER = [
   "ip netns add a",
@@ -29,11 +33,16 @@ const ROUTER = [
 ];
 
 async function walk(lines: string[], probe: string): Promise<SimProbe> {
+  return traced(lines, parseProbe([probe]));
+}
+
+/** The walk of any command (not only a probe), after setting up with lines. */
+async function traced(lines: string[], cmd: LabCommand | null): Promise<SimProbe> {
   const { script, errors } = parseScript(lines.join("\n"), "t.lab");
   expect(errors).toEqual([]);
   const sim = new SimBackend();
   for (const c of script.commands) await sim.run(c);
-  return simProbe(sim, parseProbe([probe]));
+  return simProbe(sim, cmd!);
 }
 
 describe("walks from the trace", () => {
@@ -128,7 +137,10 @@ describe("walks from the trace", () => {
       reason: "ARP failed",
     });
     expect(w.walk.events).toContainEqual(
-      expect.objectContaining({ machine: "neigh 198.51.100.2 dev rb [r]", state: "FAILED" }),
+      expect.objectContaining({
+        machine: { ns: "r", kind: "neigh", key: "198.51.100.2 dev rb" },
+        state: "FAILED",
+      }),
     );
     const requests = w.walk.packets.filter((p) => p.summary.includes("who has 198.51.100.2"));
     expect(requests.length).toBe(3); // mcast_solicit
@@ -156,5 +168,40 @@ describe("walks from the trace", () => {
     const rst = w.walk.packets.find((p) => p.summary.includes("[R.]"))!;
     expect(rst.causedBy).toBe(syn.id);
     expect(w.result.exit).toBe(1);
+  });
+});
+
+describe("identities in the walk", () => {
+  it("a bridge port's machine inside a namespace is reported in that namespace", async () => {
+    // Any traced command will do: taking a port down moves its machine, with no packet in
+    // hand, so it shows as an event.
+    const w = await traced(
+      [
+        "ip netns add h",
+        "ip -n h link add br0 type bridge",
+        "ip -n h link add pa type veth peer name ea",
+        "ip -n h link set pa master br0",
+        "ip -n h link set br0 up",
+        "ip -n h link set pa up",
+        "ip -n h link set ea up",
+        "sleep 1", // linkwatch: the port forwards once it has seen the carrier
+      ],
+      parseLine("ip -n h link set pa down", 1, "t.lab"),
+    );
+    expect(w.walk.events).toEqual([
+      { time: 0, machine: { ns: "h", kind: "bridge", key: "br0 port pa" }, state: "disabled" },
+    ]);
+    // As people and the JSON see it.
+    const walk: Walk = {
+      schema: WALK_SCHEMA,
+      backend: "sim",
+      script: "t.lab",
+      setupFailures: [],
+      sim: { probe: { text: "", ns: "h", ...w.result }, ...w.walk },
+    };
+    expect(renderWalk(walk, { colour: false })).toContain("h       bridge br0 port pa: disabled\n");
+    expect(walkJson(walk).sim?.events).toEqual([
+      { time: 0, machine: "bridge br0 port pa [h]", ns: "h", state: "disabled" },
+    ]);
   });
 });

@@ -1,8 +1,8 @@
 // Holding netfilter paths against each other: per namespace, packet by packet, step by
 // step; ephemeral ports and a delayed ACK that did or did not ride on a FIN do not count.
 import { describe, expect, it } from "vitest";
-import { compareNfPaths } from "../../src/walk/compare-nf.js";
-import type { NfPathPacket, NfPathStep } from "../../src/walk/nf-path.js";
+import { closedAfterDelayedAck, compareNfPaths } from "../../src/walk/compare-nf.js";
+import type { NfPathPacket, NfPathStep } from "../../src/backend/trace-types.js";
 
 const policy = (chain: string, verdict = "ACCEPT"): NfPathStep => ({
   table: "filter",
@@ -104,5 +104,37 @@ describe("compareNfPaths", () => {
     const a: NfPathPacket = { ns: "", src: "10.0.0.1", dst: "10.0.0.2", proto: "icmp", steps: fwd };
     const empty: NfPathPacket = { ...a, steps: [] };
     expect(compareNfPaths([a], [empty, a])).toEqual([]);
+  });
+});
+
+describe("closedAfterDelayedAck", () => {
+  const fwd = [policy("FORWARD")];
+  const c = "172.17.0.2";
+  const srv = "172.17.0.3";
+  const out = (flags: string[]): NfPathPacket => tcp(c, srv, flags, fwd, [40000, 80]);
+  const back = (flags: string[]): NfPathPacket => tcp(srv, c, flags, fwd, [80, 40000]);
+  const handshake = [out(["SYN"]), back(["SYN", "ACK"]), out(["ACK"])];
+
+  it("is false when the server's ACK rode on its FIN", () => {
+    const ps = [...handshake, out(["ACK", "FIN"]), back(["ACK", "FIN"]), out(["ACK"])];
+    expect(closedAfterDelayedAck(ps)).toBe(false);
+  });
+
+  it("is true when the server acknowledged the peer's FIN before sending its own", () => {
+    const ps = [
+      ...handshake,
+      out(["ACK", "FIN"]),
+      back(["ACK"]),
+      back(["ACK", "FIN"]),
+      out(["ACK"]),
+    ];
+    expect(closedAfterDelayedAck(ps)).toBe(true);
+  });
+
+  it("does not take the handshake's ACK before the client's FIN for a late wake-up", () => {
+    // The client's ACK and then its FIN: a pure ACK straight before a FIN-ACK of the same
+    // flow, but no FIN of the peer came before it.
+    const ps = [...handshake, out(["ACK", "FIN"])];
+    expect(closedAfterDelayedAck(ps)).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseScript } from "../../src/script/parse.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
 import { buildWalk } from "../../src/walk/build.js";
-import type { NfPathPacket } from "../../src/walk/nf-path.js";
+import type { NfPathPacket } from "../../src/backend/trace-types.js";
 import { renderHead, renderTail, renderWalk, walkHops } from "../../src/walk/render.js";
 import {
   WALK_SCHEMA,
@@ -41,7 +41,7 @@ function nf(
   verdict: string,
   rule?: { num: number; text: string },
 ): WalkStep {
-  return step("nf", "(root)", `${chain}: ${table} ${chain}`, {
+  return step("nf", "", `${chain}: ${table} ${chain}`, {
     nf: {
       hook: chain,
       table,
@@ -62,7 +62,7 @@ const request: WalkPacket = {
     step("route", "a", "output route: default via 10.0.0.254 dev va (table main)", {
       why: "the default route in table main",
     }),
-    step("wire", "(root)", "crossed the veth pair va [a] -> vr [(root)]"),
+    step("wire", "", "crossed the veth pair va [a] -> vr [(root)]"),
     nf("filter", "FORWARD", "ACCEPT", { num: 3, text: "-i vr -j ACCEPT" }),
     step("wire", "b", "crossed the veth pair vr2 [(root)] -> vb [b]", {
       header: "10.0.0.1 > 10.0.0.2 ICMP ttl 63 len 84",
@@ -80,11 +80,11 @@ const reply: WalkPacket = {
   summary: "ICMP echo reply 10.0.0.2 > 10.0.0.1 id 1 seq 1",
   causedBy: 1,
   steps: [
-    step("wire", "(root)", "crossed the veth pair vb [b] -> vr2 [(root)]"),
+    step("wire", "", "crossed the veth pair vb [b] -> vr2 [(root)]"),
     nf("filter", "FORWARD", "DROP"),
-    step("drop", "(root)", "dropped: FORWARD policy DROP", { reason: "FORWARD policy DROP" }),
+    step("drop", "", "dropped: FORWARD policy DROP", { reason: "FORWARD policy DROP" }),
   ].map((s) => ({ ...s, header: "10.0.0.2 > 10.0.0.1 ICMP ttl 64 len 84" })),
-  fate: { kind: "dropped", ns: "(root)", text: "dropped in (root)", reason: "FORWARD policy DROP" },
+  fate: { kind: "dropped", ns: "", text: "dropped in (root)", reason: "FORWARD policy DROP" },
 };
 
 const probe = {
@@ -104,7 +104,13 @@ function simWalk(extra: Partial<Walk> = {}): Walk {
     sim: {
       probe,
       packets: [request, reply],
-      events: [{ time: 1000, machine: "neigh 10.0.0.254 dev va [a]", ns: "a", state: "STALE" }],
+      events: [
+        {
+          time: 1000,
+          machine: { ns: "a", kind: "neigh", key: "10.0.0.254 dev va" },
+          state: "STALE",
+        },
+      ],
     },
     ...extra,
   };
@@ -373,12 +379,8 @@ describe("renderWalk of a real simulated walk", () => {
       expect((await backend.run(cmd)).exit).toBe(0);
     }
     const cmd = parseScript("ip netns exec a ping -c1 -W1 10.0.0.2", "probe").script.commands[0]!;
-    const world = backend.world;
-    const t0 = world.scheduler.now;
-    world.trace.take();
-    world.trace.enabled = true;
-    const result = await backend.run(cmd);
-    const built = buildWalk(world.trace.take(), t0);
+    const { result, account } = await backend.trace(cmd);
+    const built = buildWalk(account.entries);
     const walk: Walk = {
       schema: WALK_SCHEMA,
       backend: "sim",

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseScript } from "../../src/script/parse.js";
+import { ROOT_NS } from "../../src/backend/trace-types.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
 import { stepText } from "../../src/walk/compare-nf.js";
 import { normaliseText } from "../../src/compare/normalise.js";
@@ -82,7 +83,7 @@ describe("the six walks of seed article 004, in the simulator", () => {
     const syn = w.walk.packets[0]!;
     expect(syn.steps.find((s) => s.kind === "route")?.text).toContain("default via 172.17.0.1");
     expect(syn.fate.kind).toBe("delivered");
-    expect(syn.fate.ns).toBe("(root)");
+    expect(syn.fate.ns).toBe(ROOT_NS);
     expect(w.netfilter.flatMap((p) => p.steps.map((s) => s.chain))).not.toContain("FORWARD");
   });
 
@@ -130,7 +131,7 @@ describe("the six walks of seed article 004, against the kernel's trace", () => 
     it(`${i + 1}: ${probe}`, async () => {
       const { script } = parseScript(readFileSync(LESSON, "utf8"), LESSON);
       const sim = new SimBackend();
-      const kernel = await KernelBackend.start({ scriptDir: "lessons" });
+      const kernel = await KernelBackend.start();
       try {
         const w = await runWalk(script, parseProbe([probe]), { sim, kernel });
         expect(w.comparison?.differences).toEqual([]);

@@ -12,6 +12,7 @@ export interface DeliveryInfo {
   kind: "wire" | "up" | "loopback" | "because";
   /** The packet (IPv4 or ARP) the delivery carries. */
   payload: object;
+  /** Namespaces as the script names them (ROOT_NS, "", for the root). */
   fromNs?: string;
   from?: string;
   toNs?: string;

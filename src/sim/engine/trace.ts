@@ -8,69 +8,18 @@
 // verdict it applied), at the moment it applies it. They are not a narrative written
 // beside the model; a walk (src/walk/) is built only from these entries.
 import type { InspectionEvent } from "xstate";
+import type { MachineId, TracePoint as PlainPoint } from "../../backend/trace-types.js";
 import type { Rule } from "../kernel/netfilter/types.js";
 import type { DeliveryInfo, Scheduler } from "./scheduler.js";
 
-/** A decision the kernel model took about one packet (or frame) while handling a delivery. */
+/**
+ * A decision the kernel model took about one packet (or frame) while handling a delivery:
+ * the plain tracepoint (backend/trace-types.ts), but a netfilter event holds the rule
+ * itself; the trace's account (src/sim/trace/) prints it as `iptables -S` does.
+ */
 export type TracePoint =
-  | {
-      kind: "route";
-      ns: string;
-      /** output: a locally made packet; input: local delivery or forwarding; forward: the forward lookup. */
-      dir: "output" | "input" | "forward";
-      /** The route that won, as `ip route` shows it, or undefined when there was none. */
-      route?: string;
-      table?: string;
-      dev?: string;
-      src?: string;
-      gateway?: string;
-      why: string;
-    }
-  | {
-      kind: "neigh";
-      ns: string;
-      dev: string;
-      nexthop: string;
-      /** The entry's state when the packet asked for it ("none" when there was no entry). */
-      state: string;
-      action: "send" | "queue" | "resolve";
-      mac?: string;
-    }
-  | {
-      kind: "bridge";
-      ns: string;
-      bridge: string;
-      port: string;
-      /** br_fdb_update: the source MAC now lives on this port (undefined: not learned). */
-      learned?: string;
-      action: "forward" | "flood" | "local" | "drop";
-      to: string[];
-      why: string;
-    }
-  | {
-      kind: "nf";
-      ns: string;
-      hook: string;
-      table: string;
-      chain: string;
-      ruleNum?: number;
-      /** The rule whose verdict applied (the walk prints it as `iptables -S` does). */
-      rule?: Rule;
-      verdict: string;
-      policy: boolean;
-    }
-  | { kind: "ct"; ns: string; hook: string; state: string; dir: "original" | "reply" }
-  | { kind: "nat"; ns: string; hook: string; before: string; after: string }
-  | { kind: "ttl"; ns: string; from: number; to: number }
-  | {
-      kind: "local";
-      ns: string;
-      dev: string;
-      to: string;
-      /** Taken in and dropped without effect (an ARP request for someone else). */
-      ignored?: boolean;
-    }
-  | { kind: "drop"; ns: string; reason: string };
+  | Exclude<PlainPoint, { kind: "nf" }>
+  | (Omit<Extract<PlainPoint, { kind: "nf" }>, "rule"> & { rule?: Rule });
 
 export type TraceEntry =
   | {
@@ -87,10 +36,9 @@ export type TraceEntry =
   | {
       time: number;
       kind: "transition";
-      /** Machine name. */
-      source: string;
+      machine: MachineId;
       /** The new state. */
-      detail: string;
+      state: string;
       /** The packet whose delivery made the machine move (none for a timer). */
       packet?: number;
     }
@@ -169,24 +117,23 @@ export class Trace {
     });
   }
 
-  /** An XState inspect callback that records the machine's state changes under a name. */
-  inspector(name: string): (ev: InspectionEvent) => void {
+  /** An XState inspect callback that records the machine's state changes. */
+  inspector(machine: MachineId): (ev: InspectionEvent) => void {
     let last: string | undefined;
     return (ev) => {
       if (ev.type !== "@xstate.snapshot") return;
-      const snap = ev.snapshot as { value?: unknown };
-      const value = JSON.stringify(snap.value);
+      const state = stateText((ev.snapshot as { value?: unknown }).value);
       // The state is followed while the trace is off too: a machine that stays where it
       // was is no transition, whether or not the trace saw it get there (and a world
       // rebuilt from a snapshot, traced at other times, records the same transitions).
-      if (value === last) return;
-      last = value;
+      if (state === last) return;
+      last = state;
       if (!this.enabled) return;
       this.entries.push({
         time: this.scheduler.now,
         kind: "transition",
-        source: name,
-        detail: value,
+        machine,
+        state,
         packet: this.current,
       });
     };
@@ -197,4 +144,9 @@ export class Trace {
     this.entries = [];
     return e;
   }
+}
+
+/** A state value for people: a flat machine's state by name, a nested one as JSON. */
+function stateText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
 }

@@ -488,7 +488,7 @@ function listen(
   let exited = false;
   const actor = createActor(ncListenMachine, {
     clock: world.scheduler,
-    inspect: world.trace.inspector(`nc -l ${proto} ${port} [${ns.displayName}]`),
+    inspect: world.trace.inspector({ ns: ns.scriptName, kind: "nc", key: `-l ${proto} ${port}` }),
     input: {
       udp: opts.udp,
       keep: opts.keep,

@@ -196,7 +196,7 @@ export function ping(ctx: ProgramContext): CommandResult {
 
   const actor = createActor(pingRunMachine, {
     clock: world.scheduler,
-    inspect: world.trace.inspector(`ping ${target} [${ns.displayName}]`),
+    inspect: world.trace.inspector({ ns: ns.scriptName, kind: "ping", key: target }),
     input: { count, intervalMs: opts.intervalMs, lingerMs: opts.lingerMs },
   });
   const answer = (): void => {

@@ -1,5 +1,6 @@
 // What a simulated program gets and gives: its namespace, arguments and printed output.
 import type { CommandResult } from "../../backend.js";
+import type { LabFile } from "../../script/types.js";
 import type { NetNs } from "../kernel/core/netns.js";
 import type { World } from "../kernel/core/world.js";
 
@@ -14,6 +15,10 @@ export interface ProgramContext {
   background: boolean;
   /** The longest a foreground command may run before the kernel backend kills it (ms). */
   timeLimitMs?: number;
+  /** `echo V > /proc/sys/...`: the file the line writes. */
+  redirect?: string;
+  /** The files the line names, read when the script was loaded (never opened here). */
+  files?: readonly LabFile[];
 }
 
 export class Output {

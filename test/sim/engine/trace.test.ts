@@ -22,11 +22,11 @@ describe("trace", () => {
     const entries = trace.take();
     const transitions = entries
       .filter((e) => e.kind === "transition")
-      .map((e) => `${e.source}: ${e.detail}`);
+      .map((e) => `${e.machine.kind} ${e.machine.key} [${e.machine.ns}]: ${e.state}`);
     // The sender's neighbour entry resolves; the receiver learns the sender as STALE.
-    expect(transitions).toContain('neigh 10.0.0.2 dev va [a]: "INCOMPLETE"');
-    expect(transitions).toContain('neigh 10.0.0.2 dev va [a]: "REACHABLE"');
-    expect(transitions).toContain('neigh 10.0.0.1 dev vb [b]: "STALE"');
+    expect(transitions).toContain("neigh 10.0.0.2 dev va [a]: INCOMPLETE");
+    expect(transitions).toContain("neigh 10.0.0.2 dev va [a]: REACHABLE");
+    expect(transitions).toContain("neigh 10.0.0.1 dev vb [b]: STALE");
     expect(transitions.some((t) => t.startsWith("ping 10.0.0.2 [a]"))).toBe(true);
     // Frames crossed the veth pair both ways: ARP request and reply, echo request and reply.
     const crossings = entries.flatMap((e) =>

@@ -250,10 +250,8 @@ describe("conntrack: TCP", () => {
     send(l, "out", tcp("198.51.100.7", "192.0.2.2", 80, 40002, { syn: true, ack: true }));
     const tr = l.b.world.trace
       .take()
-      .flatMap((e) =>
-        e.kind === "transition" && e.source.startsWith("conntrack ") ? [e.detail] : [],
-      );
-    expect(tr).toEqual(['"SYN_SENT"', '"SYN_RECV"']);
+      .flatMap((e) => (e.kind === "transition" && e.machine.kind === "conntrack" ? [e.state] : []));
+    expect(tr).toEqual(["SYN_SENT", "SYN_RECV"]);
   });
 });
 

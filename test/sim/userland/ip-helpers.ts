@@ -3,13 +3,18 @@
 import type { CommandResult } from "../../../src/backend.js";
 import { linkLocalFromMac } from "../../../src/sim/kernel/core/mac.js";
 import { canonicalIp6 } from "../../../src/sim/kernel/core/ip6.js";
+import { withFiles, type ScriptFiles } from "../../../src/script/load.js";
 import { parseLine } from "../../../src/script/parse.js";
 import { SimBackend, type SimOptions } from "../../../src/sim/sim-backend.js";
 
 export class Lab {
   readonly b: SimBackend;
 
-  constructor(opts: SimOptions = {}) {
+  /** `files`: where lines find the files they name (iptables-restore FILE), as when loaded. */
+  constructor(
+    opts: SimOptions = {},
+    private readonly files?: ScriptFiles,
+  ) {
     this.b = new SimBackend(opts);
   }
 
@@ -17,7 +22,7 @@ export class Lab {
   run(line: string): CommandResult {
     const cmd = parseLine(line, 1);
     if (!cmd) throw new Error(`not a command: ${line}`);
-    return this.b.runSync(cmd);
+    return this.b.runSync(this.files ? withFiles(cmd, this.files) : cmd);
   }
 
   /** Runs lines that must all succeed silently. */

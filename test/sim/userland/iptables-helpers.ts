@@ -3,6 +3,7 @@
 // the ipt-*.lab scripts (fixtures/ipt-*.json, already normalised).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { scriptFiles } from "../../../src/cli/script-files.js";
 import { normaliseText } from "../../../src/compare/normalise.js";
 import { Lab } from "./ip-helpers.js";
 
@@ -11,7 +12,7 @@ const LABS = fileURLToPath(new URL("../../labs/", import.meta.url));
 /** Lab lines run where iptables-restore finds the rules files. */
 export class IptLab extends Lab {
   constructor() {
-    super({ scriptDir: LABS });
+    super({}, scriptFiles(LABS));
   }
 }
 

@@ -1,15 +1,17 @@
 // The TCP state of one conntrack entry (net/netfilter/nf_conntrack_proto_tcp.c:
 // tcp_conntracks, nf_conntrack_tcp_packet). Each packet of the connection is an event
-// carrying its direction and flag class; the kernel's transition table decides the next
-// state, and every accepted packet re-arms the state's timeout (nf_ct_refresh_acct). When
-// the timeout fires the entry dies (gc_worker): the machine emits `expired` back to the
-// conntrack table, which removes it.
+// carrying its direction, flag class and virtual time; the kernel's transition table decides
+// the next state, and every accepted packet re-arms the state's timeout (nf_ct_refresh_acct).
+// The machine is the entry's one record of both: its state value is the TCP state, and
+// `since` in its context dates the running timeout, so `conntrack -L` reads the remaining
+// time from the snapshot (ctTcpExpires). When the timeout fires the entry dies (gc_worker):
+// the machine emits `expired` back to the conntrack table, which removes it.
 //
 //   orig SYN        reply SYN/ACK      orig ACK
 //   -> SYN_SENT     -> SYN_RECV        -> ESTABLISHED -(FIN)-> FIN_WAIT -(ACK)-> CLOSE_WAIT
 //                                                     -(FIN)-> LAST_ACK -(ACK)-> TIME_WAIT
 //   RST in any state -> CLOSE (10 s)
-import { emit, setup } from "xstate";
+import { assign, emit, setup, type SnapshotFrom } from "xstate";
 
 export type TcpCtState =
   | "SYN_SENT"
@@ -94,12 +96,20 @@ export const TCP_CT_TIMEOUTS_MS: Record<TcpCtState, number> = {
 
 const STATES = COLUMNS.filter((s): s is TcpCtState => s !== "NONE");
 
-export type TcpCtEvent = { type: "PKT"; dir: 0 | 1; flag: TcpFlagClass };
+export interface CtTcpContext {
+  initial: TcpCtState;
+  /** Virtual time (ms) the current state's timeout started: confirmation or the last valid packet. */
+  since: number;
+}
+
+/** A segment of the connection, at virtual time `at` (ms). */
+export type TcpCtEvent = { type: "PKT"; dir: 0 | 1; flag: TcpFlagClass; at: number };
 
 export const ctTcpMachine = setup({
   types: {
-    context: {} as { initial: TcpCtState },
-    input: {} as { initial: TcpCtState },
+    context: {} as CtTcpContext,
+    /** The state tcp_new chose, and the time of confirmation (the first timeout runs from there). */
+    input: {} as { initial: TcpCtState; at: number },
     events: {} as TcpCtEvent,
     emitted: {} as { type: "expired" },
   },
@@ -111,7 +121,7 @@ export const ctTcpMachine = setup({
   },
 }).createMachine({
   id: "ct-tcp",
-  context: ({ input }) => ({ initial: input.initial }),
+  context: ({ input }) => ({ initial: input.initial, since: input.at }),
   initial: "init",
   states: {
     init: {
@@ -131,6 +141,7 @@ export const ctTcpMachine = setup({
               guard: { type: "leadsTo" as const, params: { from, to } },
               target: to,
               reenter: true,
+              actions: assign({ since: ({ event }) => event.at }),
             })),
           },
         },
@@ -139,3 +150,17 @@ export const ctTcpMachine = setup({
     expired: { type: "final", entry: emit({ type: "expired" as const }) },
   },
 });
+
+const IS_STATE = new Set<string>(STATES);
+
+/** The entry's TCP state (undefined once expired). */
+export function ctTcpState(snap: SnapshotFrom<typeof ctTcpMachine>): TcpCtState | undefined {
+  const v = snap.value as string;
+  return IS_STATE.has(v) ? (v as TcpCtState) : undefined;
+}
+
+/** When the running timeout fires, on the scheduler's clock (ms); the time `since` once expired. */
+export function ctTcpExpires(snap: SnapshotFrom<typeof ctTcpMachine>): number {
+  const st = ctTcpState(snap);
+  return snap.context.since + (st ? TCP_CT_TIMEOUTS_MS[st] : 0);
+}

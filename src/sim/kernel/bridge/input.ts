@@ -73,9 +73,9 @@ export function bridgeInput(br: Bridge, port: NetDevice, frame0: Frame): void {
     world.scheduler.at(0, `bridge ${br.name} local in`, () => world.ipv4.receive(br, f), {
       kind: "up",
       payload: f.payload,
-      fromNs: br.ns.displayName,
+      fromNs: br.ns.scriptName,
       from: port.name,
-      toNs: br.ns.displayName,
+      toNs: br.ns.scriptName,
       to: br.name,
       srcMac: f.src,
       dstMac: f.dst,
@@ -132,7 +132,7 @@ function traceDecision(
 ): void {
   br.ns.world.trace.point(frame.payload, {
     kind: "bridge",
-    ns: br.ns.displayName,
+    ns: br.ns.scriptName,
     bridge: br.name,
     port: port.name,
     learned: learned ? frame.src : undefined,

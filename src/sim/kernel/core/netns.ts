@@ -1,4 +1,5 @@
 // A network namespace: its devices, routing tables and rules, neighbour table and sysctls.
+import { ROOT_DISPLAY, ROOT_NS, type NsName } from "../../../backend/trace-types.js";
 import type { NetDevice } from "./device.js";
 import { KernelError, kfail } from "./errors.js";
 import { BRIDGE_NF_DEFAULTS, IPV4_CONF_DEFAULTS, IPV4_SCALARS, NEIGH_DEFAULTS } from "./sysctl.js";
@@ -73,7 +74,12 @@ export class NetNs {
   }
 
   get displayName(): string {
-    return this.name ?? "(root)";
+    return this.name ?? ROOT_DISPLAY;
+  }
+
+  /** The name as the script gives it, ROOT_NS for the root: how traces name namespaces. */
+  get scriptName(): NsName {
+    return this.name ?? ROOT_NS;
   }
 
   allocIndex(wanted?: number): number {

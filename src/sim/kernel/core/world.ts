@@ -24,6 +24,14 @@ export class World {
   readonly scheduler = new Scheduler();
   readonly rng: SeededRandom;
   readonly trace: Trace;
+  /**
+   * How long a program takes to run after a peer's FIN wakes it (read() returns 0). The
+   * simulator's programs run at once; on a real machine the scheduler decides, and when
+   * one is late by more than a delayed ACK (40 ms) its kernel acknowledges the FIN on its
+   * own before the program's FIN follows. A traced probe on the kernel shows which
+   * happened, and the simulator then follows it (walk/traced-probe.ts).
+   */
+  eofWakeupDelayMs = 0;
   readonly ipv4: Ipv4Stack;
   /** The script's root namespace (the sandbox's own in the kernel backend). */
   readonly root: NetNs;

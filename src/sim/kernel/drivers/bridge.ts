@@ -1,7 +1,7 @@
 // A Linux bridge device (net/bridge/br_device.c, br_if.c, br_fdb.c): ports, the
 // forwarding database, and the bridge's own MAC that follows its ports.
 import { createActor, type Actor } from "xstate";
-import { bridgePortMachine } from "../../engine/machines/bridge-port.js";
+import { bridgePortMachine, type BridgePortState } from "../../engine/machines/bridge-port.js";
 import { countTx, NetDevice } from "../core/device.js";
 import { linkwatchFire } from "../core/linkwatch.js";
 import { isMulticastMac, ZERO_MAC, type Mac } from "../core/mac.js";
@@ -36,8 +36,6 @@ export interface BridgePort {
   /** STP priority (default 32) and path cost (from the link speed: 2 for veth, 100 unknown). */
   priority: number;
   cost: number;
-  /** When the port last started forwarding: the forward_delay timer runs from there. */
-  enabledAt: number;
   options: PortOptions;
 }
 
@@ -109,8 +107,8 @@ export class Bridge extends NetDevice {
     return this.ports.some((p) => this.portState(p) === "forwarding");
   }
 
-  portState(p: BridgePort): "forwarding" | "disabled" {
-    return p.actor.getSnapshot().value as "forwarding" | "disabled";
+  portState(p: BridgePort): BridgePortState {
+    return p.actor.getSnapshot().value as BridgePortState;
   }
 
   port(dev: NetDevice): BridgePort | undefined {
@@ -120,7 +118,11 @@ export class Bridge extends NetDevice {
   addPort(dev: NetDevice): void {
     const actor = createActor(bridgePortMachine, {
       clock: this.ns.world.scheduler,
-      inspect: this.ns.world.trace.inspector(`bridge ${this.name} port ${dev.name}`),
+      inspect: this.ns.world.trace.inspector({
+        ns: this.ns.scriptName,
+        kind: "bridge",
+        key: `${this.name} port ${dev.name}`,
+      }),
     });
     actor.start();
     let no = 1;
@@ -132,7 +134,6 @@ export class Bridge extends NetDevice {
       priority: 32,
       // br_port_cost: from the ethtool speed (veth reports 10000 Mb/s), 100 when unknown.
       cost: dev.kind === "veth" ? 2 : 100,
-      enabledAt: 0,
       options: {
         learning: true,
         flood: true,
@@ -187,10 +188,9 @@ export class Bridge extends NetDevice {
     const p = this.port(dev);
     if (!p) return;
     const enable = this.adminUp && dev.adminUp && dev.carrier();
-    const was = this.portState(p);
-    if (enable === (was === "forwarding")) return;
-    p.actor.send({ type: enable ? "ENABLE" : "DISABLE" });
-    if (enable) p.enabledAt = this.ns.world.scheduler.now;
+    p.actor.send(
+      enable ? { type: "ENABLE", at: this.ns.world.scheduler.now } : { type: "DISABLE" },
+    );
   }
 
   /** br_stp_recalculate_bridge_id: the lowest port MAC, unless the user set one. */
@@ -260,7 +260,10 @@ export class Bridge extends NetDevice {
   /** Remaining time of a port's forward_delay timer, armed when it started forwarding. */
   forwardDelayTimerMs(p: BridgePort): number {
     if (this.portState(p) !== "forwarding" || this.options.forwardDelay === 0) return 0;
-    const left = p.enabledAt + this.options.forwardDelay * 10 - this.ns.world.scheduler.now;
+    const left =
+      p.actor.getSnapshot().context.since +
+      this.options.forwardDelay * 10 -
+      this.ns.world.scheduler.now;
     return Math.max(0, left);
   }
 

@@ -31,9 +31,9 @@ export class Loopback extends NetDevice {
     this.ns.world.scheduler.at(0, `lo rx`, () => this.ns.world.ipv4.ipRcv(this, pkt, true), {
       kind: "loopback",
       payload: pkt,
-      fromNs: this.ns.displayName,
+      fromNs: this.ns.scriptName,
       from: this.name,
-      toNs: this.ns.displayName,
+      toNs: this.ns.scriptName,
       to: this.name,
     });
   }

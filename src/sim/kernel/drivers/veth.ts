@@ -58,9 +58,9 @@ export class Veth extends NetDevice {
       {
         kind: "wire",
         payload: frame.payload,
-        fromNs: this.ns.displayName,
+        fromNs: this.ns.scriptName,
         from: this.name,
-        toNs: peer.ns.displayName,
+        toNs: peer.ns.scriptName,
         to: peer.name,
         srcMac: frame.src,
         dstMac: frame.dst,

@@ -96,9 +96,11 @@ export class NeighTable {
     const world = this.ns.world;
     const actor = createActor(nudMachine, {
       clock: world.scheduler,
-      inspect: world.trace.inspector(
-        `neigh ${formatIp4(ip)} dev ${dev.name} [${this.ns.displayName}]`,
-      ),
+      inspect: world.trace.inspector({
+        ns: this.ns.scriptName,
+        kind: "neigh",
+        key: `${formatIp4(ip)} dev ${dev.name}`,
+      }),
       input: {
         initial,
         retransMs: p("retrans_time_ms"),
@@ -166,7 +168,7 @@ export class NeighTable {
           : "send";
     trace.point(pkt, {
       kind: "neigh",
-      ns: this.ns.displayName,
+      ns: this.ns.scriptName,
       dev: dev.name,
       nexthop: formatIp4(nexthop),
       state,

@@ -57,7 +57,7 @@ export class Ipv4Stack {
   }
 
   drop(ns: NetNs, reason: DropReason, pkt: Ipv4Packet): void {
-    this.world.trace.point(pkt, { kind: "drop", ns: ns.displayName, reason });
+    this.world.trace.point(pkt, { kind: "drop", ns: ns.scriptName, reason });
     this.drops.push({
       time: this.world.scheduler.now,
       ns: ns.displayName,
@@ -155,7 +155,7 @@ export class Ipv4Stack {
     if (!this.world.trace.enabled) return;
     this.world.trace.point(pkt, {
       kind: "route",
-      ns: ns.displayName,
+      ns: ns.scriptName,
       dir,
       ...routeFacts(rt.res),
       dev: rt.dev.name,
@@ -226,9 +226,9 @@ export class Ipv4Stack {
         {
           kind: "loopback",
           payload: sent,
-          fromNs: ns.displayName,
+          fromNs: ns.scriptName,
           from: dev.name,
-          toNs: ns.displayName,
+          toNs: ns.scriptName,
           to: dev.name,
         },
       );
@@ -243,7 +243,7 @@ export class Ipv4Stack {
     if (pkt.dst === LIMITED_BROADCAST || this.isBroadcastOn(dev, pkt.dst)) {
       this.world.trace.point(pkt, {
         kind: "neigh",
-        ns: ns.displayName,
+        ns: ns.scriptName,
         dev: dev.name,
         nexthop: formatIp4(nexthop),
         state: "broadcast",
@@ -289,7 +289,7 @@ export class Ipv4Stack {
     const targetLocal = this.isLocalAddress(ns, arp.targetIp);
     this.world.trace.point(arp, {
       kind: "local",
-      ns: ns.displayName,
+      ns: ns.scriptName,
       dev: dev.name,
       to:
         arp.op === "request"
@@ -354,7 +354,7 @@ export class Ipv4Stack {
     ) {
       this.world.trace.point(pkt, {
         kind: "route",
-        ns: ns.displayName,
+        ns: ns.scriptName,
         dir: "input",
         route: `${this.isLocalAddress(ns, pkt.dst) ? "local" : "broadcast"} ${formatIp4(pkt.dst)}`,
         table: "local",
@@ -398,14 +398,14 @@ export class Ipv4Stack {
     }
     this.world.trace.point(pkt, {
       kind: "route",
-      ns: ns.displayName,
+      ns: ns.scriptName,
       dir: "forward",
       ...routeFacts(res),
       why: `not for this namespace; forwarding on: ${whyRoute(res)}`,
     });
     const dec: Ipv4Packet = { ...pkt, ttl: pkt.ttl - 1 };
     this.world.trace.carry(pkt, dec);
-    this.world.trace.point(dec, { kind: "ttl", ns: ns.displayName, from: pkt.ttl, to: dec.ttl });
+    this.world.trace.point(dec, { kind: "ttl", ns: ns.scriptName, from: pkt.ttl, to: dec.ttl });
     if (ns.netfilter) moveSkb(pkt, dec);
     // NF_INET_FORWARD (ip_forward), then NF_INET_POST_ROUTING (ip_output).
     const outDev = res.dev!;
@@ -421,7 +421,7 @@ export class Ipv4Stack {
     const l4 = pkt.l4;
     this.world.trace.point(pkt, {
       kind: "local",
-      ns: ns.displayName,
+      ns: ns.scriptName,
       dev: dev.name,
       to: localTarget(pkt),
     });

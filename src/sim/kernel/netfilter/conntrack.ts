@@ -9,11 +9,14 @@
 //
 // Tracking runs in a namespace only while some rule needs it (nf_ct_netns_get from
 // -m conntrack/state and the NAT targets): eval.ts decides. Timeouts run on the
-// scheduler's clock; a TCP entry's state is an XState machine (engine/machines/ct-tcp.ts).
+// scheduler's clock. A confirmed TCP entry's state and timeout live in its XState machine
+// (engine/machines/ct-tcp.ts) alone: the table reads them from the actor's snapshot, and
+// the entry dies when the machine says it expired.
 import { createActor, type Actor } from "xstate";
 import {
+  ctTcpExpires,
   ctTcpMachine,
-  TCP_CT_TIMEOUTS_MS,
+  ctTcpState,
   tcpCtNext,
   type TcpCtState,
   type TcpFlagClass,
@@ -115,12 +118,14 @@ export class CtEntry {
   srcNatDone = false;
   dstNatDone = false;
   mark = 0;
-  /** Absolute expiry on the scheduler's clock; `timeoutMs` until confirmed. */
+  /** ICMP and UDP: absolute expiry on the scheduler's clock; `timeoutMs` until confirmed. */
   expires = 0;
   timeoutMs = 0;
   timer: number | undefined;
+  /** TCP: the state tcp_new chose; the machine starts there when the entry is confirmed. */
+  tcpNew: TcpCtState | undefined;
+  /** TCP, once confirmed: the machine that owns the entry's state and timeout. */
   tcp: Actor<typeof ctTcpMachine> | undefined;
-  tcpState: TcpCtState | undefined;
   /** UDP: when a replied flow becomes a stream (ct->proto.udp.stream_ts). */
   streamTs = 0;
   /** nat->masq_index: the device MASQUERADE chose the address from. */
@@ -134,6 +139,11 @@ export class CtEntry {
 
   get proto(): CtProto {
     return this.tuple[0].proto;
+  }
+
+  /** The TCP state: the machine's, or tcp_new's choice before confirmation. */
+  get tcpState(): TcpCtState | undefined {
+    return this.tcp ? ctTcpState(this.tcp.getSnapshot()) : this.tcpNew;
   }
 }
 
@@ -177,15 +187,28 @@ export class ConntrackTable {
     this.hash.set(tupleKey(ct.tuple[0]), { ct, dir: 0 });
     this.hash.set(tupleKey(ct.tuple[1]), { ct, dir: 1 });
     this.entries.unshift(ct);
-    if (ct.tcp) {
-      ct.tcp.on("expired", () => this.remove(ct));
-      ct.tcp.start();
-    }
-    this.arm(ct, ct.timeoutMs);
+    if (ct.tcpNew) this.startTcp(ct, ct.tcpNew);
+    else this.arm(ct, ct.timeoutMs);
     return true;
   }
 
-  /** nf_ct_refresh_acct: the entry lives timeoutMs from now (from confirmation if new). */
+  /** A TCP entry's machine: from here on it times the entry out. */
+  private startTcp(ct: CtEntry, initial: TcpCtState): void {
+    const tcp = createActor(ctTcpMachine, {
+      clock: this.ns.world.scheduler,
+      inspect: this.ns.world.trace.inspector({
+        ns: this.ns.scriptName,
+        kind: "conntrack",
+        key: describeTuple(ct.tuple[0]),
+      }),
+      input: { initial, at: this.ns.world.scheduler.now },
+    });
+    ct.tcp = tcp;
+    tcp.on("expired", () => this.remove(ct));
+    tcp.start();
+  }
+
+  /** nf_ct_refresh_acct (ICMP, UDP): the entry lives timeoutMs from now (from confirmation if new). */
   refresh(ct: CtEntry, timeoutMs: number): void {
     ct.timeoutMs = timeoutMs;
     if (ct.confirmed) this.arm(ct, timeoutMs);
@@ -194,8 +217,6 @@ export class ConntrackTable {
   private arm(ct: CtEntry, ms: number): void {
     const sched = this.ns.world.scheduler;
     ct.expires = sched.now + ms;
-    // A TCP entry's own machine times it out; the others take a plain timer.
-    if (ct.tcp) return;
     if (ct.timer !== undefined) sched.cancel(ct.timer);
     ct.timer = sched.at(ms, `conntrack timeout [${this.ns.displayName}]`, () => {
       ct.timer = undefined;
@@ -224,7 +245,8 @@ export class ConntrackTable {
 
   /** Remaining lifetime in seconds as CTA_TIMEOUT reports it (jiffies / HZ, rounded down). */
   timeoutSeconds(ct: CtEntry): number {
-    const left = ct.expires - this.ns.world.scheduler.now;
+    const expires = ct.tcp ? ctTcpExpires(ct.tcp.getSnapshot()) : ct.expires;
+    const left = expires - this.ns.world.scheduler.now;
     return Math.max(0, Math.floor((left - 1) / 1000));
   }
 
@@ -291,15 +313,7 @@ export class ConntrackTable {
     const next = tcpCtNext("NONE", 0, tcpFlagClass(l4));
     if (next === "INVALID" || next === "IGNORE") return undefined;
     const ct = this.create(t);
-    ct.tcpState = next;
-    ct.timeoutMs = TCP_CT_TIMEOUTS_MS[next];
-    ct.tcp = createActor(ctTcpMachine, {
-      clock: this.ns.world.scheduler,
-      inspect: this.ns.world.trace.inspector(
-        `conntrack ${describeTuple(t)} [${this.ns.displayName}]`,
-      ),
-      input: { initial: next },
-    });
+    ct.tcpNew = next;
     return ct;
   }
 
@@ -319,8 +333,10 @@ export class ConntrackTable {
       } else this.refresh(ct, UDP_TIMEOUT_MS);
       return true;
     }
+    const tcp = ct.tcp!; // a tracked TCP packet only finds confirmed entries
     const flag = tcpFlagClass(l4);
-    const old = ct.tcpState!;
+    const old = ctTcpState(tcp.getSnapshot())!;
+    // The machine's own table says whether the packet is valid, to be ignored, or a move.
     const next = tcpCtNext(old, dir, flag);
     if (next === "INVALID") return false;
     if (next === "IGNORE") return true;
@@ -330,12 +346,10 @@ export class ConntrackTable {
       this.remove(ct);
       return true;
     }
-    ct.tcpState = next;
-    ct.tcp?.send({ type: "PKT", dir, flag });
+    tcp.send({ type: "PKT", dir, flag, at: now });
     // Seen the handshake through (or a picked-up flow answered): assured.
     if (!ct.assured && (old === "SYN_RECV" || old === "ESTABLISHED") && next === "ESTABLISHED")
       ct.assured = true;
-    this.refresh(ct, TCP_CT_TIMEOUTS_MS[next]);
     return true;
   }
 }

@@ -121,7 +121,7 @@ export function nfHook(ns: NetNs, hook: HookName, pkt: Ipv4Packet, ctx: HookCtx)
         if (skb.ctinfo)
           ns.world.trace.point(cur, {
             kind: "ct",
-            ns: ns.displayName,
+            ns: ns.scriptName,
             hook,
             state: skb.ctinfo.toUpperCase(),
             dir: skb.dir === 1 ? "reply" : "original",
@@ -144,7 +144,7 @@ export function nfHook(ns: NetNs, hook: HookName, pkt: Ipv4Packet, ctx: HookCtx)
       ns.world.trace.carry(cur, env.pkt);
       ns.world.trace.point(env.pkt, {
         kind: "nat",
-        ns: ns.displayName,
+        ns: ns.scriptName,
         hook,
         before: endpoints(cur),
         after: endpoints(env.pkt),
@@ -331,7 +331,7 @@ function traceRule(env: Env, table: Table, chain: Chain, num: number, rule: Rule
   if ((t?.kind === "jump" || t?.kind === "goto") && !table.chains.has(t.chain)) return;
   trace.point(env.pkt, {
     kind: "nf",
-    ns: env.ns.displayName,
+    ns: env.ns.scriptName,
     hook: env.hook,
     table: table.name,
     chain: chain.name,
@@ -345,7 +345,7 @@ function traceRule(env: Env, table: Table, chain: Chain, num: number, rule: Rule
 function policy(env: Env, table: Table, base: Chain): Verdict {
   env.ns.world.trace.point(env.pkt, {
     kind: "nf",
-    ns: env.ns.displayName,
+    ns: env.ns.scriptName,
     hook: env.hook,
     table: table.name,
     chain: base.name,

@@ -59,9 +59,11 @@ export class TcpSock {
     this.sndNxt = (this.iss + 1) >>> 0;
     this.actor = createActor(tcpMachine, {
       clock: ns.world.scheduler,
-      inspect: ns.world.trace.inspector(
-        `tcp ${formatIp4(laddr)}:${lport} > ${formatIp4(raddr)}:${rport} [${ns.displayName}]`,
-      ),
+      inspect: ns.world.trace.inspector({
+        ns: ns.scriptName,
+        kind: "tcp",
+        key: `${formatIp4(laddr)}:${lport} > ${formatIp4(raddr)}:${rport}`,
+      }),
       input: {
         initial,
         synRetries: Number(
@@ -240,7 +242,13 @@ export class TcpTable {
     s.actor.on("eof", () => {
       s.peerClosed = true;
       const fn = s.app.onEof;
-      wake(`eof ${formatIp4(s.raddr)}:${s.rport}`, fn);
+      const world = this.ns.world;
+      if (fn)
+        world.scheduler.at(
+          world.eofWakeupDelayMs,
+          `eof ${formatIp4(s.raddr)}:${s.rport} [${this.ns.displayName}]`,
+          fn,
+        );
     });
     s.actor.on("error", ({ errno }) => {
       s.peerClosed = true;

@@ -1,13 +1,10 @@
 // The simulator's netfilter path per packet and namespace, in the shape of the kernel's
-// trace (nf-path.ts), from the same trace entries the walk is built from.
-import type { TraceEntry } from "../sim/engine/trace.js";
-import { formatIp4 } from "../sim/kernel/core/ip4.js";
-import { ipLength, type Ipv4Packet } from "../sim/kernel/core/packet.js";
-import { ruleSpec } from "../sim/userland/iptables/save-rule.js";
-import type { NfPathPacket } from "./nf-path.js";
-
-/** The simulator's root namespace name; the kernel side calls it "". */
-export const SIM_ROOT = "(root)";
+// trace (NfPathPacket), from the same trace entries the walk is built from.
+import type { NfPathPacket, NsName } from "../../backend/trace-types.js";
+import type { TraceEntry } from "../engine/trace.js";
+import { formatIp4 } from "../kernel/core/ip4.js";
+import { ipLength, type Ipv4Packet } from "../kernel/core/packet.js";
+import { ruleSpec } from "../userland/iptables/save-rule.js";
 
 export function simNfPath(entries: TraceEntry[]): NfPathPacket[] {
   const out: NfPathPacket[] = [];
@@ -18,7 +15,7 @@ export function simNfPath(entries: TraceEntry[]): NfPathPacket[] {
     const key = `${e.packet}/${p.ns}`;
     let pkt = open.get(key);
     if (!pkt) {
-      pkt = describe(p.ns === SIM_ROOT ? "" : p.ns, e.pkt as Ipv4Packet);
+      pkt = describe(p.ns, e.pkt as Ipv4Packet);
       open.set(key, pkt);
       out.push(pkt);
     }
@@ -34,7 +31,7 @@ export function simNfPath(entries: TraceEntry[]): NfPathPacket[] {
   return out;
 }
 
-function describe(ns: string, p: Ipv4Packet): NfPathPacket {
+function describe(ns: NsName, p: Ipv4Packet): NfPathPacket {
   const l4 = p.l4;
   const base: NfPathPacket = {
     ns,

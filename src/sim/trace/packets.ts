@@ -1,6 +1,8 @@
-// Packet headers in one line, tcpdump style, as a walk shows them at each hop.
-import { formatIp4 } from "../sim/kernel/core/ip4.js";
-import { ipLength, type ArpPacket, type Ipv4Packet } from "../sim/kernel/core/packet.js";
+// Packet headers in one line, tcpdump style, as a walk shows them at each hop: the
+// simulator describes its own packets for its trace's account (TracedPacket).
+import type { TracedPacket } from "../../backend/trace-types.js";
+import { formatIp4 } from "../kernel/core/ip4.js";
+import { ipLength, type ArpPacket, type Ipv4Packet } from "../kernel/core/packet.js";
 
 export type WalkedPacket = ArpPacket | Ipv4Packet;
 
@@ -83,4 +85,9 @@ export function header(p: WalkedPacket): string {
 
 export function protocolOf(p: WalkedPacket): "arp" | "icmp" | "tcp" | "udp" {
   return p.proto === "arp" ? "arp" : p.l4.proto;
+}
+
+/** The packet as the trace's account carries it: plain text, its headers as they are now. */
+export function tracedPacket(p: WalkedPacket): TracedPacket {
+  return { protocol: protocolOf(p), summary: summary(p), header: header(p) };
 }

@@ -1,0 +1,80 @@
+// What may import what (docs/DESIGN.md, "Boundaries"). `npm run lint:deps` checks it in CI.
+// The areas form a directed graph without cycles, so no cycle between areas can appear
+// without breaking one of these rules. Everything above src/real and src/cli is
+// browser-safe: no node: modules (the simulator also runs in a web page).
+/** @type {import('dependency-cruiser').IConfiguration} */
+const area = (name) => `^src/${name}(/|\\.ts$)`;
+const BROWSER_SAFE = ["backend", "script", "sim", "walk", "compare"];
+const forbid = (from, to, comment) => ({
+  name: `${from}-not-to-${to.join("-")}`,
+  comment,
+  severity: "error",
+  from: { path: area(from) },
+  to: { path: to.map(area) },
+});
+
+module.exports = {
+  forbidden: [
+    forbid(
+      "backend",
+      ["script/(?!types)", "sim", "real", "walk", "compare", "cli"],
+      "the backend contract is types only: it names lab commands and nothing else",
+    ),
+    forbid(
+      "script",
+      ["backend", "sim", "real", "walk", "compare", "cli"],
+      "parsing and expanding lab scripts knows no backend",
+    ),
+    forbid(
+      "sim",
+      ["real", "walk", "compare", "cli"],
+      "the simulator stands alone beside the kernel backend",
+    ),
+    forbid(
+      "real",
+      ["sim", "walk", "compare", "cli"],
+      "the kernel backend knows nothing of the simulator or of what is built on both",
+    ),
+    forbid(
+      "compare",
+      ["sim", "real", "walk", "cli"],
+      "comparison works on results and snapshots, from either backend",
+    ),
+    forbid(
+      "walk",
+      ["sim", "real", "cli"],
+      "walks read the backends' trace() accounts, never a backend's insides",
+    ),
+    {
+      name: "browser-safe-no-node",
+      comment: "src/backend, script, sim, walk and compare must run in a browser",
+      severity: "error",
+      from: { path: `^src/(${BROWSER_SAFE.join("|")})(/|\\.ts$)` },
+      to: { dependencyTypes: ["core"] },
+    },
+    {
+      name: "no-circular-outside-sim-kernel",
+      comment: "import cycles make areas inseparable; the one in sim/kernel is known (DESIGN.md)",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/sim/kernel/" },
+      // A cycle made only of type imports costs nothing at run time.
+      to: { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } },
+    },
+    {
+      name: "not-to-unresolvable",
+      severity: "error",
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: {
+      extensions: [".ts", ".js"],
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default"],
+    },
+  },
+};

@@ -1,0 +1,43 @@
+// The kernel's trace(): nftables' own trace of a command (nf-trace.ts) in every namespace
+// of the sandbox, its packets followed for SETTLE_MS after it ends; and how long tracing
+// took around it, which the simulator lets pass too when both run (TraceOptions).
+import type { CommandResult, KernelTraceAccount, Traced } from "../backend.js";
+import { SETTLE_MS } from "../backend/trace-types.js";
+import type { LabCommand } from "../script/types.js";
+import { listNamespaces, startNfTrace } from "./nf-trace.js";
+import type { Sandbox } from "./sandbox.js";
+
+export async function traceOnKernel(
+  sandbox: Sandbox,
+  run: (cmd: LabCommand) => Promise<CommandResult>,
+  cmd: LabCommand,
+): Promise<Traced<KernelTraceAccount>> {
+  const t0 = performance.now();
+  const session = await startNfTrace(sandbox, await listNamespaces(sandbox));
+  const t1 = performance.now();
+  let result: CommandResult;
+  try {
+    result = await run(cmd);
+  } catch (e) {
+    // The trace table must not outlive the command, whatever happened.
+    await session.stop().catch(() => undefined);
+    throw e;
+  }
+  const t2 = performance.now();
+  // The kernel's account ends SETTLE_MS after the command, as the simulator's does; stop()
+  // then only collects (it may take long on a busy machine, and packets sent meanwhile,
+  // such as a FIN's next retransmission, are not the command's to show).
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  await session.cut();
+  const stopped = await session.stop();
+  return {
+    result,
+    account: {
+      backend: "kernel",
+      netfilter: stopped.packets,
+      warnings: stopped.warnings,
+      beforeMs: t1 - t0,
+      afterMs: performance.now() - t2,
+    },
+  };
+}
