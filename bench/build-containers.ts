@@ -1,7 +1,8 @@
 // Benchmark: build N "containers" on a bridge (the lines Docker's bridge driver runs),
 // in the simulator, in the kernel backend and as a plain shell script of the same lines,
 // and the cost of one traced ping walk (the walk built from the trace; on the kernel, with
-// xtables-monitor in every namespace) as N grows.
+// xtables-monitor in every namespace) as N grows; then world snapshots of the same worlds
+// (bench/snapshot.ts).
 //   npm run bench              N = 10, 200, 1000
 //   npm run bench -- 10 50     other sizes
 // Needs root (or user namespaces) for the kernel and shell columns. Never timed in tests.
@@ -17,6 +18,7 @@ import type { LabCommand } from "../src/script/types.js";
 import { SimBackend } from "../src/sim/sim-backend.js";
 import { kernelProbe, SETTLE_MS, simProbe } from "../src/walk/traced-probe.js";
 import { addr, containersScript } from "./containers-script.js";
+import { fmtBytes, fmtMs, timeSnapshot } from "./snapshot.js";
 
 async function timeSim(script: string, n: number): Promise<{ build: number; ping: number }> {
   const { script: s } = parseScript(script, "bench");
@@ -119,6 +121,21 @@ async function main(): Promise<void> {
         (kernel / shell).toFixed(2).padEnd(13),
         fmt(sim.ping).padEnd(11),
         fmt(kernelWalk),
+      ].join(" "),
+    );
+  }
+  // World snapshots (bench/snapshot.ts): take, the heap a snapshot holds, restore (a replay).
+  console.log("\nN      snap take   snap heap   restore     world heap");
+  for (const n of ns) {
+    process.stderr.write(`N=${n}: snapshot...\n`);
+    const f = await timeSnapshot(n);
+    console.log(
+      [
+        String(n).padEnd(6),
+        fmtMs(f.take).padEnd(11),
+        fmtBytes(f.snapBytes).padEnd(11),
+        fmtMs(f.restore).padEnd(11),
+        fmtBytes(f.worldBytes),
       ].join(" "),
     );
   }

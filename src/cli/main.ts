@@ -48,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(seedOption())
     .addOption(timeoutOption())
     .option("-q, --quiet", "with --compare: print only the lines that differ")
+    .option("--until <line>", "run the script up to and including this line (a command line)")
     .action(async (script: string, opts) => {
       code = await runCommand(script, opts, write);
     });

@@ -7,6 +7,7 @@ import type { LabScript, Provenance } from "../script/types.js";
 import { chooseMode, openBackends } from "./backends.js";
 import { loadScript } from "./load-script.js";
 import { style } from "./style.js";
+import { untilLine } from "./until.js";
 
 export interface RunOptions {
   sim?: boolean;
@@ -19,13 +20,18 @@ export interface RunOptions {
   quiet?: boolean;
   /** Expands lines into several commands (tests inject one; `docker` will). */
   expand?: Expander;
+  /** Stop after this line (a command line): `run --until LINE`. */
+  until?: string;
 }
 
 type Write = (s: string) => void;
 
 export async function runCommand(file: string, opts: RunOptions, write: Write): Promise<number> {
   const mode = chooseMode(opts);
-  const script = loadScript(file, opts.expand ? { expand: opts.expand } : {});
+  const script = untilLine(
+    loadScript(file, opts.expand ? { expand: opts.expand } : {}),
+    opts.until,
+  );
   const open = await openBackends(mode, opts);
   try {
     const { sim, kernel } = open;

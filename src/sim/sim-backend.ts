@@ -16,6 +16,7 @@ import type { LabCommand } from "../script/types.js";
 import { World } from "./kernel/core/world.js";
 import { inspectWorld } from "./inspect.js";
 import { DOCKER_HOST_PROFILE } from "./profile.js";
+import { Journal, type WorldSnapshot } from "./snapshot.js";
 import { TimedOut, type ProgramContext } from "./userland/program.js";
 import { SIM_PROGRAMS } from "./userland/programs.js";
 import { traceInSim } from "./trace/traced-command.js";
@@ -29,13 +30,51 @@ export interface SimOptions {
 
 export class SimBackend implements Backend<SimTraceAccount> {
   readonly kind = "sim" as const;
-  readonly world: World;
-
-  private readonly timeLimitMs: number;
+  private current: World;
+  /** What this world was given, for snapshots (snapshot.ts). */
+  private journal: Journal;
 
   constructor(opts: SimOptions = {}) {
-    this.world = new World(opts.profile ?? DOCKER_HOST_PROFILE, opts.seed ?? 1);
-    this.timeLimitMs = opts.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.journal = new Journal({
+      profile: opts.profile ?? DOCKER_HOST_PROFILE,
+      seed: opts.seed ?? 1,
+      timeLimitMs: opts.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    });
+    this.current = new World(this.journal.origin.profile, this.journal.origin.seed);
+  }
+
+  /** The simulated world (a new object after restore). */
+  get world(): World {
+    return this.current;
+  }
+
+  private get timeLimitMs(): number {
+    return this.journal.origin.timeLimitMs;
+  }
+
+  /** The world as it is now, to go back to later (cheap: see snapshot.ts). */
+  snapshot(): WorldSnapshot {
+    return this.journal.snapshot(this.current.scheduler.now);
+  }
+
+  /**
+   * Puts the world back as it was when s was taken (by this backend or another: the
+   * world's options, profile, seed and time limit, come with s): a fresh world replays
+   * the commands up to s. Commands run after s are forgotten.
+   */
+  async restore(s: WorldSnapshot): Promise<void> {
+    const origin = Journal.originOf(s);
+    const world = new World(origin.profile, origin.seed);
+    this.current = world;
+    this.journal = await Journal.replay(
+      s,
+      (t) => world.scheduler.runUntil(t),
+      async (cmd, trace, journal) => {
+        this.journal = journal;
+        if (trace) await this.trace(cmd, trace);
+        else this.runSync(cmd);
+      },
+    );
   }
 
   async run(cmd: LabCommand): Promise<CommandResult> {
@@ -43,7 +82,10 @@ export class SimBackend implements Backend<SimTraceAccount> {
   }
 
   trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<SimTraceAccount>> {
-    return traceInSim(this.world, (c) => this.run(c), cmd, opts);
+    const world = this.world;
+    return this.journal.traced(cmd, world.scheduler.now, opts ?? {}, () =>
+      traceInSim(world, (c) => this.run(c), cmd, opts),
+    );
   }
 
   /** The world as it stands, read from its objects (no program's output is parsed). */
@@ -53,6 +95,7 @@ export class SimBackend implements Backend<SimTraceAccount> {
 
   runSync(cmd: LabCommand): CommandResult {
     const world = this.world;
+    this.journal.begin(cmd, world.scheduler.now);
     world.scheduler.settle();
     const ns = world.netns(cmd.netns);
     if (!ns) return missingNetns(cmd);

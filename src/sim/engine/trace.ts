@@ -121,10 +121,14 @@ export class Trace {
   inspector(machine: MachineId): (ev: InspectionEvent) => void {
     let last: string | undefined;
     return (ev) => {
-      if (!this.enabled || ev.type !== "@xstate.snapshot") return;
+      if (ev.type !== "@xstate.snapshot") return;
       const state = stateText((ev.snapshot as { value?: unknown }).value);
+      // The state is followed while the trace is off too: a machine that stays where it
+      // was is no transition, whether or not the trace saw it get there (and a world
+      // rebuilt from a snapshot, traced at other times, records the same transitions).
       if (state === last) return;
       last = state;
+      if (!this.enabled) return;
       this.entries.push({
         time: this.scheduler.now,
         kind: "transition",

@@ -87,6 +87,8 @@ export abstract class NetDevice {
   activated = false;
   /** Times the carrier went on or off (IFLA_CARRIER_CHANGES). */
   carrierChanges = 0;
+  /** The driver's carrier bit as links.ts last saw it, to count IFLA_CARRIER_CHANGES. */
+  carrierBit: boolean | undefined;
   stats: LinkStats = {
     rxPackets: 0,
     rxBytes: 0,

@@ -6,22 +6,21 @@ import { Vxlan, type VxlanParams } from "../drivers/vxlan.js";
 import { inetdevChangename } from "../ipv4/devinet.js";
 import type { NetDevice } from "./device.js";
 import { kfail } from "./errors.js";
-import { linkwatchFire, rtnlRequest, setLinkwatchAnnounce } from "./linkwatch.js";
+import { linkwatchFire, rtnlRequest } from "./linkwatch.js";
 import { isMulticastMac, randomMac, ZERO_MAC, type Mac } from "./mac.js";
 import type { NetNs } from "./netns.js";
+import { announce } from "./rtmsg.js";
 
-const carrierSeen = new WeakMap<NetDevice, boolean>();
-/** The driver's carrier bit as last seen, to count IFLA_CARRIER_CHANGES. */
-const carrierBit = new WeakMap<NetDevice, boolean>();
+export { announce };
 
 function countCarrier(d: NetDevice): void {
   const c = d.carrier();
-  const was = carrierBit.get(d);
+  const was = d.carrierBit;
   if (was !== undefined && was !== c) {
     d.carrierChanges++;
     linkwatchFire(d);
   }
-  carrierBit.set(d, c);
+  d.carrierBit = c;
 }
 
 function macFor(ns: NetNs): Mac {
@@ -56,22 +55,9 @@ function claimName(ns: NetNs, name: string): string {
   return name;
 }
 
-/**
- * rtmsg_ifinfo: every RTM_NEWLINK built for dev (notifications included) carries the
- * link's namespace as an nsid, allocated on first use (rtnl_fill_link_netnsid ->
- * peernet2id_alloc), in the namespace the message is for.
- */
-export function announce(dev: NetDevice, viewer: NetNs = dev.ns): void {
-  const link = dev.linkNet();
-  if (link !== viewer) viewer.nsidOf(link);
-}
-
-setLinkwatchAnnounce((d) => announce(d));
-
 function register(ns: NetNs, dev: NetDevice): NetDevice {
   ns.attach(dev);
-  carrierSeen.set(dev, dev.lowerUp);
-  carrierBit.set(dev, dev.carrier());
+  dev.carrierBit = dev.carrier();
   ns.notify(dev, "register");
   return dev;
 }
@@ -220,7 +206,6 @@ export function refreshCarriers(devs: NetDevice[]): void {
     if (d instanceof Bridge && d === devs[0]) for (const p of d.ports) d.refreshPort(p.dev);
     countCarrier(d);
     // NETDEV_CHANGE itself comes later, from linkwatch (linkwatch.ts).
-    carrierSeen.set(d, d.lowerUp);
   }
 }
 
@@ -236,7 +221,6 @@ export function setAdmin(dev: NetDevice, up: boolean): void {
       if (dev instanceof Bridge) dev.openedAt = dev.ns.world.scheduler.now;
     }
     dev.ns.notify(dev, up ? "up" : "down");
-    carrierSeen.set(dev, dev.lowerUp);
     countCarrier(dev);
     announce(dev);
     refreshCarriers(neighbours(dev));
@@ -301,7 +285,6 @@ export function moveToNetns(dev: NetDevice, target: NetNs, newName?: string): vo
     // dev_shutdown on the way out: the qdisc is gone until the device is opened again.
     dev.everUp = false;
     target.attach(dev);
-    carrierSeen.set(dev, dev.lowerUp);
     target.notify(dev, "register");
     announce(dev);
     refreshCarriers(affected.filter((d) => d.ns.devices.get(d.ifindex) === d));

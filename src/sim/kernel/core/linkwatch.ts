@@ -8,26 +8,25 @@
 //  - or when something asks for that one device with RTM_GETLINK (rtnl_getlink ->
 //    linkwatch_sync_dev), which iproute2 does for every device name it resolves.
 import type { NetDevice } from "./device.js";
+import { announce } from "./rtmsg.js";
 import type { World } from "./world.js";
 
 /** The deferral of non-urgent events (HZ). */
 export const LINKWATCH_DELAY_MS = 1000;
 
-interface State {
+/** The world's linkwatch (World.linkwatch): the queue, its timer, the RTNL nesting depth. */
+export interface LinkwatchState {
   queue: NetDevice[];
   timer: boolean;
   depth: number;
 }
 
-const states = new WeakMap<World, State>();
+export function newLinkwatchState(): LinkwatchState {
+  return { queue: [], timer: false, depth: 0 };
+}
 
-function state(world: World): State {
-  let s = states.get(world);
-  if (!s) {
-    s = { queue: [], timer: false, depth: 0 };
-    states.set(world, s);
-  }
-  return s;
+function state(world: World): LinkwatchState {
+  return world.linkwatch;
 }
 
 /** linkwatch_urgent_event. */
@@ -43,20 +42,13 @@ function registered(d: NetDevice): boolean {
 }
 
 /** linkwatch_do_dev: store the operstate, (de)activate the qdisc, tell the notifier chain. */
-function doDev(d: NetDevice, announce: (d: NetDevice) => void): void {
+function doDev(d: NetDevice): void {
   d.linkOper = d.defaultOperstate();
   if (d.adminUp) {
     d.activated = d.carrier();
     d.ns.notify(d, "change");
     announce(d);
   }
-}
-
-let announceFn: (d: NetDevice) => void = () => {};
-
-/** links.ts hands over its RTM_NEWLINK notification (netif_state_change -> rtmsg_ifinfo). */
-export function setLinkwatchAnnounce(fn: (d: NetDevice) => void): void {
-  announceFn = fn;
 }
 
 /** linkwatch_fire_event. */
@@ -87,7 +79,7 @@ function run(world: World, urgentOnly: boolean): void {
       s.queue.push(d);
       continue;
     }
-    doDev(d, announceFn);
+    doDev(d);
   }
   if (s.queue.length > 0) scheduleDeferred(world);
 }
@@ -98,7 +90,7 @@ export function linkwatchSync(d: NetDevice): void {
   const i = s.queue.indexOf(d);
   if (i < 0) return;
   s.queue.splice(i, 1);
-  if (registered(d)) doDev(d, announceFn);
+  if (registered(d)) doDev(d);
 }
 
 /** One rtnetlink request (under RTNL); the urgent linkwatch work runs when it ends. */

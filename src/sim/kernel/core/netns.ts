@@ -10,6 +10,7 @@ import { PingSockets } from "../sockets/ping.js";
 import { TcpTable } from "../sockets/tcp.js";
 import { UdpTable } from "../sockets/udp.js";
 import type { NetfilterState } from "../netfilter/types.js";
+import type { ConntrackTable } from "../netfilter/conntrack.js";
 
 export type NetdevEvent = "up" | "down" | "change" | "register" | "unregister";
 
@@ -34,6 +35,8 @@ export class NetNs {
   ipId = 0;
   /** iptables' tables and chains, created on first use (netfilter/state.ts netfilterOf). */
   netfilter?: NetfilterState;
+  /** The conntrack table (nf_conntrack_net), created on first use (netfilter/conntrack.ts conntrackOf). */
+  conntrack?: ConntrackTable;
 
   constructor(
     readonly world: World,

@@ -18,6 +18,7 @@ import { kfail } from "./errors.js";
 import { resetSkb } from "../netfilter/skb.js";
 import { masqueradeCleanup } from "../netfilter/conntrack.js";
 import { NetNs, type NetdevEvent } from "./netns.js";
+import { newLinkwatchState, type LinkwatchState } from "./linkwatch.js";
 
 export class World {
   readonly scheduler = new Scheduler();
@@ -37,6 +38,8 @@ export class World {
   /** Named namespaces, as /run/netns lists them (readdir order: creation order on tmpfs is reversed). */
   readonly named = new Map<string, NetNs>();
   private nsCounter = 0;
+  /** Devices waiting for linkwatch, its deferred run, RTNL nesting (linkwatch.ts). */
+  readonly linkwatch: LinkwatchState = newLinkwatchState();
 
   constructor(
     readonly profile: HostProfile,

@@ -354,21 +354,14 @@ export class ConntrackTable {
   }
 }
 
-const tables = new WeakMap<NetNs, ConntrackTable>();
-
-/** The namespace's conntrack table (nf_conntrack_net), made on first use. */
+/** The namespace's conntrack table (nf_conntrack_net, NetNs.conntrack), made on first use. */
 export function conntrackOf(ns: NetNs): ConntrackTable {
-  let t = tables.get(ns);
-  if (!t) {
-    t = new ConntrackTable(ns);
-    tables.set(ns, t);
-  }
-  return t;
+  return (ns.conntrack ??= new ConntrackTable(ns));
 }
 
 /** The table if the namespace ever tracked anything. */
 export function peekConntrack(ns: NetNs): ConntrackTable | undefined {
-  return tables.get(ns);
+  return ns.conntrack;
 }
 
 /**
@@ -376,7 +369,7 @@ export function peekConntrack(ns: NetNs): ConntrackTable | undefined {
  * (masq_device_event) or with the address it took (masq_inet_event).
  */
 export function masqueradeCleanup(dev: NetDevice, removedAddr?: Ip4): void {
-  const t = tables.get(dev.ns);
+  const t = dev.ns.conntrack;
   if (!t) return;
   for (const ct of t.list()) {
     if (ct.masqIndex !== dev.ifindex) continue;

@@ -1,7 +1,9 @@
 // What netfilter keeps on an sk_buff besides the headers: the conntrack reference
 // (skb->_nfct with its ctinfo), skb->mark, and br_netfilter's nf_bridge_info (the bridge
 // ports a bridged packet came in and goes out on). Packets are values shared by
-// reference while they travel, so this lives beside them, keyed by the packet object.
+// reference while they travel, so this rides on the packet object itself, in a hidden
+// (non-enumerable, symbol-keyed) slot: copies of the headers (`{ ...pkt }`), their JSON
+// and their printing never see it, and it goes wherever the packet goes.
 //
 // skb_scrub_packet clears the conntrack reference whenever a packet crosses a veth (and
 // the mark when it changes namespace): the stack resets it on every receive from a
@@ -29,32 +31,42 @@ export interface Skb {
   brPrerouted?: boolean;
 }
 
-const skbs = new WeakMap<Ipv4Packet, Skb>();
+const SKB = Symbol("skb");
+
+type WithSkb = Ipv4Packet & { [SKB]?: Skb };
+
+function get(pkt: Ipv4Packet): Skb | undefined {
+  return (pkt as WithSkb)[SKB];
+}
+
+function set(pkt: Ipv4Packet, s: Skb | undefined): void {
+  Object.defineProperty(pkt, SKB, { value: s, writable: true, configurable: true });
+}
 
 /** The packet's netfilter state in ns (fresh when it has none there). */
 export function skbOf(pkt: Ipv4Packet, ns: NetNs): Skb {
-  let s = skbs.get(pkt);
+  let s = get(pkt);
   if (!s || s.ns !== ns) {
     s = { ns, mark: 0 };
-    skbs.set(pkt, s);
+    set(pkt, s);
   }
   return s;
 }
 
 /** The state if the packet has some in ns, without creating it. */
 export function peekSkb(pkt: Ipv4Packet, ns: NetNs): Skb | undefined {
-  const s = skbs.get(pkt);
+  const s = get(pkt);
   return s && s.ns === ns ? s : undefined;
 }
 
 /** skb_scrub_packet / nf_reset_ct: the packet arrives from a wire with no state. */
 export function resetSkb(pkt: Ipv4Packet): void {
-  skbs.delete(pkt);
+  if (get(pkt)) set(pkt, undefined);
 }
 
 /** The same skb under a rewritten header (NAT, TTL decrement): the state follows it. */
 export function moveSkb(from: Ipv4Packet, to: Ipv4Packet): void {
   if (from === to) return;
-  const s = skbs.get(from);
-  if (s) skbs.set(to, s);
+  const s = get(from);
+  if (s) set(to, s);
 }
