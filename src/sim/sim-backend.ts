@@ -9,6 +9,7 @@ import {
 import { readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import type { LabCommand } from "../script/types.js";
+import { Pacer } from "./engine/pacer.js";
 import { World } from "./kernel/core/world.js";
 import { DOCKER_HOST_PROFILE } from "./profile.js";
 import { bridge } from "./userland/bridge.js";
@@ -20,7 +21,12 @@ import { iptablesSave } from "./userland/iptables/save.js";
 import { nc } from "./userland/nc.js";
 import { ping } from "./userland/ping.js";
 import { cat, echo } from "./userland/procsys.js";
-import { TimedOut, type ProgramContext, type SimProgram } from "./userland/program.js";
+import {
+  TimedOut,
+  type ProgramContext,
+  type SimProgram,
+  type Waiting,
+} from "./userland/program.js";
 import { sleep } from "./userland/sleep.js";
 import { sysctl } from "./userland/sysctl.js";
 
@@ -47,6 +53,8 @@ export interface SimOptions {
   timeLimitMs?: number;
   /** Directory of the lab script: where `iptables-restore FILE` finds FILE. */
   scriptDir?: string;
+  /** Wall time (ms) run() works before it lets the event loop in (default SLICE_MS). */
+  sliceMs?: number;
 }
 
 export class SimBackend implements Backend {
@@ -55,18 +63,39 @@ export class SimBackend implements Backend {
 
   private readonly timeLimitMs: number;
   private readonly scriptDir: string | undefined;
+  private readonly pacer: Pacer;
 
   constructor(opts: SimOptions = {}) {
     this.world = new World(opts.profile ?? DOCKER_HOST_PROFILE, opts.seed ?? 1);
     this.timeLimitMs = opts.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.scriptDir = opts.scriptDir;
+    this.pacer = new Pacer(opts.sliceMs);
   }
 
   async run(cmd: LabCommand): Promise<CommandResult> {
-    return this.runSync(cmd);
+    // A long wait runs in slices, and lines pause between them when the run has been
+    // busy: the host's event loop (Ctrl-C, output) is never held off for long.
+    const started = this.start(cmd);
+    let res: CommandResult;
+    if ("waiting" in started) {
+      const w = started.waiting;
+      await this.pacer.runWhile(this.world.scheduler, w.until, w.done);
+      res = this.end(cmd, w.finish);
+    } else res = started;
+    await this.pacer.maybePause();
+    return res;
   }
 
   runSync(cmd: LabCommand): CommandResult {
+    const started = this.start(cmd);
+    if (!("waiting" in started)) return started;
+    const w = started.waiting;
+    this.world.scheduler.runWhile(w.until, w.done);
+    return this.end(cmd, w.finish);
+  }
+
+  /** Starts the line: its result, or the wait of a program that blocks on virtual time. */
+  private start(cmd: LabCommand): CommandResult | Waiting {
     const world = this.world;
     world.scheduler.settle();
     const ns = world.netns(cmd.netns);
@@ -88,20 +117,30 @@ export class SimBackend implements Backend {
         : `packetwalk: ${cmd.program}: command not supported`;
       return { exit: 127, stdout: "", stderr: `${why}\n` };
     }
-    let res: CommandResult;
+    const res = this.guard(cmd, () => prog(ctx));
+    if (!("waiting" in res)) this.world.scheduler.settle();
+    return res;
+  }
+
+  /** Ends a waiting line: its result once the wait is over. */
+  private end(cmd: LabCommand, finish: () => CommandResult): CommandResult {
+    const res = this.guard(cmd, finish);
+    this.world.scheduler.settle();
+    return res;
+  }
+
+  /** A program killed at the limit reports what the sandbox reports (sandbox-init.ts). */
+  private guard<T>(cmd: LabCommand, fn: () => T): T | CommandResult {
     try {
-      res = prog(ctx);
+      return fn();
     } catch (e) {
       if (!(e instanceof TimedOut)) throw e;
-      // What the sandbox reports for a command it had to kill (sandbox-init.ts).
-      res = {
+      return {
         exit: 124,
         stdout: e.stdout,
         stderr: `${e.stderr}packetwalk: ${cmd.argv.join(" ")}: timed out after ${e.limitMs / 1000} s, killed\n`,
       };
     }
-    world.scheduler.settle();
-    return res;
   }
 
   /**
