@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { doctorCommand } from "./doctor-command.js";
 import { UserError } from "./load-script.js";
 import { runCommand } from "./run-command.js";
+import { interruption } from "./signals.js";
 import { walkCommand } from "./walk-command.js";
 
 const write = (s: string): void => {
@@ -88,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? 0 : 2;
     }
+    const signalled = interruption();
+    if (signalled !== undefined) return signalled;
     if (e instanceof UserError) {
       process.stderr.write(e.message.endsWith("\n") ? e.message : `${e.message}\n`);
       return e.exitCode;

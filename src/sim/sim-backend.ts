@@ -55,6 +55,8 @@ export interface SimOptions {
   scriptDir?: string;
   /** Wall time (ms) run() works before it lets the event loop in (default SLICE_MS). */
   sliceMs?: number;
+  /** Cancels the run: run() throws Interrupted at its next pause (the CLI's Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export class SimBackend implements Backend {
@@ -69,12 +71,13 @@ export class SimBackend implements Backend {
     this.world = new World(opts.profile ?? DOCKER_HOST_PROFILE, opts.seed ?? 1);
     this.timeLimitMs = opts.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.scriptDir = opts.scriptDir;
-    this.pacer = new Pacer(opts.sliceMs);
+    this.pacer = new Pacer(opts.sliceMs, opts.signal);
   }
 
   async run(cmd: LabCommand): Promise<CommandResult> {
     // A long wait runs in slices, and lines pause between them when the run has been
     // busy: the host's event loop (Ctrl-C, output) is never held off for long.
+    this.pacer.check();
     const started = this.start(cmd);
     let res: CommandResult;
     if ("waiting" in started) {
