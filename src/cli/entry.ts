@@ -1,7 +1,8 @@
 // Runs the CLI with this process's arguments and exit code.
 import { main } from "./main.js";
-import { interruption } from "./signals.js";
+import { interruption, watchStdout } from "./signals.js";
 
+watchStdout(process.stdout);
 main(process.argv).then(
   (code) => {
     process.exitCode = interruption() ?? code;

@@ -3,11 +3,11 @@ import { Command, CommanderError, Option } from "commander";
 import { doctorCommand } from "./doctor-command.js";
 import { UserError } from "./load-script.js";
 import { runCommand } from "./run-command.js";
-import { interruption } from "./signals.js";
+import { interruption, stdoutGone } from "./signals.js";
 import { walkCommand } from "./walk-command.js";
 
 const write = (s: string): void => {
-  process.stdout.write(s);
+  if (!stdoutGone()) process.stdout.write(s);
 };
 
 // The options both `run` and `walk` take to set up their backends.

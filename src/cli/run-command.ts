@@ -2,6 +2,7 @@
 import type { CommandResult } from "../backend.js";
 import { differences } from "../compare/diff.js";
 import { compareLab, runLab, type ComparedLine, type LineResult } from "../compare/lab-run.js";
+import { escapeControls, escapeOutput } from "../script/escape.js";
 import type { LabScript } from "../script/types.js";
 import { chooseMode, openBackends } from "./backends.js";
 import { loadScript } from "./load-script.js";
@@ -67,7 +68,7 @@ function writeNarration(
   let i = from;
   while (i < script.comments.length && script.comments[i]!.line < upTo) {
     const c = script.comments[i]!;
-    write(style.cyan(c.text ? `# ${c.text}` : "#") + "\n");
+    write(style.cyan(c.text ? `# ${escapeControls(c.text)}` : "#") + "\n");
     i++;
   }
   return i;
@@ -93,16 +94,17 @@ function jsonCompared(r: ComparedLine): string {
   );
 }
 
+// For people, what a script or its programs printed is escaped (src/script/escape.ts).
 function humanLine(r: LineResult): string {
-  let s = style.bold(`$ ${r.command}`) + "\n";
-  s += r.result.stdout;
-  if (r.result.stderr) s += style.red(r.result.stderr);
+  let s = style.bold(`$ ${escapeControls(r.command)}`) + "\n";
+  s += escapeOutput(r.result.stdout);
+  if (r.result.stderr) s += style.red(escapeOutput(r.result.stderr));
   if (r.result.exit !== 0) s += style.yellow(`[exit ${r.result.exit}]`) + "\n";
   return s;
 }
 
 function humanCompared(r: ComparedLine, quiet: boolean): string {
-  const head = `${style.dim(`line ${String(r.line).padStart(3)}`)}  ${r.command}`;
+  const head = `${style.dim(`line ${String(r.line).padStart(3)}`)}  ${escapeControls(r.command)}`;
   if (r.match) {
     if (quiet) return "";
     return `${style.green("same")}  ${head}\n`;
@@ -110,7 +112,8 @@ function humanCompared(r: ComparedLine, quiet: boolean): string {
   let s = `${style.red("DIFF")}  ${head}\n`;
   for (const d of differences(r.sim, r.kernel, r.command)) {
     s += style.dim(`      ${d.field} (- simulator, + kernel):`) + "\n";
-    for (const l of d.lines) {
+    for (const raw of d.lines) {
+      const l = escapeControls(raw);
       const coloured = l.startsWith("- ") ? style.red(l) : l.startsWith("+ ") ? style.green(l) : l;
       s += `      ${coloured}\n`;
     }

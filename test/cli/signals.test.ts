@@ -1,5 +1,5 @@
 // Ctrl-C and SIGTERM stop `run` and `walk` (issue 9): a one-line message, exit 130 or 143,
-// and the kernel sandbox closed. The CLI runs as its own process (from source, via tsx);
+// and the kernel sandbox closed; a stdout whose reader went away ends the run quietly. The CLI runs as its own process (from source, via tsx);
 // the signal is sent once it has printed its first line (so its handlers are there). A
 // walk prints nothing until it ends: it runs in-process. The kill timeout is a failsafe.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -115,6 +115,39 @@ describe("signals while the kernel backend runs", () => {
       expect(e.code).toBe(143);
       expect(e.stderr).toBe("packetwalk: terminated (SIGTERM)\n");
       expect(e.stdout).not.toContain("ip netns list");
+      expect(sandbox.filter((pid) => !gone(pid))).toEqual([]);
+    },
+  );
+});
+
+describe("a reader that goes away (| head -2)", () => {
+  for (const args of [[], ["--json"]]) {
+    it(`run ${args.join(" ")}: ends quietly with exit 0, no EPIPE stack trace`, async () => {
+      const p = start(["run", ...args, "lessons/01-namespaces-veth-bridge.lab"]);
+      expect(await waitFor(() => p.out().split("\n").length > 2, FAILSAFE_MS)).toBe(true);
+      p.child.stdout!.destroy();
+      const e = await p.ended;
+      expect(e.signal).toBeNull();
+      expect(e.code).toBe(0);
+      expect(e.stderr).toBe("");
+    });
+  }
+
+  it.skipIf(sandboxUnavailable)(
+    `run --kernel: closes the sandbox and exits 0 (${sandboxUnavailable ?? "sandbox"})`,
+    async () => {
+      const f = script(
+        // The write after `sleep 1` meets the closed pipe; `sleep 30` would then outlast it.
+        ["ip netns add ns1", "sleep 1", "ip link", "sleep 30", "ip link"].join("\n") + "\n",
+      );
+      const p = start(["run", "--kernel", f]);
+      expect(await waitFor(() => p.out().includes("$ ip netns add ns1"), FAILSAFE_MS)).toBe(true);
+      const sandbox = children(p.child.pid!);
+      expect(sandbox.length).toBeGreaterThan(0);
+      p.child.stdout!.destroy();
+      const e = await p.ended;
+      expect(e.code).toBe(0);
+      expect(e.stderr).toBe("");
       expect(sandbox.filter((pid) => !gone(pid))).toEqual([]);
     },
   );

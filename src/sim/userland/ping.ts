@@ -7,6 +7,7 @@ import { KernelError } from "../kernel/core/errors.js";
 import { formatIp4, parseIp4, type Ip4 } from "../kernel/core/ip4.js";
 import type { Ipv4Packet } from "../kernel/core/packet.js";
 import type { NetDevice } from "../kernel/core/device.js";
+import { notSimulatedResult } from "./not-simulated.js";
 import { PING_USAGE } from "./ping-usage.js";
 import { Output, TimedOut, type ProgramContext, type Waiting } from "./program.js";
 
@@ -38,6 +39,11 @@ interface PingOpts {
   target: string;
 }
 
+// iputils 20221126's options (ping.c getopt) that the simulator does not model. -f is
+// refused by the lab-script parser.
+const UNMODELLED_WITH_ARG = "TFNelmMpQsSw";
+const UNMODELLED_FLAGS = "6bRaABCdDfLOrUvVh";
+
 function usageError(o: Output, msg: string, code = 2, usage = false): CommandResult {
   o.err(msg + (usage ? PING_USAGE : ""));
   return o.result(code);
@@ -67,6 +73,7 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
     target: "",
   };
   const targets: string[] = [];
+  let unmodelled: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (!a.startsWith("-") || a === "-") {
@@ -76,6 +83,17 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
     let j = 1;
     while (j < a.length) {
       const f = a[j]!;
+      if (UNMODELLED_WITH_ARG.includes(f)) {
+        // Its argument is the rest of the word or the next one, as getopt takes it.
+        if (a.slice(j + 1) === "" && args[i + 1] !== undefined) i++;
+        unmodelled ??= f;
+        break;
+      }
+      if (UNMODELLED_FLAGS.includes(f)) {
+        unmodelled ??= f;
+        j++;
+        continue;
+      }
       if ("cWtIi".includes(f)) {
         let v = a.slice(j + 1);
         if (v === "") {
@@ -111,12 +129,13 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
         break;
       }
       if (f === "q") opts.quiet = true;
-      else if (f === "n") {
-        /* numeric output: ours always is */
+      else if (f === "n" || f === "4") {
+        /* numeric output: ours always is; IPv4: ours always is */
       } else return usageError(o, `ping: invalid option -- '${f}'\n`, 2, true);
       j++;
     }
   }
+  if (unmodelled !== undefined) return notSimulatedResult(`ping -${unmodelled}`);
   if (targets.length === 0)
     return usageError(o, "ping: usage error: Destination address required\n", 1);
   opts.target = targets[targets.length - 1]!;
