@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { RttSummary } from "../../../src/sim/userland/ping.js";
 import { parseLine } from "../../../src/script/parse.js";
+import { simProbe } from "../../../src/walk/traced-probe.js";
 import { Lab } from "./ip-helpers.js";
 
 function pair(timeLimitMs?: number): Lab {
@@ -107,5 +108,20 @@ describe("a long simulated line lets the event loop in", () => {
     expect(r).toEqual(sync);
     expect(r.exit).toBe(124);
     expect(sliced.b.world.scheduler.now).toBe(synced.b.world.scheduler.now);
+  });
+});
+
+describe("a walk of an unbounded ping", () => {
+  it("ends at the limit with its 20 echo requests and replies, and nothing after", async () => {
+    const l = pair();
+    const w = await simProbe(l.b, parseLine("ip netns exec a ping 10.0.0.2", 1)!);
+    expect(w.result.exit).toBe(124);
+    const echo = w.walk.packets.filter((p) => /echo request/.test(p.summary));
+    const replies = w.walk.packets.filter((p) => /echo reply/.test(p.summary));
+    expect(echo).toHaveLength(20);
+    expect(replies).toHaveLength(20);
+    // The trace is off again and empty: nothing keeps growing after the walk.
+    expect(l.b.world.trace.enabled).toBe(false);
+    expect(l.b.world.trace.take()).toEqual([]);
   });
 });
