@@ -212,6 +212,8 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
   let lastSend = started;
   /** Probes the local OUTPUT chain refused with REJECT. */
   const rejected = new Set<number>();
+  /** Probes dropped from sentAt unanswered (transmitted, never received). */
+  let forgotten = 0;
   let done = false;
 
   const actor = createActor(pingRunMachine, {
@@ -265,6 +267,14 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
     lastSend = world.scheduler.now;
     sent = seq;
     sentAt.set(seq, world.scheduler.now);
+    // Like iputils' table of received sequence numbers, only the last 64K probes are
+    // remembered: a ping that runs for days (in the background) keeps constant memory.
+    if (sentAt.size > SEQ_WINDOW) {
+      const oldest = sentAt.keys().next().value!;
+      sentAt.delete(oldest);
+      forgotten++;
+    }
+    rejected.delete(seq - SEQ_WINDOW);
     const pkt: Ipv4Packet = {
       proto: "ipv4",
       src,
@@ -283,6 +293,19 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
   actor.on("done", () => {
     done = true;
   });
+  if (ctx.background) {
+    // `ping ... &`: exit 0 at once; the probes go on on the scheduler until the count is
+    // sent (or forever), and what it prints belongs to no line.
+    const release = world.hold(ns);
+    o.out = o.err = () => {};
+    actor.on("done", () => {
+      actor.stop();
+      closeSocket();
+      release();
+    });
+    actor.start();
+    return { exit: 0, stdout: "", stderr: "" };
+  }
   actor.start();
   // A foreground ping owns the terminal: the world runs until it finishes, or until the
   // kernel backend would kill it. The kill comes before anything due at the limit itself:
@@ -302,7 +325,7 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
   };
   const statistics = (): CommandResult => {
     // Answered probes leave sentAt; those answered by an error or not at all stay.
-    const transmitted = sentAt.size + received;
+    const transmitted = sentAt.size + forgotten + received;
     const tx = Math.max(transmitted, 1);
     const loss = ((tx - received) * 100) / tx;
     o.out(`\n--- ${target} ping statistics ---\n`);
@@ -324,6 +347,9 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
     },
   };
 }
+
+/** Probes remembered for their answers (iputils' rcvd_tbl holds 0x10000). */
+const SEQ_WINDOW = 0x10000;
 
 /** How far before the limit the simulated kill lands (virtual ms). */
 const KILL_EPSILON_MS = 1e-6;
