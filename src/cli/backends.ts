@@ -5,6 +5,7 @@ import { KernelBackend } from "../real/kernel-backend.js";
 import { SimBackend } from "../sim/sim-backend.js";
 import { UserError } from "./load-script.js";
 import { resolveProfile } from "./profile.js";
+import { closeOnSignal } from "./signals.js";
 
 export type Mode = "sim" | "kernel" | "compare";
 
@@ -38,14 +39,10 @@ export async function openBackends(mode: Mode, opts: BackendOptions): Promise<Op
     throw new UserError(`packetwalk: --timeout must be a number of seconds`);
 
   const backends: Backend[] = [];
-  const cleanup = (): void => {
-    for (const b of backends) void b.close();
-  };
-  process.once("SIGINT", cleanup);
-  process.once("SIGTERM", cleanup);
+  const cancel = new AbortController();
+  const release = closeOnSignal(backends, cancel);
   const close = async (): Promise<void> => {
-    process.off("SIGINT", cleanup);
-    process.off("SIGTERM", cleanup);
+    release();
     for (const b of backends) await b.close();
   };
   const sim =
@@ -53,6 +50,7 @@ export async function openBackends(mode: Mode, opts: BackendOptions): Promise<Op
       ? new SimBackend({
           profile: resolveProfile(opts.profile),
           seed,
+          signal: cancel.signal,
           ...(timeoutMs ? { timeLimitMs: timeoutMs } : {}),
         })
       : undefined;

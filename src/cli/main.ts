@@ -4,10 +4,11 @@ import { doctorCommand } from "./doctor-command.js";
 import { UserError } from "./load-script.js";
 import { runCommand } from "./run-command.js";
 import { missingDashDash } from "./walk-args.js";
+import { interruption, stdoutGone } from "./signals.js";
 import { walkCommand } from "./walk-command.js";
 
 const write = (s: string): void => {
-  process.stdout.write(s);
+  if (!stdoutGone()) process.stdout.write(s);
 };
 
 // The options both `run` and `walk` take to set up their backends.
@@ -98,6 +99,8 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? 0 : 2;
     }
+    const signalled = interruption();
+    if (signalled !== undefined) return signalled;
     if (e instanceof UserError) {
       process.stderr.write(e.message.endsWith("\n") ? e.message : `${e.message}\n`);
       return e.exitCode;

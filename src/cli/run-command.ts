@@ -2,6 +2,7 @@
 import type { CommandResult } from "../backend.js";
 import { differences } from "../compare/diff.js";
 import { compareLab, runLab, type ComparedLine, type LineResult } from "../compare/lab-run.js";
+import { escapeControls, escapeOutput } from "../script/escape.js";
 import type { Expander } from "../script/expand.js";
 import type { LabScript, Provenance } from "../script/types.js";
 import { chooseMode, openBackends } from "./backends.js";
@@ -76,7 +77,7 @@ function writeNarration(
   let i = from;
   while (i < script.comments.length && script.comments[i]!.line < upTo) {
     const c = script.comments[i]!;
-    write(style.cyan(c.text ? `# ${c.text}` : "#") + "\n");
+    write(style.cyan(c.text ? `# ${escapeControls(c.text)}` : "#") + "\n");
     i++;
   }
   return i;
@@ -123,16 +124,17 @@ function jsonCompared(r: ComparedLine): string {
 
 /**
  * The command and what it printed. The commands a line expands into (docker's) go
- * indented under the line, which is shown once, before its first command.
+ * indented under the line, which is shown once, before its first command. What a script
+ * or its programs printed is escaped for people (src/script/escape.ts).
  */
 function humanLine(r: LineResult): string {
   const p = r.provenance;
   const expanded = p.expandedBy !== undefined;
   let s = "";
-  if (expanded && p.step === 1) s += style.bold(`$ ${p.text}`) + "\n";
-  let body = style.bold(`$ ${r.command}`) + "\n";
-  body += r.result.stdout;
-  if (r.result.stderr) body += style.red(r.result.stderr);
+  if (expanded && p.step === 1) s += style.bold(`$ ${escapeControls(p.text)}`) + "\n";
+  let body = style.bold(`$ ${escapeControls(r.command)}`) + "\n";
+  body += escapeOutput(r.result.stdout);
+  if (r.result.stderr) body += style.red(escapeOutput(r.result.stderr));
   if (r.result.exit !== 0) body += style.yellow(`[exit ${r.result.exit}]`) + "\n";
   s += expanded ? indent(body) : body;
   return s;
@@ -145,7 +147,7 @@ function indent(text: string): string {
 function humanCompared(r: ComparedLine, quiet: boolean): string {
   const p = r.provenance;
   const step = p.expandedBy !== undefined ? ` ${p.step}/${p.of}` : "";
-  const head = `${style.dim(`line ${String(r.line).padStart(3)}${step}`)}  ${r.command}`;
+  const head = `${style.dim(`line ${String(r.line).padStart(3)}${step}`)}  ${escapeControls(r.command)}`;
   if (r.match) {
     if (quiet) return "";
     return `${style.green("same")}  ${head}\n`;
@@ -153,7 +155,8 @@ function humanCompared(r: ComparedLine, quiet: boolean): string {
   let s = `${style.red("DIFF")}  ${head}\n`;
   for (const d of differences(r.sim, r.kernel, r.command)) {
     s += style.dim(`      ${d.field} (- simulator, + kernel):`) + "\n";
-    for (const l of d.lines) {
+    for (const raw of d.lines) {
+      const l = escapeControls(raw);
       const coloured = l.startsWith("- ") ? style.red(l) : l.startsWith("+ ") ? style.green(l) : l;
       s += `      ${coloured}\n`;
     }

@@ -13,11 +13,12 @@ import {
 import { unloadedFiles } from "../script/load.js";
 import { isProgram } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
+import { Pacer } from "./engine/pacer.js";
 import { World } from "./kernel/core/world.js";
 import { inspectWorld } from "./inspect.js";
 import { DOCKER_HOST_PROFILE } from "./profile.js";
 import { Journal, type WorldSnapshot } from "./snapshot.js";
-import { TimedOut, type ProgramContext } from "./userland/program.js";
+import { TimedOut, type ProgramContext, type Waiting } from "./userland/program.js";
 import { SIM_PROGRAMS } from "./userland/programs.js";
 import { traceInSim } from "./trace/traced-command.js";
 
@@ -26,6 +27,10 @@ export interface SimOptions {
   seed?: number;
   /** The kernel backend's per-command limit (DEFAULT_COMMAND_TIMEOUT_MS unless --timeout). */
   timeLimitMs?: number;
+  /** Wall time (ms) run() works before it lets the event loop in (default SLICE_MS). */
+  sliceMs?: number;
+  /** Cancels the run: run() throws Interrupted at its next pause (the CLI's Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export class SimBackend implements Backend<SimTraceAccount> {
@@ -33,8 +38,10 @@ export class SimBackend implements Backend<SimTraceAccount> {
   private current: World;
   /** What this world was given, for snapshots (snapshot.ts). */
   private journal: Journal;
+  private readonly pacer: Pacer;
 
   constructor(opts: SimOptions = {}) {
+    this.pacer = new Pacer(opts.sliceMs, opts.signal);
     this.journal = new Journal({
       profile: opts.profile ?? DOCKER_HOST_PROFILE,
       seed: opts.seed ?? 1,
@@ -78,7 +85,18 @@ export class SimBackend implements Backend<SimTraceAccount> {
   }
 
   async run(cmd: LabCommand): Promise<CommandResult> {
-    return this.runSync(cmd);
+    // A long wait runs in slices, and lines pause between them when the run has been
+    // busy: the host's event loop (Ctrl-C, output) is never held off for long.
+    this.pacer.check();
+    const started = this.start(cmd);
+    let res: CommandResult;
+    if ("waiting" in started) {
+      const w = started.waiting;
+      await this.pacer.runWhile(this.world.scheduler, w.until, w.done);
+      res = this.end(cmd, w.finish);
+    } else res = started;
+    await this.pacer.maybePause();
+    return res;
   }
 
   trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<SimTraceAccount>> {
@@ -94,6 +112,15 @@ export class SimBackend implements Backend<SimTraceAccount> {
   }
 
   runSync(cmd: LabCommand): CommandResult {
+    const started = this.start(cmd);
+    if (!("waiting" in started)) return started;
+    const w = started.waiting;
+    this.world.scheduler.runWhile(w.until, w.done);
+    return this.end(cmd, w.finish);
+  }
+
+  /** Starts the line: its result, or the wait of a program that blocks on virtual time. */
+  private start(cmd: LabCommand): CommandResult | Waiting {
     const world = this.world;
     this.journal.begin(cmd, world.scheduler.now);
     world.scheduler.settle();
@@ -117,20 +144,30 @@ export class SimBackend implements Backend<SimTraceAccount> {
       return { exit: 127, stdout: "", stderr: `${why}\n` };
     }
     const prog = SIM_PROGRAMS[cmd.program];
-    let res: CommandResult;
+    const res = this.guard(cmd, () => prog(ctx));
+    if (!("waiting" in res)) world.scheduler.settle();
+    return res;
+  }
+
+  /** Ends a waiting line: its result once the wait is over. */
+  private end(cmd: LabCommand, finish: () => CommandResult): CommandResult {
+    const res = this.guard(cmd, finish);
+    this.world.scheduler.settle();
+    return res;
+  }
+
+  /** A program killed at the limit reports what the sandbox reports (sandbox-init.ts). */
+  private guard<T>(cmd: LabCommand, fn: () => T): T | CommandResult {
     try {
-      res = prog(ctx);
+      return fn();
     } catch (e) {
       if (!(e instanceof TimedOut)) throw e;
-      // What the sandbox reports for a command it had to kill (sandbox-init.ts).
-      res = {
+      return {
         exit: 124,
         stdout: e.stdout,
         stderr: `${e.stderr}packetwalk: ${cmd.argv.join(" ")}: timed out after ${e.limitMs / 1000} s, killed\n`,
       };
     }
-    world.scheduler.settle();
-    return res;
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,25 @@ const skipReason = ((): string | undefined => {
   if (![FIXTURE, tsxFile, process.execPath].every(othersCanRead)) {
     return `the repository or node is not readable by ${USER}`;
   }
+  // Root's own check (sandboxUnavailable) needs no user namespace: the user's does.
+  const r = spawnSync(
+    "/usr/bin/setpriv",
+    [
+      `--reuid=${USER}`,
+      `--regid=${USER}`,
+      "--init-groups",
+      "--",
+      "unshare",
+      "--user",
+      "--map-root-user",
+      "--net",
+      "true",
+    ],
+    { encoding: "utf8", env: { PATH: "/usr/local/bin:/usr/bin:/bin" } },
+  );
+  if (r.status !== 0) {
+    return `no user namespaces for ${USER} here: ${(r.stderr || r.error?.message || "").trim()}`;
+  }
   return undefined;
 })();
 

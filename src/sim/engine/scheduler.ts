@@ -136,6 +136,11 @@ export class Scheduler {
     this.runUntil(this.now);
   }
 
+  /** Time of the next event still to run, if any (cancelled ones are skipped later). */
+  nextTime(): number | undefined {
+    return this.heap[0]?.time;
+  }
+
   pending(): number {
     return this.heap.filter((e) => !e.cancelled).length;
   }

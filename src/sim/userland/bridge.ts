@@ -9,6 +9,7 @@ import { Veth } from "../kernel/drivers/veth.js";
 import { Vxlan } from "../kernel/drivers/vxlan.js";
 import { formatIp4 } from "../kernel/core/ip4.js";
 import { linkFlags } from "./link-flags.js";
+import { NOT_SIMULATED_EXIT, notSimulatedText } from "./not-simulated.js";
 import { Exit, Output, type ProgramContext } from "./program.js";
 
 interface Opts {
@@ -19,6 +20,23 @@ interface Opts {
 
 const matches = (w: string | undefined, k: string): boolean =>
   w !== undefined && w.length > 0 && k.startsWith(w);
+
+// bridge (iproute2 6.1) objects after link and fdb, and global options, that the
+// simulator does not model (bridge.c; "-c" is -color there, as matches_color comes first).
+const OBJECTS = ["mdb", "vlan", "vni", "monitor", "help"];
+const UNMODELLED_OPTIONS = [
+  "-help",
+  "-Version",
+  "-stats",
+  "-oneline",
+  "-timestamp",
+  "-family",
+  "-color",
+  "-colour",
+  "-compressvlans",
+  "-force",
+  "-pretty",
+];
 
 function fail(o: Output, msg: string, code = 255): never {
   o.err(`${msg}\n`);
@@ -39,13 +57,23 @@ export function bridge(ctx: ProgramContext): CommandResult {
         const target = name === undefined ? undefined : ctx.world.netns(name);
         if (!target) fail(o, `Cannot open network namespace "${name}": No such file or directory`);
         opts.ns = target;
+      } else if (
+        a === "-4" ||
+        a === "-6" ||
+        UNMODELLED_OPTIONS.some((n) => matches(a.split("=")[0], n))
+      ) {
+        o.err(notSimulatedText(`bridge ${a}`));
+        throw new Exit(NOT_SIMULATED_EXIT);
       } else fail(o, `Option "${a}" is unknown, try "bridge help".`);
     }
     const obj = args.shift();
     if (obj === undefined) fail(o, "Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }");
     if (matches(obj, "link")) link(o, opts, args);
     else if (matches(obj, "fdb")) fdb(o, opts, args);
-    else fail(o, `Object "${obj}" is unknown, try "bridge help".`);
+    else if (OBJECTS.some((n) => matches(obj, n))) {
+      o.err(notSimulatedText(`bridge ${OBJECTS.find((n) => matches(obj, n))}`));
+      throw new Exit(NOT_SIMULATED_EXIT);
+    } else fail(o, `Object "${obj}" is unknown, try "bridge help".`);
     return o.result(0);
   } catch (e) {
     if (e instanceof Exit) return o.result(e.code);

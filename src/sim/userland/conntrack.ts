@@ -10,6 +10,7 @@ import {
   type CtTuple,
 } from "../kernel/netfilter/conntrack.js";
 import { CONNTRACK_USAGE } from "./conntrack-usage.js";
+import { notSimulatedResult } from "./not-simulated.js";
 import { Output, type ProgramContext } from "./program.js";
 
 export const CONNTRACK_VERSION = "conntrack v1.4.7 (conntrack-tools)";
@@ -26,6 +27,27 @@ const PROTO_NAMES: Record<string, number> = {
 };
 
 const NAME_OF: Record<number, string> = { 1: "icmp", 6: "tcp", 17: "udp" };
+
+// conntrack-tools 1.4.7's commands and options (conntrack.c) that the simulator does not
+// model: other commands, filters, output formats.
+const UNMODELLED = new Set(
+  (
+    "-G --get -D --delete -I --create -U --update -E --event -C --count -S --stats " +
+    "-R --load-file -V --version " +
+    "-s --src --orig-src -d --dst --orig-dst -r --reply-src -q --reply-dst " +
+    "-t --timeout -m --mark -c --secmark -u --status -e --event-mask -z --zero " +
+    "-o --output -n --src-nat -g --dst-nat -j --any-nat -w --zone --orig-zone --reply-zone " +
+    "-b --buffer-size -f --family -l --label --label-add --label-del -a --mask-src " +
+    "--mask-dst --tuple-src --tuple-dst"
+  ).split(" "),
+);
+/** Options of a protocol (tcp, udp, icmp), known to conntrack only after -p. */
+const PROTO_OPTIONS = new Set(
+  (
+    "--sport --orig-port-src --dport --orig-port-dst --reply-port-src --reply-port-dst " +
+    "--state --icmp-type --icmp-code --icmp-id --mask-port-src --mask-port-dst"
+  ).split(" "),
+);
 
 function fail(o: Output, msg: string): CommandResult {
   o.err(
@@ -62,6 +84,8 @@ export function conntrack(ctx: ProgramContext): CommandResult {
       continue;
     }
     if (a === "-h" || a === "--help") continue;
+    if (UNMODELLED.has(a) || (proto !== undefined && PROTO_OPTIONS.has(a)))
+      return notSimulatedResult(`conntrack ${a}`);
     if (a.startsWith("-")) return fail(o, `unknown option \`${a}'`);
     return fail(o, `unknown type \`${a}'`);
   }

@@ -26,6 +26,7 @@ import { NC_HELP, NC_USAGE } from "./nc-usage.js";
 import { Output, TimedOut, type ProgramContext } from "./program.js";
 import { serviceByName, serviceByPort } from "./services.js";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "../../backend.js";
+import { NOT_SIMULATED_EXIT, notSimulatedText } from "./not-simulated.js";
 
 /** getopt's option string: flags, then options that take a value. */
 const FLAGS = "46bCDdFhklNnrStUuvZz";
@@ -243,8 +244,8 @@ function run(ctx: ProgramContext, o: Output): CommandResult {
   if (!opts.listen && opts.keep) fail("must use -l with -k");
   if (opts.unmodelled.length > 0 || (!opts.listen && opts.port !== undefined)) {
     const which = opts.unmodelled[0] ?? "p";
-    o.err(`packetwalk: nc -${which} is not modelled by the simulator\n`);
-    return o.result(2);
+    o.err(notSimulatedText(`nc -${which}`));
+    return o.result(NOT_SIMULATED_EXIT);
   }
   if (opts.listen) return listen(ctx, o, opts, host, ports![0]!);
   return probe(ctx, o, opts, host!, ports!);

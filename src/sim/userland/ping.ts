@@ -1,14 +1,15 @@
 // `ping` (iputils 20221126) with -c, -W, -t, -I, -i: its header, per-reply and per-error
 // lines, statistics and exit codes. The run itself is an XState machine on virtual time.
 import { createActor } from "xstate";
-import type { CommandResult } from "../../backend.js";
+import { DEFAULT_COMMAND_TIMEOUT_MS, type CommandResult } from "../../backend.js";
 import { pingRunMachine } from "../engine/machines/ping-run.js";
 import { KernelError } from "../kernel/core/errors.js";
 import { formatIp4, parseIp4, type Ip4 } from "../kernel/core/ip4.js";
 import type { Ipv4Packet } from "../kernel/core/packet.js";
 import type { NetDevice } from "../kernel/core/device.js";
+import { notSimulatedResult } from "./not-simulated.js";
 import { PING_USAGE } from "./ping-usage.js";
-import { Output, type ProgramContext } from "./program.js";
+import { Output, TimedOut, type ProgramContext, type Waiting } from "./program.js";
 
 const UNREACH: Record<number, string> = {
   0: "Destination Net Unreachable",
@@ -37,6 +38,11 @@ interface PingOpts {
   quiet: boolean;
   target: string;
 }
+
+// iputils 20221126's options (ping.c getopt) that the simulator does not model. -f is
+// refused by the lab-script parser.
+const UNMODELLED_WITH_ARG = "TFNelmMpQsSw";
+const UNMODELLED_FLAGS = "6bRaABCdDfLOrUvVh";
 
 function usageError(o: Output, msg: string, code = 2, usage = false): CommandResult {
   o.err(msg + (usage ? PING_USAGE : ""));
@@ -67,6 +73,7 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
     target: "",
   };
   const targets: string[] = [];
+  let unmodelled: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (!a.startsWith("-") || a === "-") {
@@ -76,6 +83,17 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
     let j = 1;
     while (j < a.length) {
       const f = a[j]!;
+      if (UNMODELLED_WITH_ARG.includes(f)) {
+        // Its argument is the rest of the word or the next one, as getopt takes it.
+        if (a.slice(j + 1) === "" && args[i + 1] !== undefined) i++;
+        unmodelled ??= f;
+        break;
+      }
+      if (UNMODELLED_FLAGS.includes(f)) {
+        unmodelled ??= f;
+        j++;
+        continue;
+      }
       if ("cWtIi".includes(f)) {
         let v = a.slice(j + 1);
         if (v === "") {
@@ -111,19 +129,20 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
         break;
       }
       if (f === "q") opts.quiet = true;
-      else if (f === "n") {
-        /* numeric output: ours always is */
+      else if (f === "n" || f === "4") {
+        /* numeric output: ours always is; IPv4: ours always is */
       } else return usageError(o, `ping: invalid option -- '${f}'\n`, 2, true);
       j++;
     }
   }
+  if (unmodelled !== undefined) return notSimulatedResult(`ping -${unmodelled}`);
   if (targets.length === 0)
     return usageError(o, "ping: usage error: Destination address required\n", 1);
   opts.target = targets[targets.length - 1]!;
   return opts;
 }
 
-export function ping(ctx: ProgramContext): CommandResult {
+export function ping(ctx: ProgramContext): CommandResult | Waiting {
   const o = new Output();
   const parsed = parseArgs(ctx.args, o);
   if ("exit" in parsed) return parsed;
@@ -177,10 +196,11 @@ export function ping(ctx: ProgramContext): CommandResult {
   );
 
   const id = world.rng.int(1, 65535);
-  const count = opts.count || 1_000_000;
+  // Without -c, ping runs until it is killed: here, at the backend's per-command limit.
+  const count = opts.count || Infinity;
   const started = world.scheduler.now;
   const sentAt = new Map<number, number>();
-  const rtts: number[] = [];
+  const rtt = new RttSummary();
   let received = 0;
   let errors = 0;
   let sent = 0;
@@ -192,6 +212,8 @@ export function ping(ctx: ProgramContext): CommandResult {
   let lastSend = started;
   /** Probes the local OUTPUT chain refused with REJECT. */
   const rejected = new Set<number>();
+  /** Probes dropped from sentAt unanswered (transmitted, never received). */
+  let forgotten = 0;
   let done = false;
 
   const actor = createActor(pingRunMachine, {
@@ -209,16 +231,16 @@ export function ping(ctx: ProgramContext): CommandResult {
       if (l4.proto !== "icmp") return;
       if (l4.type === 0) {
         if (l4.id !== id || !sentAt.has(l4.seq)) return;
-        const rtt = world.scheduler.now - sentAt.get(l4.seq)! + 0.05;
+        const ms = world.scheduler.now - sentAt.get(l4.seq)! + 0.05;
         sentAt.delete(l4.seq);
         acknowledge(l4.seq);
-        rtts.push(rtt);
+        rtt.add(ms);
         received++;
         if (!opts.quiet)
           o.out(
             // An answer from another address than the target (a NAT that did not
             // un-NAT it): iputils flags it.
-            `64 bytes from ${formatIp4(pkt.src)}: icmp_seq=${l4.seq} ttl=${pkt.ttl} time=${rtt.toFixed(3)} ms${pkt.src !== dst ? " (DIFFERENT ADDRESS!)" : ""}\n`,
+            `64 bytes from ${formatIp4(pkt.src)}: icmp_seq=${l4.seq} ttl=${pkt.ttl} time=${ms.toFixed(3)} ms${pkt.src !== dst ? " (DIFFERENT ADDRESS!)" : ""}\n`,
           );
         answer();
         return;
@@ -245,6 +267,14 @@ export function ping(ctx: ProgramContext): CommandResult {
     lastSend = world.scheduler.now;
     sent = seq;
     sentAt.set(seq, world.scheduler.now);
+    // Like iputils' table of received sequence numbers, only the last 64K probes are
+    // remembered: a ping that runs for days (in the background) keeps constant memory.
+    if (sentAt.size > SEQ_WINDOW) {
+      const oldest = sentAt.keys().next().value!;
+      sentAt.delete(oldest);
+      forgotten++;
+    }
+    rejected.delete(seq - SEQ_WINDOW);
     const pkt: Ipv4Packet = {
       proto: "ipv4",
       src,
@@ -263,39 +293,91 @@ export function ping(ctx: ProgramContext): CommandResult {
   actor.on("done", () => {
     done = true;
   });
-  actor.start();
-  // A foreground ping owns the terminal: run the world until it finishes.
-  world.scheduler.runWhile(
-    world.scheduler.now + count * opts.intervalMs + opts.lingerMs + 1,
-    () => done,
-  );
-  actor.stop();
-  closeSocket();
-
-  // Answered probes leave sentAt; those answered by an error or not at all stay.
-  const transmitted = sentAt.size + received;
-  const tx = Math.max(transmitted, 1);
-  const loss = ((tx - received) * 100) / tx;
-  o.out(`\n--- ${target} ping statistics ---\n`);
-  o.out(
-    `${tx} packets transmitted, ${received} received, ${errors ? `+${errors} errors, ` : ""}${formatG(loss)}% packet loss, time ${Math.round(lastSend - started)}ms\n`,
-  );
-  // finish(): the rtt summary and the pipe size share one last line, which may be empty.
-  const tail: string[] = [];
-  if (received > 0) {
-    const min = Math.min(...rtts);
-    const max = Math.max(...rtts);
-    const avg = rtts.reduce((a, b) => a + b, 0) / rtts.length;
-    const mdev = Math.sqrt(
-      Math.max(0, rtts.reduce((a, b) => a + b * b, 0) / rtts.length - avg * avg),
-    );
-    tail.push(
-      `rtt min/avg/max/mdev = ${min.toFixed(3)}/${avg.toFixed(3)}/${max.toFixed(3)}/${mdev.toFixed(3)} ms`,
-    );
+  if (ctx.background) {
+    // `ping ... &`: exit 0 at once; the probes go on on the scheduler until the count is
+    // sent (or forever), and what it prints belongs to no line.
+    const release = world.hold(ns);
+    o.out = o.err = () => {};
+    actor.on("done", () => {
+      actor.stop();
+      closeSocket();
+      release();
+    });
+    actor.start();
+    return { exit: 0, stdout: "", stderr: "" };
   }
-  if (pipesize > 1) tail.push(`pipe ${pipesize}`);
-  o.out(`${tail.join(", ")}\n`);
-  return o.result(received > 0 ? 0 : 1);
+  actor.start();
+  // A foreground ping owns the terminal: the world runs until it finishes, or until the
+  // kernel backend would kill it. The kill comes before anything due at the limit itself:
+  // the real ping started a moment after its timer did.
+  const limitMs = ctx.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const limitAt = started + limitMs;
+  const naturalEnd = started + count * opts.intervalMs + opts.lingerMs + 1;
+  const finish = (): CommandResult => {
+    actor.stop();
+    closeSocket();
+    if (!done && naturalEnd >= limitAt) {
+      world.scheduler.now = Math.max(world.scheduler.now, limitAt);
+      // Killed: no statistics; iputils flushed each line as it went.
+      throw new TimedOut(limitMs, o.stdout, o.stderr);
+    }
+    return statistics();
+  };
+  const statistics = (): CommandResult => {
+    // Answered probes leave sentAt; those answered by an error or not at all stay.
+    const transmitted = sentAt.size + forgotten + received;
+    const tx = Math.max(transmitted, 1);
+    const loss = ((tx - received) * 100) / tx;
+    o.out(`\n--- ${target} ping statistics ---\n`);
+    o.out(
+      `${tx} packets transmitted, ${received} received, ${errors ? `+${errors} errors, ` : ""}${formatG(loss)}% packet loss, time ${Math.round(lastSend - started)}ms\n`,
+    );
+    // finish(): the rtt summary and the pipe size share one last line, which may be empty.
+    const tail: string[] = [];
+    if (received > 0) tail.push(rtt.line());
+    if (pipesize > 1) tail.push(`pipe ${pipesize}`);
+    o.out(`${tail.join(", ")}\n`);
+    return o.result(received > 0 ? 0 : 1);
+  };
+  return {
+    waiting: {
+      until: Math.min(naturalEnd, limitAt - KILL_EPSILON_MS),
+      done: () => done,
+      finish,
+    },
+  };
+}
+
+/** Probes remembered for their answers (iputils' rcvd_tbl holds 0x10000). */
+const SEQ_WINDOW = 0x10000;
+
+/** How far before the limit the simulated kill lands (virtual ms). */
+const KILL_EPSILON_MS = 1e-6;
+
+/**
+ * The rtt summary in constant memory, as iputils keeps it (tmin, tmax, tsum, tsum2):
+ * a ping without -c may answer for as long as it runs.
+ */
+export class RttSummary {
+  private n = 0;
+  private min = Infinity;
+  private max = -Infinity;
+  private sum = 0;
+  private sum2 = 0;
+
+  add(ms: number): void {
+    this.n++;
+    if (ms < this.min) this.min = ms;
+    if (ms > this.max) this.max = ms;
+    this.sum += ms;
+    this.sum2 += ms * ms;
+  }
+
+  line(): string {
+    const avg = this.sum / this.n;
+    const mdev = Math.sqrt(Math.max(0, this.sum2 / this.n - avg * avg));
+    return `rtt min/avg/max/mdev = ${this.min.toFixed(3)}/${avg.toFixed(3)}/${this.max.toFixed(3)}/${mdev.toFixed(3)} ms`;
+  }
 }
 
 /** printf's %g for a percentage. */

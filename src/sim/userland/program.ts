@@ -35,7 +35,17 @@ export class Output {
   }
 }
 
-export type SimProgram = (ctx: ProgramContext) => CommandResult;
+/**
+ * A foreground program waiting on virtual time (ping): the backend runs the world until
+ * `done` holds or `until` comes, then `finish` gives the result (or throws TimedOut).
+ * The backend, not the program, runs the wait, so a long one can let the event loop in
+ * (signals, output) between slices of events.
+ */
+export interface Waiting {
+  waiting: { until: number; done: () => boolean; finish: () => CommandResult };
+}
+
+export type SimProgram = (ctx: ProgramContext) => CommandResult | Waiting;
 
 /** Thrown by a program to stop with an exit code after printing. */
 export class Exit extends Error {

@@ -159,8 +159,7 @@ describe("errors", () => {
     expect(l.run("iptables -A INPUT -m limit")).toEqual({
       exit: 2,
       stdout: "",
-      stderr:
-        "packetwalk: iptables: the limit match is not modelled by the simulator; run this script with --kernel\n",
+      stderr: "packetwalk: iptables: the limit match is not simulated (run it with --kernel)\n",
     });
   });
 });

@@ -7,7 +7,14 @@ import { formatIp6, parseIp6 } from "../../kernel/core/ip6.js";
 import { announce } from "../../kernel/core/links.js";
 import { linkwatchSync } from "../../kernel/core/linkwatch.js";
 import { addAddress, addAddress6, delAddress, delAddress6 } from "../../kernel/ipv4/devinet.js";
-import { die, duparg, invarg, matches, type IpContext } from "./context.js";
+import {
+  die,
+  duparg,
+  invarg,
+  matches,
+  notSimulated as ipNotSimulated,
+  type IpContext,
+} from "./context.js";
 import {
   emptyFilter,
   KNOWN_KINDS,
@@ -62,7 +69,7 @@ const IFA_FLAGS: { name: string; readonly: boolean; v6only: boolean }[] = [
 ];
 
 function notSimulated(c: IpContext, what: string): never {
-  die(c, `packetwalk: ip address ${what} is not simulated`, 255);
+  ipNotSimulated(c, `ip address ${what}`);
 }
 
 /** ipaddr_modify: the RTM_NEWADDR / RTM_DELADDR request. */
@@ -413,8 +420,7 @@ export function ipaddrList(
     } else {
       let v = w;
       if (v === "dev") v = a.next();
-      else if (matches(v, "help"))
-        die(c, `packetwalk: ip ${doLink ? "link" : "address"} help is not simulated`, 255);
+      else if (matches(v, "help")) ipNotSimulated(c, `ip ${doLink ? "link" : "address"} help`);
       if (filterDev !== undefined)
         die(c, `Error: either "dev" is duplicate, or "${v}" is a garbage.`, 255);
       filterDev = v;

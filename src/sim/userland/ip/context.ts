@@ -2,6 +2,7 @@
 import type { NetNs } from "../../kernel/core/netns.js";
 import type { World } from "../../kernel/core/world.js";
 import { Exit, type Output } from "../program.js";
+import { NOT_SIMULATED_EXIT, notSimulatedText } from "../not-simulated.js";
 
 export interface IpOptions {
   json: boolean;
@@ -31,6 +32,12 @@ export function matches(word: string | undefined, keyword: string): boolean {
 export function die(c: IpContext, msg: string, code = 1): never {
   c.o.err(msg.endsWith("\n") ? msg : `${msg}\n`);
   throw new Exit(code);
+}
+
+/** What ip accepts but the simulator does not model (not-simulated.ts). */
+export function notSimulated(c: IpContext, what: string): never {
+  c.o.err(notSimulatedText(what));
+  throw new Exit(NOT_SIMULATED_EXIT);
 }
 
 /** iproute2's invarg(): `Error: argument "X" is wrong: MSG` (exit 255). */

@@ -3,7 +3,7 @@
 import { KernelError, STRERROR } from "../../kernel/core/errors.js";
 import type { CommandResult } from "../../../backend.js";
 import { Exit, Output, type ProgramContext } from "../program.js";
-import { die, matches, type IpContext, type IpOptions } from "./context.js";
+import { die, matches, notSimulated, type IpContext, type IpOptions } from "./context.js";
 import { ipAddr } from "./addr.js";
 import { ipLink } from "./link.js";
 import { ipNeigh } from "./neigh.js";
@@ -23,6 +23,71 @@ const OBJECTS: [string, ObjectHandler][] = [
   ["rule", ipRule],
   ["netns", ipNetns],
 ];
+
+// Every object of iproute2 6.1's ip, in its cmds[] order (which decides abbreviations);
+// those without a handler above are not simulated.
+const IP_OBJECTS = [
+  "address",
+  "addrlabel",
+  "maddress",
+  "route",
+  "rule",
+  "neighbor",
+  "neighbour",
+  "ntable",
+  "ntbl",
+  "link",
+  "l2tp",
+  "fou",
+  "ila",
+  "macsec",
+  "tunnel",
+  "tunl",
+  "tuntap",
+  "tap",
+  "token",
+  "tcpmetrics",
+  "tcp_metrics",
+  "monitor",
+  "xfrm",
+  "mroute",
+  "mrule",
+  "netns",
+  "netconf",
+  "vrf",
+  "sr",
+  "nexthop",
+  "mptcp",
+  "ioam",
+  "stats",
+  "help",
+];
+
+// ip's global options the simulator does not model, as [name, shortest accepted form].
+const UNMODELLED_OPTIONS: [string, number][] = [
+  ["-loops", 2],
+  ["-resolve", 2],
+  ["-timestamp", 2],
+  ["-tshort", 3],
+  ["-Version", 2],
+  ["-force", 2],
+  ["-human-readable", 2],
+  ["-iec", 4],
+  ["-rcvbuf", 3],
+  ["-help", 3],
+  ["-Numeric", 2],
+  ["-all", 2],
+];
+
+/** Accepted by the real ip (ip.c main), not by the simulator: -c/-color, -r, -t, ... */
+function isUnmodelledOption(opt: string): boolean {
+  if (["-B", "-M", "-0"].includes(opt)) return true;
+  // matches_color: -c, -color, -colour, optionally =always|auto|never.
+  const colour = opt.split("=")[0]!;
+  if (colour.length >= 2 && ("-color".startsWith(colour) || "-colour".startsWith(colour)))
+    return true;
+  return UNMODELLED_OPTIONS.some(([name, min]) => opt.length >= min && matches(opt, name));
+}
 
 export function ip(ctx: ProgramContext): CommandResult {
   const o = new Output();
@@ -64,14 +129,19 @@ export function ip(ctx: ProgramContext): CommandResult {
         const f = args.shift();
         if (f === "inet") opts.family = "inet";
         else if (f === "inet6") opts.family = "inet6";
+        else if (f === "link" || f === "bridge" || f === "mpls") notSimulated(c, `ip -family ${f}`);
         else die(c, `Error: argument "${f}" is wrong: invalid protocol family`, 255);
+      } else if (isUnmodelledOption(opt)) {
+        notSimulated(c, `ip ${opt}`);
       } else {
         die(c, `Option "${opt}" is unknown, try "ip -help".`, 255);
       }
     }
     const obj = args.shift();
     if (obj === undefined) die(c, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }", 255);
-    const handler = OBJECTS.find(([name]) => matches(obj, name))?.[1];
+    const real = IP_OBJECTS.find((name) => matches(obj, name));
+    const handler = OBJECTS.find(([name]) => name === real)?.[1];
+    if (real !== undefined && !handler) notSimulated(c, `ip ${real}`);
     // do_cmd returns EXIT_FAILURE for an unknown object.
     if (!handler) die(c, `Object "${obj}" is unknown, try "ip help".`, 1);
     handler(c, args);

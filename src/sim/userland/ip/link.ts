@@ -23,7 +23,14 @@ import { Bridge, type BridgeOptions } from "../../kernel/drivers/bridge.js";
 import type { VxlanParams } from "../../kernel/drivers/vxlan.js";
 import { ipaddrList } from "./addr.js";
 import { Exit } from "../program.js";
-import { die, duparg, invarg, matches, type IpContext } from "./context.js";
+import {
+  die,
+  duparg,
+  invarg,
+  matches,
+  notSimulated as ipNotSimulated,
+  type IpContext,
+} from "./context.js";
 import {
   Args,
   checkAltIfname,
@@ -43,17 +50,62 @@ export function ipLink(c: IpContext, args: string[]): void {
   if (cmd === undefined) return ipaddrList(c, [], "list", true);
   if (matches(cmd, "add")) return iplinkModify(c, "add", rest);
   if (matches(cmd, "set") || matches(cmd, "change")) return iplinkModify(c, "set", rest);
-  if (matches(cmd, "replace")) die(c, "packetwalk: ip link replace is not simulated", 255);
+  if (matches(cmd, "replace")) ipNotSimulated(c, "ip link replace");
   if (matches(cmd, "delete")) return iplinkModify(c, "del", rest);
   if (matches(cmd, "show") || matches(cmd, "lst") || matches(cmd, "list"))
     return ipaddrList(c, rest, "list", true);
-  if (matches(cmd, "help")) die(c, "packetwalk: ip link help is not simulated", 255);
+  if (matches(cmd, "help")) ipNotSimulated(c, "ip link help");
   die(c, `Command "${cmd}" is unknown, try "ip link help".`, 255);
 }
 
 function notSimulated(c: IpContext, what: string): never {
-  die(c, `packetwalk: ip link ${what} is not simulated`, 255);
+  ipNotSimulated(c, `ip link ${what}`);
 }
+
+/**
+ * Link types a Linux kernel (with its usual modules) creates and the simulator does not
+ * model; any other unknown type is the kernel's own "Unknown device type".
+ */
+const UNMODELLED_KINDS = new Set([
+  "vlan",
+  "macvlan",
+  "macvtap",
+  "ipvlan",
+  "ipvtap",
+  "dummy",
+  "ifb",
+  "vrf",
+  "bond",
+  "bond_slave",
+  "team",
+  "gre",
+  "gretap",
+  "ip6gre",
+  "ip6gretap",
+  "erspan",
+  "ip6erspan",
+  "ipip",
+  "sit",
+  "ip6tnl",
+  "vti",
+  "vti6",
+  "geneve",
+  "bareudp",
+  "wireguard",
+  "macsec",
+  "hsr",
+  "can",
+  "vcan",
+  "vxcan",
+  "nlmon",
+  "xfrm",
+  "netdevsim",
+  "amt",
+  "gtp",
+  "batadv",
+  "tun",
+  "tap",
+]);
 
 /** What iplink_parse collected for one device (the request's ifinfomsg and attributes). */
 interface LinkReq {
@@ -283,6 +335,7 @@ function iplinkModify(c: IpContext, cmd: "add" | "set" | "del", list: string[]):
     if (cmd === "add") kfail("EOPNOTSUPP", "Unknown device type");
     return setLink(c, r, { slave: opts });
   }
+  if (UNMODELLED_KINDS.has(kind)) ipNotSimulated(c, `ip link ${cmd} ... type ${kind}`);
   if (kindArgs.more)
     die(c, `Garbage instead of arguments "${kindArgs.cur} ...". Try "ip link help".`, 1);
   if (create) kfail("EOPNOTSUPP", "Unknown device type");

@@ -5,7 +5,15 @@ import { formatIp4 } from "../../kernel/core/ip4.js";
 import { NUD_BITS, type NeighEntry, type NudState } from "../../kernel/ipv4/neigh.js";
 import type { NetDevice } from "../../kernel/core/device.js";
 import { Exit } from "../program.js";
-import { die, duparg, incomplete, invarg, matches, type IpContext } from "./context.js";
+import {
+  die,
+  duparg,
+  incomplete,
+  invarg,
+  matches,
+  notSimulated,
+  type IpContext,
+} from "./context.js";
 import { Printer } from "./print.js";
 import { getPrefix, prefixMatch, strtoul, type InetPrefix } from "./route-args.js";
 
@@ -31,7 +39,7 @@ function usage(c: IpContext): never {
 }
 
 function unsupported(c: IpContext, what: string): never {
-  return die(c, `packetwalk: "ip neigh ${what}" is not simulated`, 255);
+  return notSimulated(c, `ip neigh ${what}`);
 }
 
 function next(c: IpContext, args: string[], i: number): string {

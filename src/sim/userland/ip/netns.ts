@@ -2,7 +2,7 @@
 // has as seen from the current one), list-id, set and identify. `ip netns exec` is a
 // prefix the lab-script parser resolves before `ip` runs.
 import { kfail } from "../../kernel/core/errors.js";
-import { die, invarg, matches, type IpContext } from "./context.js";
+import { die, invarg, matches, notSimulated, type IpContext } from "./context.js";
 import { Printer } from "./print.js";
 import { getInteger } from "./util.js";
 
@@ -46,7 +46,7 @@ export function ipNetns(c: IpContext, args: string[]): void {
     matches(cmd, "monitor") ||
     matches(cmd, "attach")
   ) {
-    die(c, `packetwalk: ip netns ${cmd} is not simulated here`, 255);
+    notSimulated(c, `ip netns ${cmd}`);
   }
   die(c, `Command "${cmd}" is unknown, try "ip netns help".`, 255);
 }
@@ -115,7 +115,7 @@ function set(c: IpContext, args: string[]): void {
 
 /** netns_list_id: the ids the current namespace gave others, lowest first. */
 function listId(c: IpContext, args: string[]): void {
-  if (args.length > 0) die(c, "packetwalk: ip netns list-id filters are not simulated", 255);
+  if (args.length > 0) notSimulated(c, "ip netns list-id with a filter");
   const p = new Printer(c.opts.json, c.opts.pretty, false);
   p.begin();
   const rows = [...c.ns.nsids.entries()].sort((x, y) => x[1] - y[1]);
@@ -135,7 +135,7 @@ function identify(c: IpContext, args: string[]): void {
   if (args.length > 1) die(c, "extra arguments specified", 1);
   if (args.length === 1) {
     if (!/^\d+$/.test(args[0]!)) die(c, `Specified string '${args[0]}' is not a pid`, 1);
-    die(c, "packetwalk: ip netns identify PID is not simulated", 255);
+    notSimulated(c, "ip netns identify PID");
   }
   let name = "";
   for (const n of namesInDirOrder(c)) if (c.world.named.get(n) === c.ns) name = n;

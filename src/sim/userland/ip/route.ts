@@ -12,7 +12,7 @@ import {
 } from "../../kernel/ipv4/fib.js";
 import { getRoute } from "../../kernel/ipv4/route-get.js";
 import { Exit } from "../program.js";
-import { die, incomplete, invarg, matches, type IpContext } from "./context.js";
+import { die, incomplete, invarg, matches, notSimulated, type IpContext } from "./context.js";
 import { Printer } from "./print.js";
 import {
   getAddr,
@@ -43,7 +43,7 @@ function usage(c: IpContext): never {
 }
 
 function unsupported(c: IpContext, what: string): never {
-  return die(c, `packetwalk: "ip route ... ${what}" is not simulated`, 255);
+  return notSimulated(c, `ip route ... ${what}`);
 }
 
 /** NEXT_ARG(): the value after a keyword, or "Command line is not complete". */

@@ -4,7 +4,7 @@
 import { formatIp4 } from "../../kernel/core/ip4.js";
 import { RT_TABLE, type Rule } from "../../kernel/ipv4/fib.js";
 import { Exit } from "../program.js";
-import { die, incomplete, invarg, matches, type IpContext } from "./context.js";
+import { die, incomplete, invarg, matches, notSimulated, type IpContext } from "./context.js";
 import { Printer } from "./print.js";
 import {
   getPrefix,
@@ -48,7 +48,7 @@ function usage(c: IpContext): never {
 }
 
 function unsupported(c: IpContext, what: string): never {
-  return die(c, `packetwalk: "ip rule ... ${what}" is not simulated`, 255);
+  return notSimulated(c, `ip rule ... ${what}`);
 }
 
 function next(c: IpContext, args: string[], i: number): string {

@@ -3,6 +3,7 @@
 // restore line first). Exit codes are enum xtables_exittype: OTHER_PROBLEM 1,
 // PARAMETER_PROBLEM 2, VERSION_PROBLEM 3, RESOURCE_PROBLEM 4.
 import { VERSION_TAG } from "./version.js";
+import { notSimulatedText } from "../not-simulated.js";
 
 export const OTHER_PROBLEM = 1;
 export const PARAMETER_PROBLEM = 2;
@@ -55,8 +56,5 @@ export function badArgument(src: ErrorSource, text: string): never {
 
 /** Something real iptables accepts that the simulator does not model: said plainly. */
 export function notModelled(src: ErrorSource, what: string): never {
-  throw new XtablesExit(
-    PARAMETER_PROBLEM,
-    `packetwalk: ${src.prog}: ${what} is not modelled by the simulator; run this script with --kernel\n`,
-  );
+  throw new XtablesExit(PARAMETER_PROBLEM, notSimulatedText(`${src.prog}: ${what}`));
 }

@@ -24,6 +24,7 @@ import { parseCommand } from "./parse.js";
 import { runParsed } from "./run.js";
 import { batchErrorText, nftStrerror } from "./strerror.js";
 import { VERSION_TAG } from "./version.js";
+import { notSimulatedResult } from "../not-simulated.js";
 
 const PROG = "iptables-restore";
 
@@ -131,11 +132,7 @@ export function restoreOptions(args: string[]): RestoreOptions | CommandResult {
         break;
       case "h":
       case "W":
-        return {
-          exit: 2,
-          stdout: "",
-          stderr: `packetwalk: ${PROG}: -${r.val} is not modelled by the simulator; run this script with --kernel\n`,
-        };
+        return notSimulatedResult(`${PROG} -${r.val}`);
     }
   }
   return opts;

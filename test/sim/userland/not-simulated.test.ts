@@ -1,0 +1,150 @@
+// Issue 9 §2: what the real tool accepts but the simulator does not model is refused with
+// "packetwalk: X is not simulated (run it with --kernel)" and exit 2, never with the real
+// tool's "unknown" text; what the real tool itself rejects keeps the real tool's error.
+import { describe, expect, it } from "vitest";
+import { NOT_SIMULATED_EXIT, notSimulatedText } from "../../../src/sim/userland/not-simulated.js";
+import { Lab } from "./ip-helpers.js";
+
+function world(): Lab {
+  const l = new Lab();
+  l.setup(
+    "ip link add br0 type bridge",
+    "ip link add veth0 type veth peer name veth1",
+    "ip link set veth0 master br0",
+  );
+  return l;
+}
+
+// [line, what the refusal names]
+const REFUSED: [string, string][] = [
+  // Seen in issue 9.
+  ["ip -c a", "ip -c"],
+  ["ip -color=always link", "ip -color=always"],
+  ["ping -s 1400 -c1 127.0.0.1", "ping -s"],
+  ["ip link add link br0 name br0.10 type vlan id 10", "ip link add ... type vlan"],
+  ["ip tuntap", "ip tuntap"],
+  ["ip tuntap add dev tap0 mode tap", "ip tuntap"],
+  ["bridge vlan show", "bridge vlan"],
+  ["conntrack -L -p tcp --dport 8080", "conntrack --dport"],
+  ["conntrack -L -n", "conntrack -n"],
+  // ip: other global options and objects of iproute2 6.1.
+  ["ip -r a", "ip -r"],
+  ["ip -t a", "ip -t"],
+  ["ip -ts a", "ip -ts"],
+  ["ip -N a", "ip -N"],
+  ["ip -a a", "ip -a"],
+  ["ip -h a", "ip -h"],
+  ["ip -iec a", "ip -iec"],
+  ["ip -l 1 a", "ip -l"],
+  ["ip -rc 1000 a", "ip -rc"],
+  ["ip -V", "ip -V"],
+  ["ip -B a", "ip -B"],
+  ["ip -0 a", "ip -0"],
+  ["ip -M a", "ip -M"],
+  ["ip -f link a", "ip -family link"],
+  ["ip m", "ip maddress"],
+  ["ip maddress show", "ip maddress"],
+  ["ip t", "ip tunnel"],
+  ["ip tunnel show", "ip tunnel"],
+  ["ip xfrm state", "ip xfrm"],
+  ["ip nexthop", "ip nexthop"],
+  ["ip monitor", "ip monitor"],
+  ["ip vrf", "ip vrf"],
+  ["ip help", "ip help"],
+  ["ip link add d0 type dummy", "ip link add ... type dummy"],
+  ["ip link add mv0 link veth1 type macvlan mode bridge", "ip link add ... type macvlan"],
+  ["ip link add wg0 type wireguard", "ip link add ... type wireguard"],
+  ["ip link replace br0 type bridge", "ip link replace"],
+  // ping: iputils options not modelled (-4 and -n are: they change nothing here).
+  ["ping -w 1 10.0.0.1", "ping -w"],
+  ["ping -s1400 10.0.0.1", "ping -s"],
+  ["ping -c1 -M do 10.0.0.1", "ping -M"],
+  ["ping -c1 -p ff 10.0.0.1", "ping -p"],
+  ["ping -c1 -Q 0x10 10.0.0.1", "ping -Q"],
+  ["ping -c1 -S 1000 10.0.0.1", "ping -S"],
+  ["ping -c1 -l 3 10.0.0.1", "ping -l"],
+  ["ping -c1 -m 1 10.0.0.1", "ping -m"],
+  ["ping -c1 -D 10.0.0.1", "ping -D"],
+  ["ping -c1 -O 10.0.0.1", "ping -O"],
+  ["ping -c1 -R 10.0.0.1", "ping -R"],
+  ["ping -c1 -b 10.0.0.255", "ping -b"],
+  ["ping -c1 -v 10.0.0.1", "ping -v"],
+  ["ping -V", "ping -V"],
+  ["ping -6 ::1", "ping -6"],
+  ["ping -c1 -aU 10.0.0.1", "ping -a"],
+  // bridge: other objects and options.
+  ["bridge vlan", "bridge vlan"],
+  ["bridge mdb show", "bridge mdb"],
+  ["bridge monitor", "bridge monitor"],
+  ["bridge -c fdb show", "bridge -c"],
+  ["bridge -s link", "bridge -s"],
+  ["bridge -compressvlans vlan show", "bridge -compressvlans"],
+  // conntrack: other commands, filters, formats.
+  ["conntrack -E", "conntrack -E"],
+  ["conntrack -C", "conntrack -C"],
+  ["conntrack -S", "conntrack -S"],
+  ["conntrack -D -p icmp", "conntrack -D"],
+  ["conntrack -L -s 10.0.0.1", "conntrack -s"],
+  ["conntrack -L --orig-dst 10.0.0.1", "conntrack --orig-dst"],
+  ["conntrack -L -o extended", "conntrack -o"],
+  ["conntrack -L -m 1", "conntrack -m"],
+  ["conntrack -L -f ipv6", "conntrack -f"],
+  ["conntrack -L -p udp --sport 53", "conntrack --sport"],
+  ["conntrack -L -p tcp --state ESTABLISHED", "conntrack --state"],
+  ["conntrack -L -p icmp --icmp-type 8", "conntrack --icmp-type"],
+  // sysctl: procps options not modelled.
+  ["sysctl -e net.ipv4.nonexistent", "sysctl -e"],
+  ["sysctl -N net.ipv4.ip_forward", "sysctl -N"],
+  ["sysctl -b net.ipv4.ip_forward", "sysctl -b"],
+  ["sysctl --ignore net.ipv4.ip_forward", "sysctl --ignore"],
+  // iptables and iptables-restore (the same message as every other program).
+  ["iptables-restore -h", "iptables-restore -h"],
+  ["iptables -A INPUT -m limit --limit 1/s -j ACCEPT", "iptables: the limit match"],
+];
+
+describe("not simulated: one message, one exit code", () => {
+  it.each(REFUSED)("%s", (line, what) => {
+    const r = world().run(line);
+    expect(r).toEqual({ exit: NOT_SIMULATED_EXIT, stdout: "", stderr: notSimulatedText(what) });
+  });
+
+  it("the message names the command and how to run it for real", () => {
+    expect(notSimulatedText("ip -c")).toBe(
+      "packetwalk: ip -c is not simulated (run it with --kernel)\n",
+    );
+    expect(NOT_SIMULATED_EXIT).toBe(2);
+  });
+});
+
+// What the real tool rejects itself keeps its own message (checked against iproute2 6.1,
+// iputils 20221126, conntrack-tools 1.4.7).
+const REAL_ERRORS: [string, number, string | RegExp][] = [
+  ["ip -zz a", 255, 'Option "-zz" is unknown, try "ip -help".\n'],
+  ["ip foo", 1, 'Object "foo" is unknown, try "ip help".\n'],
+  ["bridge -zz link", 255, 'Option "-zz" is unknown, try "bridge help".\n'],
+  ["bridge foo", 255, 'Object "foo" is unknown, try "bridge help".\n'],
+  [
+    "conntrack -L --dport 8080",
+    2,
+    "conntrack v1.4.7 (conntrack-tools): unknown option `--dport'\nTry `conntrack -h' or 'conntrack --help' for more information.\n",
+  ],
+  ["ping -x 10.0.0.1", 2, /^ping: invalid option -- 'x'\n/],
+  ["ip link add x0 type nosuchtype", 2, "Error: Unknown device type.\n"],
+];
+
+describe("the real tool's own errors stay", () => {
+  it.each(REAL_ERRORS)("%s", (line, exit, stderr) => {
+    const r = world().run(line);
+    expect(r.exit).toBe(exit);
+    if (typeof stderr === "string") expect(r.stderr).toBe(stderr);
+    else expect(r.stderr).toMatch(stderr);
+  });
+
+  it("ping -4 and -n are accepted: they change nothing in an IPv4-only lab", () => {
+    const l = new Lab();
+    l.setup("ip link set lo up");
+    const r = l.run("ping -4 -n -c1 127.0.0.1");
+    expect(r.exit).toBe(0);
+    expect(r.stdout).toContain("1 packets transmitted, 1 received");
+  });
+});
