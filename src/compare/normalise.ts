@@ -110,10 +110,37 @@ function normalisePorts(s: string): string {
   );
 }
 
+/** `ss` (its last word "ss"): a dump of socket hash tables, in the kernel's order. */
+export function isSsCommand(command: string): boolean {
+  const w = command.trim().split(/\s+/);
+  return w.some((x, i) => x === "ss" && (i === 0 || w[i - 1] !== "-n"));
+}
+
+/**
+ * ss: the dump's order (socket hash tables keyed by a per-namespace random seed) is
+ * the kernel's, so lines are compared as a set; process ids (`pid=N` in `users:(...)`)
+ * are the sandbox's, and their digits widen the Process column, so with them every line
+ * is padded again to the longest; ephemeral ports are random.
+ */
+function normaliseSs(s: string): string {
+  let out = s.replace(/:(\d{5})(?=[ \n])/g, (m, v: string) =>
+    Number(v) >= 32768 && Number(v) <= 60999 ? ":EPHEM" : m,
+  );
+  if (/ users:\(/.test(out)) {
+    const lines = out.replace(/pid=\d+/g, "pid=PID").split("\n");
+    const last = lines.pop();
+    const trimmed = lines.map((l) => l.trimEnd());
+    const width = Math.max(0, ...trimmed.map((l) => l.length));
+    out = [...trimmed.map((l) => l.padEnd(width)), last].join("\n");
+  }
+  return sortLines(out);
+}
+
 export function normaliseResult(r: CommandResult, command?: string): CommandResult {
   let stdout = normaliseText(r.stdout);
   if (command !== undefined && isNeighDump(command)) stdout = sortLines(stdout);
   if (command !== undefined && isConntrackDump(command)) stdout = sortLines(normalisePorts(stdout));
+  if (command !== undefined && isSsCommand(command)) stdout = normaliseSs(stdout);
   return { exit: r.exit, stdout, stderr: normaliseText(r.stderr) };
 }
 

@@ -72,3 +72,54 @@ describe("normalisation", () => {
     ]);
   });
 });
+
+describe("ss output", () => {
+  const header = "State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess";
+  const row = (port: number, pid: number): string =>
+    `LISTEN 0      1            0.0.0.0:${port}      0.0.0.0:*    users:(("nc",pid=${pid},fd=3))`;
+  const table = (rows: [number, number][]): string => {
+    const lines = [header, ...rows.map(([p, pid]) => row(p, pid))];
+    const width = Math.max(...lines.map((l) => l.length));
+    return lines.map((l) => l.padEnd(width)).join("\n") + "\n";
+  };
+  const out = (stdout: string) => ({ exit: 0, stdout, stderr: "" });
+
+  it("compares the lines as a set, whatever the pids and their digits", () => {
+    expect(
+      sameResult(
+        out(
+          table([
+            [8080, 100],
+            [9090, 101],
+          ]),
+        ),
+        out(
+          table([
+            [9090, 23],
+            [8080, 7],
+          ]),
+        ),
+        "ip netns exec a ss -tlnp",
+      ),
+    ).toBe(true);
+  });
+
+  it("keeps ports, states and queues", () => {
+    expect(sameResult(out(table([[8080, 100]])), out(table([[8081, 100]])), "ss -tlnp")).toBe(
+      false,
+    );
+    expect(
+      sameResult(
+        out("LISTEN 0      1  0.0.0.0:80\n"),
+        out("LISTEN 1      1  0.0.0.0:80\n"),
+        "ss -tln",
+      ),
+    ).toBe(false);
+  });
+
+  it("replaces ephemeral ports only", () => {
+    const tw = (p: number): string => `TIME-WAIT 0 0 127.0.0.1:${p} 127.0.0.1:8080 \n`;
+    expect(sameResult(out(tw(40000)), out(tw(51234)), "ss -tan")).toBe(true);
+    expect(sameResult(out(tw(20000)), out(tw(20001)), "ss -tan")).toBe(false);
+  });
+});

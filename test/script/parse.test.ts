@@ -130,6 +130,14 @@ describe("parseLine: bad input names the line and the problem", () => {
     ["sleep 1000", /at most 120/],
     ["iptables-save -f /etc/x", /writes a file on the machine/],
     ["iptables-save --file=/tmp/x", /writes a file on the machine/],
+    ["ss -K dst 10.0.0.1", /kills sockets/],
+    ["ss -tK", /kills sockets/],
+    ["ss --kill", /kills sockets/],
+    ["ss --ki", /kills sockets/],
+    ["ss -tD /tmp/x", /writes a file on the machine/],
+    ["ss --diag=/tmp/x", /writes a file on the machine/],
+    ["ss -F /etc/filter", /reads a file/],
+    ["ss -tnF/etc/filter", /reads a file/],
   ])("%s", (line, re) => {
     const m = err(line);
     expect(m.startsWith("lab.lab:7: ")).toBe(true);

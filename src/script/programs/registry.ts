@@ -12,6 +12,7 @@ import { iptables } from "./iptables.js";
 import { nc } from "./nc.js";
 import { ping } from "./ping.js";
 import { sleep } from "./sleep.js";
+import { ss } from "./ss.js";
 import { sysctl } from "./sysctl.js";
 import type { ProgramSpec } from "./types.js";
 
@@ -30,6 +31,7 @@ export const PROGRAMS = {
   conntrack,
   ping,
   nc,
+  ss,
   sleep,
 } as const satisfies Record<string, ProgramSpec>;
 

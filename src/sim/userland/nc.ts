@@ -24,6 +24,7 @@ import type { TcpListener, TcpSock } from "../kernel/sockets/tcp.js";
 import type { UdpSock } from "../kernel/sockets/udp.js";
 import { NC_HELP, NC_USAGE } from "./nc-usage.js";
 import { Output, TimedOut, type ProgramContext } from "./program.js";
+import { nextPid } from "./pids.js";
 import { serviceByName, serviceByPort } from "./services.js";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "../../backend.js";
 import { NOT_SIMULATED_EXIT, notSimulatedText } from "./not-simulated.js";
@@ -484,6 +485,9 @@ function listen(
     o.err(`nc: ${STRERROR[e.errno]}\n`);
     throw new NcExit(1);
   }
+  // nc's socket is its descriptor 3; an accepted connection, 4 (ss -p).
+  const pid = nextPid(world);
+  (udpSock ?? tcpListener!).owner = { comm: "nc", pid, fd: 3 };
 
   const release = world.hold(ns);
   let exited = false;
@@ -511,6 +515,7 @@ function listen(
       const c = ns.tcp.accept(l);
       conn = c;
       if (!c) return;
+      c.owner = { comm: "nc", pid, fd: 4 };
       const closed = (): void => void actor.send({ type: "PEER_CLOSED" });
       c.app = { onEof: closed, onError: closed };
       // It may have closed before accept(): read() returns 0 at once.

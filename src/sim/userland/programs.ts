@@ -12,6 +12,7 @@ import { ping } from "./ping.js";
 import { cat, echo } from "./procsys.js";
 import type { SimProgram } from "./program.js";
 import { sleep } from "./sleep.js";
+import { ss } from "./ss.js";
 import { sysctl } from "./sysctl.js";
 
 export const SIM_PROGRAMS = {
@@ -26,5 +27,6 @@ export const SIM_PROGRAMS = {
   conntrack,
   ping,
   nc,
+  ss,
   sleep,
 } satisfies Record<ProgramName, SimProgram>;

@@ -10,6 +10,13 @@ import type { OutputRoute } from "../ipv4/stack.js";
 
 export const LOOPBACK_ADDR = 0x7f000001;
 
+/** The process holding a socket and its descriptor there, as `ss -p` shows them. */
+export interface SockOwner {
+  readonly comm: string;
+  readonly pid: number;
+  readonly fd: number;
+}
+
 /** net.ipv4.ip_local_port_range as [low, high]. */
 export function localPortRange(ns: NetNs): [number, number] {
   const [lo, hi] = (ns.sysctl.get("net.ipv4.ip_local_port_range") ?? "32768\t60999")

@@ -11,7 +11,7 @@ import { KernelError, type Errno } from "../core/errors.js";
 import { formatIp4, type Ip4 } from "../core/ip4.js";
 import type { NetNs } from "../core/netns.js";
 import type { IcmpError, Ipv4Packet, Tcp } from "../core/packet.js";
-import { ephemeralPort, icmpErrno, routeConnect, transmit } from "./inet.js";
+import { ephemeralPort, icmpErrno, routeConnect, transmit, type SockOwner } from "./inet.js";
 
 type Flags = Tcp["flags"];
 
@@ -45,6 +45,8 @@ export class TcpSock {
   lastOowAckMs: number | undefined;
   /** sk_err_soft: an ICMP error noted on a synchronized connection; SO_ERROR reports it. */
   errSoft?: Errno;
+  /** The process holding it (ss -p), once accepted or connected by one. */
+  owner?: SockOwner;
 
   constructor(
     readonly table: TcpTable,
@@ -95,6 +97,8 @@ export class TcpListener {
   /** A child joined the accept queue (the process's accept() wakes up). */
   onConnection: (() => void) | undefined;
   closed = false;
+  /** The process holding it (ss -p). */
+  owner?: SockOwner;
 
   constructor(
     readonly table: TcpTable,
@@ -136,6 +140,44 @@ export class TcpTable {
         lport: s.lport,
         raddr: s.raddr,
         rport: s.rport,
+      })),
+    ];
+  }
+
+  /**
+   * What inet_diag dumps for `ss -t`: listeners (accept queue length and backlog as the
+   * queues), then the other sockets, with the process holding each, if any.
+   */
+  diag(): {
+    state: TcpState;
+    laddr: Ip4;
+    lport: number;
+    raddr: Ip4;
+    rport: number;
+    recvQ: number;
+    sendQ: number;
+    owner: SockOwner | undefined;
+  }[] {
+    return [
+      ...this.listeners.map((l) => ({
+        state: "LISTEN" as const,
+        laddr: l.addr,
+        lport: l.port,
+        raddr: 0,
+        rport: 0,
+        recvQ: l.queue.length,
+        sendQ: l.backlog,
+        owner: l.owner,
+      })),
+      ...[...this.socks.values()].map((s) => ({
+        state: s.state(),
+        laddr: s.laddr,
+        lport: s.lport,
+        raddr: s.raddr,
+        rport: s.rport,
+        recvQ: 0,
+        sendQ: 0,
+        owner: s.owner,
       })),
     ];
   }

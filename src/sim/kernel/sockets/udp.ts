@@ -8,7 +8,7 @@ import type { Ip4 } from "../core/ip4.js";
 import type { NetNs } from "../core/netns.js";
 import type { IcmpError, Ipv4Packet, Udp } from "../core/packet.js";
 import { Vxlan } from "../drivers/vxlan.js";
-import { ephemeralPort, icmpErrno, routeConnect, transmit } from "./inet.js";
+import { ephemeralPort, icmpErrno, routeConnect, transmit, type SockOwner } from "./inet.js";
 
 export class UdpSock {
   laddr: Ip4 = 0;
@@ -21,6 +21,8 @@ export class UdpSock {
   /** A datagram for this socket (the process wakes up: a scheduler event). */
   onDatagram: ((pkt: Ipv4Packet, udp: Udp) => void) | undefined;
   closed = false;
+  /** The process holding it (ss -p). */
+  owner?: SockOwner;
 
   get connected(): boolean {
     return this.rport !== 0;

@@ -1,0 +1,13 @@
+// Process ids for the simulator's background programs, which `ss -p` shows. The kernel's
+// depend on everything else the sandbox ran, so lab comparison normalises them
+// (src/compare/normalise.ts); here they only need to differ from each other.
+import type { World } from "../kernel/core/world.js";
+
+const lastPid = new WeakMap<World, number>();
+
+/** The next pid of this world's processes (the first one 100). */
+export function nextPid(world: World): number {
+  const pid = (lastPid.get(world) ?? 99) + 1;
+  lastPid.set(world, pid);
+  return pid;
+}
