@@ -1,13 +1,11 @@
 // `bridge` (iproute2 6.1): `link [show] [dev X]`, `link set dev X hairpin on|off`, and
-// `fdb [show] [br B] [dev X]`, with -d and -j.
+// `fdb [show] [br B] [brport|dev X] [vlan V] [state S] [dynamic]` (bridge-fdb.ts), with -d and -j.
 import type { CommandResult } from "../../backend.js";
 import type { NetDevice } from "../kernel/core/device.js";
 import type { NetNs } from "../kernel/core/netns.js";
-import { multicastList } from "../kernel/core/mclist.js";
 import { Bridge } from "../kernel/drivers/bridge.js";
 import { Veth } from "../kernel/drivers/veth.js";
-import { Vxlan } from "../kernel/drivers/vxlan.js";
-import { formatIp4 } from "../kernel/core/ip4.js";
+import { fdb } from "./bridge-fdb.js";
 import { linkFlags } from "./link-flags.js";
 import { NOT_SIMULATED_EXIT, notSimulatedText } from "./not-simulated.js";
 import { Exit, Output, type ProgramContext } from "./program.js";
@@ -69,7 +67,7 @@ export function bridge(ctx: ProgramContext): CommandResult {
     const obj = args.shift();
     if (obj === undefined) fail(o, "Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }");
     if (matches(obj, "link")) link(o, opts, args);
-    else if (matches(obj, "fdb")) fdb(o, opts, args);
+    else if (matches(obj, "fdb")) fdb(o, opts.ns, opts.json, args);
     else if (OBJECTS.some((n) => matches(obj, n))) {
       o.err(notSimulatedText(`bridge ${OBJECTS.find((n) => matches(obj, n))}`));
       throw new Exit(NOT_SIMULATED_EXIT);
@@ -184,89 +182,4 @@ function linkSet(o: Output, opts: Opts, args: string[]): void {
   if (!dev) fail(o, "Device is a required argument");
   if (!(dev.master instanceof Bridge)) fail(o, "RTNETLINK answers: Operation not supported", 255);
   if (hairpin !== undefined) dev.hairpin = hairpin;
-}
-
-function fdb(o: Output, opts: Opts, args: string[]): void {
-  const cmd = args[0];
-  if (cmd !== undefined && (matches(cmd, "show") || matches(cmd, "list"))) args.shift();
-  else if (cmd !== undefined && !["br", "brport", "dev"].includes(cmd))
-    fail(o, `Command "${cmd}" is unknown, try "bridge fdb help".`);
-  let br: NetDevice | undefined;
-  let dev: NetDevice | undefined;
-  while (args.length > 0) {
-    const a = args.shift()!;
-    const v = args.shift();
-    if (v === undefined) fail(o, 'Command line is not complete. Try option "help"');
-    if (a === "br") {
-      br = opts.ns.byName(v);
-      if (!br) fail(o, `Cannot find bridge device "${v}"`);
-    } else if (a === "dev" || a === "brport") {
-      dev = opts.ns.byName(v);
-      if (!dev) fail(o, `Cannot find device "${v}"`);
-    } else fail(o, `Unknown argument "${a}"`);
-  }
-  const rows: {
-    mac: string;
-    dev: NetDevice;
-    master?: string;
-    self: boolean;
-    permanent: boolean;
-    dst?: string;
-  }[] = [];
-  // rtnl_fdb_dump: per device in index order, the bridge's entries for a port, then its own list.
-  for (const d of opts.ns.deviceList()) {
-    if (d.kind === "loopback") continue;
-    if (dev && d !== dev) continue;
-    if (br && !(d === br || d.master === br)) continue;
-    const master = d.master instanceof Bridge ? d.master : undefined;
-    if (master) {
-      for (const e of master.entries())
-        if (e.dev === d)
-          rows.push({ mac: e.mac, dev: d, master: master.name, self: false, permanent: e.local });
-    }
-    if (d instanceof Vxlan) {
-      // vxlan_fdb_dump replaces the default list: learned remotes, then the default entry.
-      for (const [mac, ip] of [...d.fdb].reverse())
-        rows.push({ mac, dev: d, self: true, permanent: false, dst: formatIp4(ip) });
-      if (d.params.remote !== undefined) {
-        const via = d.params.lower ? ` via ${d.params.lower.name}` : "";
-        rows.push({
-          mac: "00:00:00:00:00:00",
-          dev: d,
-          self: true,
-          permanent: true,
-          dst: `${formatIp4(d.params.remote)}${via}`,
-        });
-      }
-      continue;
-    }
-    for (const mac of multicastList(d)) rows.push({ mac, dev: d, self: true, permanent: true });
-    if (d instanceof Bridge) {
-      for (const e of d.entries()) {
-        if (e.dev === d)
-          rows.push({ mac: e.mac, dev: d, master: d.name, self: false, permanent: true });
-      }
-    }
-  }
-  if (opts.json) {
-    const json = rows.map((r) => ({
-      mac: r.mac,
-      ...(dev ? {} : { ifname: r.dev.name }),
-      flags: r.self ? ["self"] : [],
-      ...(r.master ? { master: r.master } : {}),
-      state: r.permanent ? "permanent" : "",
-    }));
-    o.out(`${JSON.stringify(json)}\n`);
-    return;
-  }
-  for (const r of rows) {
-    let s = r.mac;
-    if (!dev) s += ` dev ${r.dev.name}`;
-    if (r.dst) s += ` dst ${r.dst}`;
-    if (r.self) s += " self";
-    if (r.master) s += ` master ${r.master}`;
-    if (r.permanent) s += " permanent";
-    else s += " ";
-    o.out(`${s}\n`);
-  }
 }

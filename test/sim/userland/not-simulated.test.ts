@@ -79,6 +79,13 @@ const REFUSED: [string, string][] = [
   ["bridge -c fdb show", "bridge -c"],
   ["bridge -s link", "bridge -s"],
   ["bridge -compressvlans vlan show", "bridge -compressvlans"],
+  // bridge fdb: the commands that change or query single entries.
+  ["bridge fdb add 02:00:00:00:00:01 dev lo", "bridge fdb add"],
+  ["bridge fdb ap 02:00:00:00:00:01 dev lo", "bridge fdb append"],
+  ["bridge fdb replace 02:00:00:00:00:01 dev lo", "bridge fdb replace"],
+  ["bridge fdb del 02:00:00:00:00:01 dev lo", "bridge fdb delete"],
+  ["bridge fdb get 02:00:00:00:00:01 br lo", "bridge fdb get"],
+  ["bridge fdb flush dev lo", "bridge fdb flush"],
   // conntrack: other commands, filters, formats.
   ["conntrack -E", "conntrack -E"],
   ["conntrack -C", "conntrack -C"],
