@@ -100,10 +100,13 @@ function sortLines(s: string): string {
   return [...lines.sort(), last].join("\n");
 }
 
-/** `arp` lists /proc/net/arp, the same hash table as `ip neigh` (its -s/-d print nothing). */
+/**
+ * `arp` lists /proc/net/arp, the same hash table as `ip neigh` (its -s/-d print nothing);
+ * `brctl showmacs` sorts by MAC, and MACs are random: both are compared as sets.
+ */
 export function isArpDump(command: string): boolean {
   const w = command.trim().split(/\s+/);
-  return w.includes("arp");
+  return w.includes("arp") || (w.includes("brctl") && w.includes("showmacs"));
 }
 
 /** `conntrack -L` dumps a hash table: its order is the kernel's, not the script's. */

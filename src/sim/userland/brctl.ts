@@ -38,7 +38,8 @@ function show(ctx: ProgramContext, names: string[]): CommandResult {
       }
     }
   }
-  if (exit !== 0 && bridges.length === 0) return o.result(exit);
+  // The header comes with the first bridge: none, nothing printed.
+  if (bridges.length === 0) return o.result(exit);
   o.out("bridge name\tbridge id\t\tSTP enabled\tinterfaces\n");
   for (const br of bridges) {
     const ports = br.ports.map((p) => p.dev.name).sort(byName);
@@ -64,7 +65,7 @@ function showmacs(ctx: ProgramContext, name: string): CommandResult {
   const br = ctx.ns.byName(name);
   if (!(br instanceof Bridge)) {
     o.err(
-      `read of forward table failed: ${br === undefined ? "No such device" : "Not a directory"}\n`,
+      `read of forward table failed: ${br === undefined ? "No such device" : "Operation not supported"}\n`,
     );
     return o.result(1);
   }
