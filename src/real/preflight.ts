@@ -91,6 +91,8 @@ const TOOLS: ToolSpec[] = [
   },
   { name: "conntrack", program: "conntrack", args: ["--version"], pkg: "conntrack" },
   { name: "sysctl", program: "sysctl", args: ["--version"], pkg: "procps" },
+  { name: "arp", program: "arp", args: ["-V"], pkg: "net-tools" },
+  { name: "brctl", program: "brctl", args: ["-V"], pkg: "bridge-utils" },
   // The kernel's own netfilter trace of a probe (nf-trace.ts): a trace table and its monitor.
   { name: "nft", program: "nft", args: ["--version"], pkg: "nftables", onlyFor: "walk --kernel" },
   {

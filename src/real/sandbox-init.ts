@@ -40,6 +40,11 @@ function setUp(): string | undefined {
     ["mkdir", ["/run/netns"]],
     ["mount", ["-t", "tmpfs", "-o", "mode=0755", "tmpfs", "/run/netns"]],
   ];
+  // /sys as this network namespace sees it (what `ip netns exec` does for named ones):
+  // brctl reads bridges from /sys/class/net, and the machine's own must not show. Not
+  // fatal: where a container masks parts of /sys the kernel refuses a new sysfs, and
+  // brctl falls back to ioctls on the sandbox's namespace.
+  spawnSync("mount", ["-t", "sysfs", "sysfs", "/sys"], { encoding: "utf8" });
   for (const [prog, args] of steps) {
     if (prog === "mkdir") {
       try {

@@ -62,6 +62,30 @@ describe("normalisation", () => {
     expect(sameResult(a, b, "ip route")).toBe(false);
   });
 
+  it("replaces the MAC part of brctl's bridge ids, keeping the all-zero one", () => {
+    expect(normaliseText("br0\t\t8000.1eda3885db50\tno\t\tv0\n")).toBe(
+      "br0\t\t8000.MAC\tno\t\tv0\n",
+    );
+    expect(normaliseText("br1\t\t8000.000000000000\tno\t\t\n")).toBe(
+      "br1\t\t8000.000000000000\tno\t\t\n",
+    );
+    expect(normaliseText("  1\tfe:64:c3:f3:e2:3b\tno\t\t   0.50\n")).toBe("  1\tMAC\tno\t\tT\n");
+    expect(normaliseText("  1\tfe:64:c3:f3:e2:3b\tyes\t\t   0.00\n")).toBe(
+      "  1\tMAC\tyes\t\t   0.00\n",
+    );
+  });
+
+  it("compares arp's lines as a set (/proc/net/arp is in hash order)", () => {
+    const head =
+      "Address                  HWtype  HWaddress           Flags Mask            Iface\n";
+    const x = "10.0.0.9                         (incomplete)                              eth0\n";
+    const y = "10.0.0.2                 ether   02:00:00:00:00:02   C                     eth0\n";
+    const a = { exit: 0, stdout: head + x + y, stderr: "" };
+    const b = { exit: 0, stdout: head + y + x, stderr: "" };
+    expect(sameResult(a, b, "ip netns exec ns1 arp -n")).toBe(true);
+    expect(sameResult(a, b, "ip netns exec ns1 ip addr")).toBe(false);
+  });
+
   it("describes a difference line by line", () => {
     const d = differences(
       { exit: 0, stdout: "a\nb\n", stderr: "" },

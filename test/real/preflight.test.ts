@@ -19,6 +19,8 @@ describe("doctor", () => {
       "nc",
       "conntrack",
       "sysctl",
+      "arp",
+      "brctl",
       "nft",
       "xtables-monitor",
       "user namespaces",
@@ -30,6 +32,8 @@ describe("doctor", () => {
       if (!c.ok) expect(c.fix, c.name).not.toBe("");
     }
     expect(checks.find((c) => c.name === "ip")?.fix).toBe("apt-get install iproute2");
+    expect(checks.find((c) => c.name === "arp")?.fix).toBe("apt-get install net-tools");
+    expect(checks.find((c) => c.name === "brctl")?.fix).toBe("apt-get install bridge-utils");
     // Only the kernel's netfilter trace (walk --kernel) needs these.
     for (const [name, pkg] of [
       ["nft", "nftables"],

@@ -12,7 +12,7 @@ import { SIM_PROGRAMS } from "../../src/sim/userland/programs.js";
 describe("the program registry", () => {
   it("lists the programs in the unknown-command hint, in order", () => {
     expect(supportedHint()).toBe(
-      "supported: ip, bridge, sysctl, echo > /proc/sys/net/..., cat /proc/sys/net/..., iptables, iptables-save, iptables-restore, conntrack, ping, nc, ss, sleep",
+      "supported: ip, bridge, sysctl, echo > /proc/sys/net/..., cat /proc/sys/net/..., iptables, iptables-save, iptables-restore, conntrack, ping, nc, ss, sleep, arp, brctl",
     );
   });
 
@@ -39,5 +39,20 @@ describe("the program registry", () => {
     expect(PROGRAMS.echo.kernel.printsArgs).toBe(true);
     expect(PROGRAMS.sysctl.kernel.guard(["-w", "kernel.sysrq=1"])).toMatch(/only net\.\*/);
     expect(PROGRAMS["iptables-save"].kernel.guard(["-f", "/x"])).toMatch(/writing files/);
+  });
+});
+
+describe("arp's check", () => {
+  const check = (args: string[]): string | undefined => PROGRAMS.arp.check(args);
+  it("refuses -f, which reads a file from the machine, alone or in a cluster", () => {
+    expect(check(["-f"])).toMatch(/arp -f reads files/);
+    expect(check(["-nf", "/etc/ethers"])).toMatch(/arp -f reads files/);
+    expect(check(["--file=/etc/ethers"])).toMatch(/arp -f reads files/);
+  });
+  it("lets the display and a device named like an option run", () => {
+    expect(check(["-an"])).toBeUndefined();
+    expect(check(["-n", "-i", "-f0"])).toBeUndefined();
+    expect(check(["-nif0"])).toBeUndefined();
+    expect(check(["-s", "10.0.0.2", "02:00:00:00:00:02"])).toBeUndefined();
   });
 });

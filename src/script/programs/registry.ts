@@ -1,7 +1,9 @@
 // The program registry: the only programs a lab script may run, one entry each. Adding a
 // program is one entry here plus the simulator's implementation, which src/sim keys by
 // ProgramName in a Record the compiler checks is complete.
+import { arp } from "./arp.js";
 import { bridge } from "./bridge.js";
+import { brctl } from "./brctl.js";
 import { cat } from "./cat.js";
 import { conntrack } from "./conntrack.js";
 import { echo } from "./echo.js";
@@ -33,6 +35,8 @@ export const PROGRAMS = {
   nc,
   ss,
   sleep,
+  arp,
+  brctl,
 } as const satisfies Record<string, ProgramSpec>;
 
 export type ProgramName = keyof typeof PROGRAMS;

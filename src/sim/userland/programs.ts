@@ -1,7 +1,9 @@
 // The simulator's implementation of every program in the registry
 // (src/script/programs/registry.ts): the compiler checks that none is missing.
 import type { ProgramName } from "../../script/programs/registry.js";
+import { arp } from "./arp.js";
 import { bridge } from "./bridge.js";
+import { brctl } from "./brctl.js";
 import { conntrack } from "./conntrack.js";
 import { ip } from "./ip/index.js";
 import { iptables } from "./iptables/iptables.js";
@@ -29,4 +31,6 @@ export const SIM_PROGRAMS = {
   nc,
   ss,
   sleep,
+  arp,
+  brctl,
 } satisfies Record<ProgramName, SimProgram>;

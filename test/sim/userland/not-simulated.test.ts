@@ -122,6 +122,18 @@ const REFUSED: [string, string][] = [
   // iptables and iptables-restore (the same message as every other program).
   ["iptables-restore -h", "iptables-restore -h"],
   ["iptables -A INPUT -m limit --limit 1/s -j ACCEPT", "iptables: the limit match"],
+  // net-tools arp and bridge-utils brctl: the display is simulated, changes are not.
+  ["arp -n -v", "arp -v"],
+  ["arp", "arp without -n (looking names up)"],
+  ["arp -a", "arp without -n (looking names up)"],
+  ["arp -n -s 10.0.0.2 02:00:00:00:00:02", "arp -s"],
+  ["arp -n -d 10.0.0.2", "arp -d"],
+  ["arp -n localhost", "arp with a host name"],
+  ["brctl addbr br9", "brctl addbr"],
+  ["brctl addif br0 veth1", "brctl addif"],
+  ["brctl stp br0 on", "brctl stp"],
+  ["brctl showstp br0", "brctl showstp"],
+  ["brctl", "brctl without a command"],
 ];
 
 describe("not simulated: one message, one exit code", () => {
