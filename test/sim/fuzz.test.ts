@@ -15,6 +15,7 @@ import { withFiles, type ScriptFiles } from "../../src/script/load.js";
 import { parseScript } from "../../src/script/parse.js";
 import type { LabCommand } from "../../src/script/types.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
+import { Lab, res } from "./userland/ip-helpers.js";
 
 const LINES = Number(process.env.PW_FUZZ_LINES ?? (process.env.PW_FUZZ === "1" ? 100_000 : 10_000));
 const SEED = process.env.PW_FUZZ_SEED === undefined ? undefined : Number(process.env.PW_FUZZ_SEED);
@@ -489,8 +490,10 @@ const mutatedLine: fc.Arbitrary<string> = fc
   );
 
 const lineArb: fc.Arbitrary<string> = fc.oneof(
-  { weight: 1, arbitrary: generatedLine },
-  { weight: 1, arbitrary: mutatedLine },
+  { weight: 10, arbitrary: generatedLine },
+  { weight: 10, arbitrary: mutatedLine },
+  // Plain noise now and then: whatever bytes a pasted file may hold.
+  { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 40 }) },
 );
 
 // ---- the parser ----------------------------------------------------------------------
@@ -656,6 +659,12 @@ async function simulate(lines: readonly string[], rules: string): Promise<void> 
     history.push(cmd.text);
     checkResult(await runGuarded(g, loaded, files, history.slice(0, -1)), cmd);
   }
+  // Whatever the lines left behind, the world can still be read (the labs' end check).
+  try {
+    await g.b.inspect();
+  } catch (e) {
+    throw new Error(`inspect() threw after:\n${[...WORLD, ...history].join("\n")}`, { cause: e });
+  }
 }
 
 const params = (runs: number): fc.Parameters<unknown> => ({
@@ -688,4 +697,46 @@ describe("fuzzing near-miss lab lines", () => {
     },
     Math.max(120_000, LINES * 10),
   );
+});
+
+// What fuzzing turned up, each checked against the kernel in a scratch namespace.
+describe("found while fuzzing", () => {
+  it("sysctl reads integers as proc_dointvec does: base 0, int-sized, one per value", () => {
+    const l = new Lab();
+    l.setup("ip link add veth0 type veth peer name veth1");
+    const set = (v: string): number =>
+      l.run(`sysctl -q -w net.ipv4.conf.veth0.rp_filter=${v}`).exit;
+    const get = (): string => l.out("cat /proc/sys/net/ipv4/conf/veth0/rp_filter");
+    expect([set("0x10"), get()]).toEqual([0, "16\n"]);
+    expect([set("010"), get()]).toEqual([0, "8\n"]);
+    expect([set("-0x80000000"), get()]).toEqual([0, "-2147483648\n"]);
+    expect([set("'2 7'"), get()]).toEqual([0, "2\n"]);
+    for (const bad of [
+      "08",
+      "+1",
+      "0x",
+      "2147483648",
+      "-2147483649",
+      "99999999999999999999",
+      "000000000000000000001",
+      "1x",
+      "' '",
+    ]) {
+      expect([bad, set(bad), get()]).toEqual([bad, 1, "2\n"]);
+    }
+    expect(l.run("echo 4294967297 > /proc/sys/net/ipv4/ip_forward")).toEqual(
+      res(1, "", "packetwalk: echo: /proc/sys/net/ipv4/ip_forward: Invalid argument\n"),
+    );
+  });
+
+  it("ping_group_range takes two gids up to 4294967294; out of order it means no group", () => {
+    const l = new Lab();
+    const set = (v: string): number => l.run(`sysctl -q -w net.ipv4.ping_group_range='${v}'`).exit;
+    const get = (): string => l.out("sysctl -n net.ipv4.ping_group_range");
+    expect([set("0 5"), get()]).toEqual([0, "0\t5\n"]);
+    expect([set("4"), get()]).toEqual([0, "4\t5\n"]);
+    expect([set("3 1 7"), get()]).toEqual([0, "1\t0\n"]);
+    expect([set("0 4294967294"), get()]).toEqual([0, "0\t4294967294\n"]);
+    expect([set("-1 3"), set("0 4294967295"), get()]).toEqual([1, 1, "0\t4294967294\n"]);
+  });
 });
