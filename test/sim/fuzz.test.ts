@@ -13,6 +13,7 @@ import type { CommandResult } from "../../src/backend.js";
 import { ScriptError } from "../../src/script/errors.js";
 import { withFiles, type ScriptFiles } from "../../src/script/load.js";
 import { parseScript } from "../../src/script/parse.js";
+import { PROGRAMS } from "../../src/script/programs/registry.js";
 import type { LabCommand } from "../../src/script/types.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
 import { Lab, res } from "./userland/ip-helpers.js";
@@ -370,6 +371,8 @@ const programLine: fc.Arbitrary<string[]> = fc.oneof(
     .map(([v, f]) => ["echo", ...v, ">", f]),
   wordList(["-n", "-e", "-E", "1", "0"], 3).map((w) => ["echo", ...w]),
   wordList([...PROC_SYS, "-A", "-v", "-n", "-"], 3).map((w) => ["cat", ...w]),
+  fc.constantFrom(...PROC_SYS).map((f) => ["cat", f]),
+  fc.oneof(number, fc.constantFrom("0.1", "1", "2.5", "120", "121")).map((n) => ["sleep", n]),
   wordList(
     [
       "0",
@@ -642,6 +645,9 @@ function checkResult(r: CommandResult, cmd: LabCommand): void {
 }
 
 /** Runs the accepted lines of a batch in a fresh prepared world. */
+/** Lines the simulator ran, by program: the generators must keep reaching every one. */
+const ran = new Map<string, number>();
+
 async function simulate(lines: readonly string[], rules: string): Promise<void> {
   const cmds = parseChecked(lines);
   if (cmds.length === 0) return;
@@ -658,6 +664,7 @@ async function simulate(lines: readonly string[], rules: string): Promise<void> 
     }
     history.push(cmd.text);
     checkResult(await runGuarded(g, loaded, files, history.slice(0, -1)), cmd);
+    ran.set(cmd.program, (ran.get(cmd.program) ?? 0) + 1);
   }
   // Whatever the lines left behind, the world can still be read (the labs' end check).
   try {
@@ -694,6 +701,10 @@ describe("fuzzing near-miss lab lines", () => {
         ),
         params(Math.ceil(LINES / PER_WORLD)),
       );
+      // Near misses, not noise: about 60% of the lines pass the parser and run.
+      const total = [...ran.values()].reduce((a, b) => a + b, 0);
+      expect(total).toBeGreaterThan(LINES * 0.3);
+      if (LINES >= 10_000) expect([...ran.keys()].sort()).toEqual(Object.keys(PROGRAMS).sort());
     },
     Math.max(120_000, LINES * 10),
   );
