@@ -318,7 +318,25 @@ const glued = (vocab: readonly string[]): fc.Arbitrary<string> =>
     .map(([a, s, b]) => a + s + b);
 
 const RULES_FILE = "rules.v4";
+/** Changes to the prepared world, so that later lines meet what is gone, moved or down. */
+// prettier-ignore
+const CHURN = [
+  "ip netns del a", "ip netns del c", "ip link del br0", "ip link del vb", "ip -n c link del vc",
+  "ip link set vb netns b", "ip link set vd nomaster", "ip link set br0 down",
+  "ip -n a link set va down", "ip -n a addr flush dev va", "ip -n a route flush table main",
+  "ip link set br0 type bridge vlan_filtering 1", "ip link set vb name vz", "ip link set br0 mtu 68",
+  "iptables -F", "iptables -t nat -F", "iptables -P FORWARD DROP", "iptables -P INPUT DROP",
+  "iptables -A INPUT -j REJECT", "sysctl -w net.ipv4.ip_forward=0",
+  "sysctl -w net.bridge.bridge-nf-call-iptables=1", "ip netns exec a nc -lku 53 &",
+  "ip netns exec c ping -i 0.2 10.0.0.1 &", "ip netns add a", "ip netns exec c nc -zv 10.0.0.1 1-3",
+  "ip link add vx type vxlan id 7 dev br0 dstport 4789", "ip link set vx master br0",
+  "bridge fdb add 00:11:22:33:44:55 dev vb master static", "conntrack -F",
+];
+const churn = fc.constantFrom(...CHURN).map((l) => l.split(" "));
+
 const programLine: fc.Arbitrary<string[]> = fc.oneof(
+  churn,
+  churn,
   wordList([...IP_OPTS, ...IP_OBJ, ...IP_WORDS]).map((w) => ["ip", ...w]),
   fc
     .tuple(fc.constantFrom(...IP_OBJ), fc.constantFrom(...IP_WORDS), wordList(IP_WORDS, 8))
