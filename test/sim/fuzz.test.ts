@@ -728,7 +728,8 @@ describe("fuzzing near-miss lab lines", () => {
   );
 });
 
-// What fuzzing turned up, each checked against the kernel in a scratch namespace.
+// Found probing the fuzz generators' edge values by hand against the kernel (unshare -n):
+// the properties above check that the simulator answers, not that it answers right.
 describe("found while fuzzing", () => {
   it("sysctl reads integers as proc_dointvec does: base 0, int-sized, one per value", () => {
     const l = new Lab();
