@@ -2,6 +2,7 @@
 // the side effects the kernel's handlers have (devinet_sysctl_forward).
 import type { NetNs } from "../kernel/core/netns.js";
 import { INT_RANGES } from "../kernel/core/sysctl.js";
+import { procInts } from "./proc-int.js";
 
 export type SysctlRead = { ok: true; value: string } | { ok: false; error: string };
 export type SysctlWrite = { ok: true } | { ok: false; error: string };
@@ -66,13 +67,26 @@ export function writeSysctl(ns: NetNs, key: string, raw: string): SysctlWrite {
   const s = slot(ns, sysctlKey(key));
   if (!s) return { ok: false, error: NOENT };
   if (sysctlKey(key) === "net.ipv4.ip_local_port_range") return writePortRange(ns, s, raw);
-  // proc_dointvec: an integer with optional surrounding whitespace.
-  const v = raw.trim();
-  if (!/^-?\d+$/.test(v)) return { ok: false, error: "Invalid argument" };
+  if (sysctlKey(key) === "net.ipv4.ping_group_range") return writeGroupRange(s, raw);
+  // proc_dointvec: one int (0x10 and 010 too); what follows it after a space is ignored.
+  const v = procInts(raw, 1)?.[0];
+  if (v === undefined) return { ok: false, error: "Invalid argument" };
   const range = INT_RANGES[sysctlKey(key)];
-  if (range && (Number(v) < range[0] || Number(v) > range[1]))
-    return { ok: false, error: "Invalid argument" };
-  s.set(String(Number(v)));
+  if (range && (v < range[0] || v > range[1])) return { ok: false, error: "Invalid argument" };
+  s.set(String(v));
+  return { ok: true };
+}
+
+/**
+ * ipv4_ping_group_range: one or two gids (one sets only the low end), each up to
+ * GID_T_MAX - 1; a range out of order becomes "1 0", no group.
+ */
+function writeGroupRange(s: Slot, raw: string): SysctlWrite {
+  const v = procInts(raw, 2, 0n, 4294967294n);
+  if (v === undefined) return { ok: false, error: "Invalid argument" };
+  const lo = v[0]!;
+  const hi = v[1] ?? Number(s.get().split(/\s+/)[1]);
+  s.set(hi < lo ? "1\t0" : `${lo}\t${hi}`);
   return { ok: true };
 }
 
@@ -81,12 +95,10 @@ export function writeSysctl(ns: NetNs, key: string, raw: string): SysctlWrite {
  * must lie within [ip_unprivileged_port_start, 65535] and be in order.
  */
 function writePortRange(ns: NetNs, s: Slot, raw: string): SysctlWrite {
-  const parts = raw.trim().split(/\s+/);
-  if (parts.length > 2 || !parts.every((p) => /^-?\d+$/.test(p)))
-    return { ok: false, error: "Invalid argument" };
-  const hi0 = Number(s.get().split(/\s+/)[1]);
-  const lo = Number(parts[0]);
-  const hi = parts[1] === undefined ? hi0 : Number(parts[1]);
+  const parts = procInts(raw, 2);
+  if (parts === undefined) return { ok: false, error: "Invalid argument" };
+  const lo = parts[0]!;
+  const hi = parts[1] ?? Number(s.get().split(/\s+/)[1]);
   const min = Number(ns.sysctl.get("net.ipv4.ip_unprivileged_port_start") ?? "1024");
   if (lo < 1 || hi > 65535 || hi < lo || lo < min) return { ok: false, error: "Invalid argument" };
   s.set(`${lo}\t${hi}`);
