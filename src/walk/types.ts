@@ -3,7 +3,7 @@
 // are only ever added; version bumps on any change of meaning. Inside the model every
 // namespace is an NsName (ROOT_NS, "", for the script's own); json.ts spells the root as
 // the JSON always has.
-import type { MachineId, NfPathPacket, NsName } from "../backend/trace-types.js";
+import type { MachineId, NfPathPacket, NsName, TracePoint } from "../backend/trace-types.js";
 import type { Provenance } from "../script/types.js";
 
 export const WALK_SCHEMA = "packetwalk-walk/1";
@@ -44,15 +44,7 @@ export interface WalkStep {
   /** The packet's headers as they were at this step (tcpdump style). */
   header: string;
   /** kind "nf": the trace event, as the kernel's trace would report it. */
-  nf?: {
-    hook: string;
-    table: string;
-    chain: string;
-    ruleNum?: number;
-    rule?: string;
-    verdict: string;
-    policy: boolean;
-  };
+  nf?: Omit<Extract<TracePoint, { kind: "nf" }>, "kind" | "ns">;
   /** kind "nat": the addresses before and after. */
   nat?: { before: string; after: string };
   /** kind "local": taken in without effect (an ARP request for another address). */

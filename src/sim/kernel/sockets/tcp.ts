@@ -126,22 +126,13 @@ export class TcpTable {
 
   /** Sockets as `ss -tan` would list them: listeners first, then connections. */
   list(): { state: TcpState; laddr: Ip4; lport: number; raddr: Ip4; rport: number }[] {
-    return [
-      ...this.listeners.map((l) => ({
-        state: "LISTEN" as const,
-        laddr: l.addr,
-        lport: l.port,
-        raddr: 0,
-        rport: 0,
-      })),
-      ...[...this.socks.values()].map((s) => ({
-        state: s.state(),
-        laddr: s.laddr,
-        lport: s.lport,
-        raddr: s.raddr,
-        rport: s.rport,
-      })),
-    ];
+    return this.diag().map(({ state, laddr, lport, raddr, rport }) => ({
+      state,
+      laddr,
+      lport,
+      raddr,
+      rport,
+    }));
   }
 
   /**
