@@ -70,3 +70,18 @@ export class Lab {
 export function res(exit: number, stdout = "", stderr = ""): CommandResult {
   return { exit, stdout, stderr };
 }
+
+/** Namespaces a (10.0.0.1) and b (10.0.0.2) joined by a veth pair, both ends up. */
+export function vethPair(opts: SimOptions = {}): Lab {
+  const l = new Lab(opts);
+  l.setup(
+    "ip netns add a",
+    "ip netns add b",
+    "ip link add va netns a type veth peer name vb netns b",
+    "ip -n a addr add 10.0.0.1/24 dev va",
+    "ip -n b addr add 10.0.0.2/24 dev vb",
+    "ip -n a link set va up",
+    "ip -n b link set vb up",
+  );
+  return l;
+}

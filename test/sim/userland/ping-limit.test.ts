@@ -4,20 +4,10 @@ import { describe, expect, it } from "vitest";
 import { RttSummary } from "../../../src/sim/userland/ping.js";
 import { parseLine } from "../../../src/script/parse.js";
 import { simProbe } from "../../../src/walk/traced-probe.js";
-import { Lab } from "./ip-helpers.js";
+import { Lab, vethPair } from "./ip-helpers.js";
 
 function pair(timeLimitMs?: number): Lab {
-  const l = new Lab(timeLimitMs === undefined ? {} : { timeLimitMs });
-  l.setup(
-    "ip netns add a",
-    "ip netns add b",
-    "ip link add va netns a type veth peer name vb netns b",
-    "ip -n a addr add 10.0.0.1/24 dev va",
-    "ip -n b addr add 10.0.0.2/24 dev vb",
-    "ip -n a link set va up",
-    "ip -n b link set vb up",
-  );
-  return l;
+  return vethPair(timeLimitMs === undefined ? {} : { timeLimitMs });
 }
 
 const now = (l: Lab): number => l.b.world.scheduler.now;

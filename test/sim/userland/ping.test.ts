@@ -1,19 +1,10 @@
 // ping in the simulator: iputils' output and exit codes, on virtual time.
 import { describe, expect, it } from "vitest";
 import { TIMER_SLACK_MS } from "../../../src/sim/engine/machines/nud.js";
-import { Lab } from "./ip-helpers.js";
+import { vethPair, type Lab } from "./ip-helpers.js";
 
 function pair(loUp = true): Lab {
-  const l = new Lab();
-  l.setup(
-    "ip netns add a",
-    "ip netns add b",
-    "ip link add va netns a type veth peer name vb netns b",
-    "ip -n a addr add 10.0.0.1/24 dev va",
-    "ip -n b addr add 10.0.0.2/24 dev vb",
-    "ip -n a link set va up",
-    "ip -n b link set vb up",
-  );
+  const l = vethPair();
   if (loUp) l.setup("ip -n a link set lo up");
   return l;
 }
