@@ -6,7 +6,7 @@
 // An area's folder and its file of the same name (src/backend/ and src/backend.ts); a
 // pattern that starts with ^ is taken as it is.
 const area = (name) => (name.startsWith("^") ? name : `^src/${name}(/|\\.ts$)`);
-const BROWSER_SAFE = ["backend", "script", "sim", "walk", "compare", "web"];
+const BROWSER_SAFE = ["backend", "script", "sim", "walk", "compare", "lessons", "web"];
 const forbid = (from, to, comment) => ({
   name: `${from}-boundary`,
   comment,
@@ -46,6 +46,11 @@ module.exports = {
       "compare",
       ["sim", "real", "walk", "web", "cli"],
       "comparison works on results and snapshots, from either backend",
+    ),
+    forbid(
+      "lessons",
+      ["sim", "real", "web", "cli"],
+      "lessons run on the Backend interface; snapshots and terminals belong to their adapters",
     ),
     forbid(
       "walk",

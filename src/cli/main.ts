@@ -1,6 +1,8 @@
 // The packetwalk command line.
 import { Command, CommanderError, Option } from "commander";
 import { doctorCommand } from "./doctor-command.js";
+import { learnCommand } from "./learn-command.js";
+import { lessonListCommand, lessonVerifyCommand } from "./lesson-command.js";
 import { UserError } from "./load-script.js";
 import { runCommand } from "./run-command.js";
 import { missingDashDash } from "./walk-args.js";
@@ -86,6 +88,40 @@ export async function main(argv: string[]): Promise<number> {
     .option("--json", "machine-readable result")
     .action(async (opts) => {
       code = await doctorCommand(opts, write);
+    });
+
+  program
+    .command("learn")
+    .description(
+      "step through a lesson: narration, commands, your prediction, then the walk that explains it",
+    )
+    .argument("[lesson]", "lesson id, number or file (without it: the menu of lessons)")
+    .option("--lang <code>", "language of the narration, where a translation exists (en, zh)")
+    .addOption(profileOption())
+    .addOption(seedOption())
+    .action(async (lesson: string | undefined, opts) => {
+      code = await learnCommand(lesson, opts, write);
+    });
+
+  const lesson = program.command("lesson").description("lesson files: list them, verify them");
+  lesson
+    .command("list")
+    .description("list the lessons")
+    .action(() => {
+      code = lessonListCommand({}, write);
+    });
+  lesson
+    .command("verify")
+    .description("run lessons without a learner: every check must hold; exit 1 if one fails")
+    .argument("[lessons...]", "lesson ids, numbers or files (default: every lesson)")
+    .option("--sim", "in the simulator (default)")
+    .option("--kernel", "on the real kernel, in a throwaway sandbox")
+    .option("--compare", "in both: checks must hold in both and every line print the same")
+    .addOption(profileOption())
+    .addOption(seedOption())
+    .addOption(timeoutOption())
+    .action(async (lessons: string[], opts) => {
+      code = await lessonVerifyCommand(lessons, opts, write);
     });
 
   const dashDash = missingDashDash(argv.slice(2));
