@@ -72,7 +72,7 @@ describe("learn, by scripted keys", () => {
   it("shows the menu with progress, quits on q and at the end of input", async () => {
     const { out, code } = await learn(undefined, ["1", "3", "q"]);
     expect(code).toBe(0);
-    expect(out).toMatch(/ 1\. \[     \] A namespace, a veth pair/);
+    expect(out).toMatch(/ 1\. \[ {5}\] A namespace, a veth pair/);
     expect(out).toContain("Step 1/");
     expect(out).not.toContain("Step 2/");
     const end = await learn("1", ["3"]);
