@@ -6,6 +6,13 @@ import { pick } from "../lessons/format.js";
 import { chooseMode, openBackends, type BackendOptions } from "./backends.js";
 import { findLesson, loadLessons } from "./lesson-files.js";
 import { style } from "./style.js";
+import { relative } from "node:path";
+
+/** A path as short as it can be said from here. */
+function shortPath(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r.startsWith("..") ? p : r;
+}
 
 export interface VerifyOptions extends BackendOptions {
   dir?: string;
@@ -19,6 +26,9 @@ export async function lessonVerifyCommand(
   write: Write,
 ): Promise<number> {
   const mode = chooseMode(opts);
+  // Held against the kernel, the simulator starts from what this machine gives a new
+  // namespace (br_netfilter, ip_forward...), as the sandbox does.
+  if (mode === "compare" && opts.profile === undefined) opts = { ...opts, profile: "machine" };
   const dir = opts.dir === undefined ? {} : { dir: opts.dir };
   const lessons = names.length === 0 ? loadLessons(dir) : names.map((n) => findLesson(n, dir));
   let failed = 0;
@@ -27,13 +37,15 @@ export async function lessonVerifyCommand(
     const open = await openBackends(mode, opts);
     try {
       const v = await verifyLesson(lesson, open);
-      const head = `${lesson.id} (${lesson.file}): ${lesson.steps.length} steps, ${v.checks} checks`;
+      const head = `${lesson.id} (${shortPath(lesson.file)}): ${lesson.steps.length} steps, ${v.checks} checks`;
       if (v.failures.length === 0) write(`${style.green("ok")}   ${head}\n`);
       else {
         failed++;
         write(`${style.red("FAIL")} ${head}, ${v.failures.length} failed\n`);
         for (const f of v.failures)
-          write(`  ${lesson.file}:${f.line}: step ${f.step} [${f.backend}]: ${f.what}\n`);
+          write(
+            `  ${shortPath(lesson.file)}:${f.line}: step ${f.step} [${f.backend}]: ${f.what}\n`,
+          );
       }
     } finally {
       await open.close();
