@@ -81,7 +81,8 @@ class Parser {
       const key = m[1]!;
       if (Object.hasOwn(out, key)) throw new YamlError(l.n, `${key} is given twice`);
       this.i++;
-      const rest = m[2]?.trim() ?? "";
+      // A comment alone after the colon leaves the value to the lines below.
+      const rest = (m[2] ?? "").replace(/^#.*$/, "").trim();
       if (rest === "") {
         const next = this.lines[this.i];
         // A list may sit at the key's own indentation (`key:` then `- a`).
@@ -99,6 +100,8 @@ class Parser {
   private scalar(text: string, n: number, indent: number): YamlValue {
     if (text === "|" || text === ">" || text === "|-" || text === ">-")
       return this.blockScalar(text, n, indent);
+    // A comment after a flow list.
+    if (text.startsWith("[")) text = text.replace(/\]\s+#[^\]]*$/, "]");
     if (text.startsWith("[")) {
       if (!text.endsWith("]")) throw new YamlError(n, "a flow list must end on its line with ]");
       const body = text.slice(1, -1).trim();

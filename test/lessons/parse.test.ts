@@ -1,4 +1,5 @@
 // Lesson files: what the parser reads from them, and errors that name file, step and field.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseLesson, SEEDS } from "../../src/lessons/parse.js";
 import { parseYaml } from "../../src/lessons/yaml-lite.js";
@@ -178,5 +179,19 @@ f: [p, "q, r"]
   it("says which line is wrong", () => {
     expect(() => parseYaml("a: 1\nnot a pair\n")).toThrow(/expected `key: value`/);
     expect(() => parseYaml("a: 1\na: 2\n")).toThrow(/a is given twice/);
+  });
+});
+
+describe("docs/lessons.md", () => {
+  it("its example lesson is a valid lesson", () => {
+    const doc = readFileSync("docs/lessons.md", "utf8");
+    const example = /````markdown\n([\s\S]*?)\n````/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const { lesson: l, errors } = parseLesson(example!, "example.md", { seeds: SEEDS });
+    expect(errors.map((e) => e.message)).toEqual([]);
+    expect(l.references).toHaveLength(1);
+    expect(l.title.zh).toBe("veth 对");
+    expect(l.steps[0]!.narration.zh).toBe("步骤的中文讲解。");
+    expect(l.steps[0]!.checks).toHaveLength(3);
   });
 });
