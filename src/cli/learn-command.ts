@@ -168,10 +168,11 @@ class Session {
             p.choices?.forEach((c, i) => w(`  ${i + 1}) ${this.t(c)}\n`));
             const a = await this.ask(
               p.choices
-                ? "your answer (a number; Enter to skip) > "
-                : "your answer (Enter to skip) > ",
+                ? "your answer (a number; Enter: skip, q: quit) > "
+                : "your answer (Enter: skip, q: quit) > ",
             );
-            if (a === null) {
+            // "q" quits here too: no answer of any lesson is the letter q.
+            if (a === null || a.trim().toLowerCase() === "q") {
               actor.send({ type: "QUIT" });
               break;
             }
