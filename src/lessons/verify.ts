@@ -1,8 +1,11 @@
 // `packetwalk lesson verify`: a lesson run step by step, without a learner, on the
 // simulator, the kernel or both. Every check must hold in each backend that ran it; with
-// both, every command must also print the same in both (after normalisation), since a
-// learner is shown the simulator's output and the kernel is the judge.
+// both, every command must also print the same in both (after normalisation), and each
+// walk must meet the same netfilter rules as the kernel's trace of it, since a learner is
+// shown the simulator's and the kernel is the judge.
 import type { Backend } from "../backend.js";
+import { nsDisplay } from "../backend/trace-types.js";
+import { compareNfPaths } from "../walk/compare-nf.js";
 import { checkText, type Lesson } from "./format.js";
 import { divergences, runStep, type StepRun } from "./run-step.js";
 
@@ -56,6 +59,19 @@ export async function verifyLesson(
             `simulator exit ${d.sim.exit}, kernel exit ${d.kernel.exit}\n` +
             indent(`simulator:\n${indent(d.sim.stdout + d.sim.stderr)}`) +
             indent(`kernel:\n${indent(d.kernel.stdout + d.kernel.stderr)}`),
+        });
+    // The walk's netfilter path: the simulator's must be the kernel's own trace of it.
+    if (sim?.walk && kernel?.walk)
+      for (const d of compareNfPaths(sim.walk.netfilter, kernel.walk.netfilter))
+        failures.push({
+          step: step.number,
+          line: sim.walk.probe.line,
+          backend: "compare",
+          what:
+            `the walk's packet ${d.index + 1} in ${nsDisplay(d.ns)} (${d.packet}) meets other ` +
+            `rules from step ${d.at + 1} on\n` +
+            indent(`simulator:\n${indent((d.sim ?? ["(no such packet)"]).join("\n"))}`) +
+            indent(`kernel:\n${indent((d.kernel ?? ["(no such packet)"]).join("\n"))}`),
         });
   }
   return { lesson, checks, failures };

@@ -14,11 +14,12 @@ import { SimBackend } from "../../src/sim/sim-backend.js";
 async function learn(
   lesson: string | undefined,
   keys: string[],
+  opts: { lang?: string } = {},
 ): Promise<{ out: string; code: number; progress: ProgressStore; kernels: number }> {
   let out = "";
   const progress = new ProgressStore(join(mkdtempSync(join(tmpdir(), "pw-learn-")), "p.json"));
   let kernels = 0;
-  const code = await learnCommand(lesson, {}, (s) => (out += s), {
+  const code = await learnCommand(lesson, opts, (s) => (out += s), {
     input: Readable.from(keys.map((k) => `${k}\n`)),
     progress,
     kernel: () => {
@@ -78,5 +79,16 @@ describe("learn, by scripted keys", () => {
     const end = await learn("1", ["3"]);
     expect(end.code).toBe(0);
     expect(end.progress.read()).toEqual({ "namespaces-veth-bridge": { reached: 1, done: false } });
+  });
+
+  it("speaks the learner's language where the lesson has a translation", async () => {
+    const { out } = await learn("namespaces-loopback", ["不会，ping 立刻失败", "", "q"], {
+      lang: "zh",
+    });
+    expect(out).toContain("网络命名空间与环回设备");
+    expect(out).toContain("Step 1/4: 一个新的命名空间");
+    expect(out).toContain("Right: 不会，ping 立刻失败");
+    // Step 2 has no translation: it is shown in English.
+    expect(out).toContain("Step 2/4: Loopback up");
   });
 });
