@@ -2,6 +2,8 @@
 // lessons run without a learner; every check must hold in the backends chosen (and with
 // --compare every line must print what the kernel prints). Exit 1 when any fails.
 import { verifyLesson } from "../lessons/verify.js";
+import { missingTraceTools } from "../real/nf-trace.js";
+import { UserError } from "./load-script.js";
 import { pick } from "../lessons/format.js";
 import { chooseMode, openBackends, type BackendOptions } from "./backends.js";
 import { findLesson, loadLessons } from "./lesson-files.js";
@@ -31,6 +33,13 @@ export async function lessonVerifyCommand(
   if (mode === "compare" && opts.profile === undefined) opts = { ...opts, profile: "machine" };
   const dir = opts.dir === undefined ? {} : { dir: opts.dir };
   const lessons = names.length === 0 ? loadLessons(dir) : names.map((n) => findLesson(n, dir));
+  // Walks run traced on the kernel too (their netfilter path is compared).
+  const missing = mode === "sim" ? undefined : missingTraceTools();
+  if (missing !== undefined)
+    throw new UserError(
+      `packetwalk lesson verify: ${missing}.\nRun \`packetwalk doctor\` to see what the kernel backend needs.`,
+      3,
+    );
   let failed = 0;
   for (const lesson of lessons) {
     // A fresh world (and sandbox) per lesson: each lesson starts from nothing.
