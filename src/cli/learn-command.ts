@@ -14,6 +14,7 @@ import { SimBackend } from "../sim/sim-backend.js";
 import type { WorldSnapshot } from "../sim/snapshot.js";
 import { renderWalk } from "../walk/render.js";
 import { findLesson, loadLessons } from "./lesson-files.js";
+import { escapeControls, escapeOutput } from "../script/escape.js";
 import { UserError } from "./load-script.js";
 import { resolveProfile } from "./profile.js";
 import { ProgressStore } from "./progress.js";
@@ -326,6 +327,7 @@ function oneLine(s: string): string {
 }
 
 function commandText(text: string, r: { exit: number; stdout: string; stderr: string }): string {
-  const out = (r.stdout + r.stderr).replace(/\n?$/, "\n");
-  return `${style.cyan(`$ ${text}`)}\n${out === "\n" ? "" : out}${r.exit !== 0 ? style.dim(`(exit ${r.exit})\n`) : ""}`;
+  // What programs print is escaped for the terminal, as `run` does (src/script/escape.ts).
+  const out = escapeOutput(r.stdout + r.stderr).replace(/\n?$/, "\n");
+  return `${style.cyan(`$ ${escapeControls(text)}`)}\n${out === "\n" ? "" : out}${r.exit !== 0 ? style.dim(`(exit ${r.exit})\n`) : ""}`;
 }
