@@ -76,7 +76,10 @@ export type TracePoint =
       table?: string;
       dev?: string;
       src?: string;
+      /** The route's gateway; none for an on-link route. */
       gateway?: string;
+      /** Next-hop flags `ip route` prints ("linkdown": the device has no carrier). */
+      flags?: string[];
       why: string;
     }
   | {
@@ -123,7 +126,15 @@ export type TracePoint =
       /** Taken in and dropped without effect (an ARP request for someone else). */
       ignored?: boolean;
     }
-  | { kind: "drop"; ns: NsName; reason: string };
+  | {
+      kind: "drop";
+      ns: NsName;
+      reason: string;
+      /** The device it was dropped on, when one dropped it (a veth without carrier). */
+      dev?: string;
+      /** Why, for people, when the reason alone does not say. */
+      why?: string;
+    };
 
 /**
  * One entry of the simulator's trace of a command. `seq` is the entry's position in the
