@@ -111,7 +111,10 @@ export function detailHops(
   });
 }
 
-/** An ARP exchange nested under the step that waited for it, each packet with its steps. */
+/**
+ * An ARP exchange nested under the step that waited for it, each packet with its steps,
+ * a bar down the left edge marking what is nested.
+ */
 function arpLines(
   x: ArpExchange,
   all: readonly WalkPacket[],
@@ -120,13 +123,12 @@ function arpLines(
   clock: { at: number },
   p: Palette,
 ): string[] {
-  const pad = " ".repeat(leadWidth(layout) - 2);
   return x.packets.flatMap((q) => {
     const steps = q.steps.filter((s) => kept(s, q, opts.only));
     return [
-      `${pad}${p.bold(`| ${packetTitle(q, all)}`)}`,
+      `| ${p.bold(packetTitle(q, all))}`,
       ...steps.flatMap((s) => stepLines(s, layout, opts.marks.get(s) ?? [], clock, p, "| ")),
-      `${pad}${fateLine(q, p).trimStart().replace(/^=>/, "| =>")}`,
+      `| ${fateLine(q, p).trimStart()}`,
     ];
   });
 }
