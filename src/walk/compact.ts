@@ -156,8 +156,11 @@ function visitPhrases(walk: Walk, v: Visit, p: Palette): string[] {
       case "ttl":
         break; // "forwarded out" on the route says it
       case "local":
-        if (!s.ignored) out.push(p.green(`delivered to ${takerOf(walk, s)}`));
-        else out.push(`taken in, not for it`);
+        if (s.ignored) out.push(`taken in, not for it`);
+        // Taken in, then dropped (no socket): the drop says what became of it.
+        else if (v.steps.some((d) => d.kind === "drop" && d.seq > s.seq))
+          out.push(`up the stack to ${takerOf(walk, s)}`);
+        else out.push(p.green(`delivered to ${takerOf(walk, s)}`));
         break;
       case "drop":
         out.push(p.red(`DROPPED: ${s.reason ?? "?"}${s.why ? ` (${s.why})` : ""}`));
