@@ -10,6 +10,7 @@ import {
   type FollowedPacket,
   type Visit,
 } from "./follow.js";
+import type { Mark } from "./compare-view.js";
 import { nsName, type Palette } from "./palette.js";
 import type { Walk, WalkPacket, WalkStep } from "./types.js";
 import { packetTitle, takerOf } from "./words.js";
@@ -25,6 +26,8 @@ export interface CompactOptions {
   width: number;
   /** Only this packet (WalkPacket.id). */
   packet?: number;
+  /** --compare: the steps where the simulated netfilter path parts from the kernel's. */
+  marks?: Map<WalkStep, Mark[]>;
 }
 
 /** The packets to show: all followed ones, or the one asked for (even an ARP one folded in). */
@@ -58,7 +61,7 @@ export function compactHops(walk: Walk, opts: CompactOptions, p: Palette): Compa
     return visits.map((v, i) => ({
       packet: f.packet.id,
       title,
-      lines: visitLines(walk, f.packet, v, i === visits.length - 1, nsWidth, opts.width, p),
+      lines: visitLines(walk, f.packet, v, i === visits.length - 1, nsWidth, opts, p),
     }));
   });
 }
@@ -73,14 +76,19 @@ function visitLines(
   v: Visit,
   last: boolean,
   nsWidth: number,
-  width: number,
+  opts: CompactOptions,
   p: Palette,
 ): string[] {
   const phrases = visitPhrases(walk, v, p);
   if (last && pkt.fate.kind !== "delivered" && !v.steps.some((s) => s.kind === "drop"))
     phrases.push(fatePhrase(pkt, p));
-  const lead = `  ${p.cyan(nsName(v.ns).padEnd(nsWidth))}  `;
-  return wrap(phrases, 2 + nsWidth + 2, width).map((l, i) =>
+  // A difference from the kernel's trace is marked as the step view marks it: `>>`.
+  const marks = v.steps.flatMap((s) => opts.marks?.get(s) ?? []);
+  for (const m of marks)
+    phrases.push(p.red(`the kernel's netfilter path differs here (netfilter difference ${m.n})`));
+  const gutter = marks.length > 0 ? p.red(">>") : "  ";
+  const lead = `${gutter}${p.cyan(nsName(v.ns).padEnd(nsWidth))}  `;
+  return wrap(phrases, 2 + nsWidth + 2, opts.width).map((l, i) =>
     i === 0 ? lead + l : " ".repeat(2 + nsWidth + 4) + l,
   );
 }

@@ -120,11 +120,8 @@ function packetSection(walk: Walk, opts: RenderOptions): string[] {
 export function walkHops(walk: Walk, opts: RenderOptions): WalkHop[] {
   const p = palette(opts.colour);
   const width = opts.width ?? DEFAULT_WIDTH;
-  if (!opts.verbose && !opts.only) return compactHops(walk, { width, packet: opts.packet }, p);
-  return detailHops(
-    walk,
-    shownPackets(walk, opts.packet),
-    { width, only: opts.only, marks: differenceMarks(walk) },
-    p,
-  );
+  const marks = differenceMarks(walk);
+  if (!opts.verbose && !opts.only)
+    return compactHops(walk, { width, packet: opts.packet, marks }, p);
+  return detailHops(walk, shownPackets(walk, opts.packet), { width, only: opts.only, marks }, p);
 }

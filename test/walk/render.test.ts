@@ -317,6 +317,16 @@ describe("renderWalk, compare", () => {
     expect(lines.filter((l) => l.startsWith(">>"))).toHaveLength(2);
   });
 
+  it("marks the hop of the compact view where the paths part", () => {
+    const lines = renderWalk(compared([difference], false), { colour: false }).split("\n");
+    expect(lines.filter((l) => l.startsWith(">>"))).toEqual([
+      expect.stringMatching(
+        /^>>\(root\) +in on \S+; filter FORWARD: policy DROP; DROPPED: FORWARD policy DROP;/,
+      ),
+    ]);
+    expect(lines.join("\n")).toContain("(netfilter difference 1)");
+  });
+
   it("finds the packet by its steps when the walk's order is not the trace's", () => {
     const lines = plain(compared([{ ...difference, index: 0 }], false)).split("\n");
     const at = lines.findIndex((l) => l.includes("NF     filter FORWARD policy DROP"));
