@@ -26,8 +26,9 @@ export function verdictOf(walk: Walk): Verdict | undefined {
   const packets = walk.sim?.packets;
   const followed = packets ? followPackets(packets) : [];
   const main = followed.filter((f) => f.packet.protocol !== "arp");
+  // The kernel's account has no packets to read: its outcome is the probe's exit alone.
+  if (!packets) return { ok: probe.exit === 0, outcome: exitOutcome(probe) };
   const outcome = outcomeOf(probe, main);
-  if (!packets) return { ok: probe.exit === 0, outcome };
   if (main.length === 0) {
     const said = probe.stderr.split("\n").find((l) => l.trim() !== "");
     return {
@@ -43,6 +44,16 @@ export function verdictOf(walk: Walk): Verdict | undefined {
 
 function isPing(probe: ProbeResult): boolean {
   return /(^|\s)ping(\s|$)/.test(probe.text);
+}
+
+function exitOutcome(probe: ProbeResult): string {
+  if (isPing(probe)) {
+    if (probe.exit === 0) return "the ping got its reply";
+    return probe.exit === 1 ? "the ping got no reply" : `the ping failed (exit ${probe.exit})`;
+  }
+  return probe.exit === 0
+    ? "the TCP connection opened"
+    : `the TCP connection did not open (exit ${probe.exit})`;
 }
 
 function outcomeOf(probe: ProbeResult, main: FollowedPacket[]): string {

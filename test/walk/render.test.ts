@@ -280,6 +280,7 @@ describe("renderWalk, kernel", () => {
         "    2. 10.0.0.2 > 10.0.0.1 icmp\n",
     );
     expect(out).toContain("warnings:\n  - trace lost 1 event\n");
+    expect(out.split("\n")[0]).toBe("verdict: the ping got its reply");
     expect(out).not.toContain("#1 ");
   });
 });
