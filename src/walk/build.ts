@@ -39,6 +39,7 @@ export function buildWalk(entries: TraceEntry[]): BuiltWalk {
           id: order.length + 1,
           protocol: pkt.protocol,
           summary: pkt.summary,
+          ...(pkt.fields ? { fields: pkt.fields } : {}),
           steps: [],
           fate: { kind: "ended", ns: ROOT_NS, text: "" },
         },

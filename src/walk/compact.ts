@@ -209,13 +209,13 @@ function bridgePhrase(pt: Extract<WalkStep["point"], { kind: "bridge" }>): strin
 
 /** The ARP exchange a packet waited for, where it happened. */
 function arpPhrase(x: ArpExchange): string {
-  const requests = x.packets.filter((q) => q.summary.startsWith("ARP request"));
-  const reply = x.packets.find((q) => q.summary.startsWith("ARP reply"));
-  const who = /who has ([\d.]+)\?/.exec(requests[0]?.summary ?? "")?.[1] ?? "?";
+  const requests = x.packets.filter((q) => q.fields?.arp?.op === "request");
+  const reply = x.packets.find((q) => q.fields?.arp?.op === "reply");
+  const who = requests[0]?.fields?.dst ?? "?";
   const n = requests.length > 1 ? ` (${requests.length} requests)` : "";
   const head = `ARP who has ${who}${n}`;
   if (reply) {
-    const mac = /is at ([0-9a-f:]+)/.exec(reply.summary)?.[1] ?? "?";
+    const mac = reply.fields?.arp?.mac ?? "?";
     const by = requests.flatMap((q) => q.steps).find((s) => s.kind === "local" && !s.ignored);
     return `${head}: ${by ? nsName(by.ns) : "someone"} answers ${mac}`;
   }

@@ -27,7 +27,7 @@ export interface Visit {
 }
 
 export const isArp = (p: WalkPacket): boolean => p.protocol === "arp";
-const isRequest = (p: WalkPacket): boolean => isArp(p) && p.summary.startsWith("ARP request");
+const isRequest = (p: WalkPacket): boolean => p.fields?.arp?.op === "request";
 
 /** The packets in order, ARP exchanges folded into the packets that waited for them. */
 export function followPackets(packets: readonly WalkPacket[]): FollowedPacket[] {
@@ -53,7 +53,7 @@ export function followPackets(packets: readonly WalkPacket[]): FollowedPacket[] 
         (l) =>
           l.step.seq < first &&
           l.step.point?.kind === "neigh" &&
-          pkt.summary.includes(`who has ${l.step.point.nexthop}?`),
+          pkt.fields?.dst === l.step.point.nexthop,
       );
       if (lookup) {
         exchange = lookup.owner.arp.find((x) => x.after === lookup.step);

@@ -37,7 +37,7 @@ export function walkJson(walk: Walk): WalkJson {
   };
 }
 
-function packetJson(p: WalkPacket): WalkPacket {
+function packetJson({ fields: _f, ...p }: WalkPacket): WalkPacket {
   return {
     ...p,
     // point, hop and machine are the model's own (the fields of the step say the same, stably).

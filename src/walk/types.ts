@@ -8,6 +8,7 @@ import type {
   MachineId,
   NfPathPacket,
   NsName,
+  PacketFields,
   TracePoint,
 } from "../backend/trace-types.js";
 import type { Provenance } from "../script/types.js";
@@ -87,6 +88,8 @@ export interface WalkPacket {
   summary: string;
   /** The packet whose handling made this one (a reply, an ARP request, an error). */
   causedBy?: number;
+  /** What the summary says, as fields, when first seen (not in the JSON). */
+  fields?: PacketFields;
   steps: WalkStep[];
   fate: {
     kind: "delivered" | "dropped" | "ended";

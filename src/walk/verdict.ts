@@ -91,7 +91,7 @@ function failedWhy(walk: Walk, f: FollowedPacket, main: FollowedPacket[]): strin
   if (pkt.fate.kind === "dropped") {
     const drop = pkt.steps.findLast((s) => s.kind === "drop")!;
     if (drop.reason === "no socket listening") {
-      const port = / > [\d.]+:(\d+)/.exec(pkt.summary)?.[1];
+      const port = pkt.fields?.dport;
       const rst = main.find(
         (m) => packetName(m.packet) === "the RST" && m.packet.causedBy === pkt.id,
       );
@@ -123,7 +123,7 @@ function arpWhy(pkt: WalkPacket, lookup: WalkStep, arp: WalkPacket[]): string {
   const p = lookup.point;
   const target = p?.kind === "neigh" ? `${p.nexthop} on ${p.dev}` : "its next hop";
   const waited = `waited ${where(lookup).replace(/ on .*/, "")} for ARP to resolve ${target}`;
-  const requests = arp.filter((q) => q.summary.startsWith("ARP request"));
+  const requests = arp.filter((q) => q.fields?.arp?.op === "request");
   const dropped = requests.find((q) => q.fate.kind === "dropped");
   if (dropped) {
     const d = dropped.steps.findLast((s) => s.kind === "drop")!;
@@ -134,7 +134,7 @@ function arpWhy(pkt: WalkPacket, lookup: WalkStep, arp: WalkPacket[]): string {
       (linkdown ? `; its route is flagged linkdown` : "")
     );
   }
-  const answered = arp.some((q) => q.summary.startsWith("ARP reply"));
+  const answered = arp.some((q) => q.fields?.arp?.op === "reply");
   if (answered) return `${waited}; the answer came but the walk ended first`;
   const heard = [
     ...new Set(

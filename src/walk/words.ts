@@ -4,26 +4,27 @@ import type { Walk, WalkPacket, WalkStep } from "./types.js";
 
 /** What a learner calls the packet: "the echo request", "the SYN", "the ARP request". */
 export function packetName(p: WalkPacket): string {
-  const s = p.summary;
-  if (s.startsWith("ICMP echo request")) return "the echo request";
-  if (s.startsWith("ICMP echo reply")) return "the echo reply";
-  if (s.startsWith("ARP request")) return "the ARP request";
-  if (s.startsWith("ARP reply")) return "the ARP reply";
-  const flags = /\[([^\]]*)\]/.exec(s)?.[1];
-  if (p.protocol === "tcp" && flags !== undefined) {
+  const f = p.fields;
+  if (f?.arp) return f.arp.op === "request" ? "the ARP request" : "the ARP reply";
+  if (f?.icmp === "echo-request") return "the echo request";
+  if (f?.icmp === "echo-reply") return "the echo reply";
+  if (f?.icmp === "error") return "the ICMP error";
+  const flags = f?.tcpFlags;
+  if (flags !== undefined) {
     if (flags === "S") return "the SYN";
     if (flags === "S.") return "the SYN-ACK";
     if (flags.startsWith("R")) return "the RST";
     if (flags.startsWith("F")) return "the FIN";
     if (flags === ".") return "the ACK";
   }
-  if (p.protocol === "icmp") return "the ICMP error";
   return `the ${p.protocol.toUpperCase()} packet`;
 }
 
-/** The destination address (and port) of a packet from its summary ("10.0.0.2", "10.0.0.2:80"). */
+/** The destination address, with its port when it has one ("10.0.0.2", "10.0.0.2:80"). */
 export function destinationOf(p: WalkPacket): string | undefined {
-  return / > (\d+\.\d+\.\d+\.\d+(?::\d+)?)/.exec(p.summary)?.[1];
+  const f = p.fields;
+  if (!f) return undefined;
+  return f.dport === undefined ? f.dst : `${f.dst}:${f.dport}`;
 }
 
 /** Who took a packet delivered locally: a listening nc by name, else the stack's words. */

@@ -215,5 +215,6 @@ describe("the JSON's route", () => {
     // The model's own fields stay out of the JSON.
     const keys = new Set(w.sim!.packets.flatMap((p) => p.steps.flatMap((s) => Object.keys(s))));
     for (const k of ["point", "hop", "machine"]) expect(keys.has(k)).toBe(false);
+    expect(w.sim!.packets.some((p) => "fields" in p)).toBe(false);
   });
 });

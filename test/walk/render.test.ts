@@ -58,6 +58,7 @@ const request: WalkPacket = {
   id: 1,
   protocol: "icmp",
   summary: "ICMP echo request 10.0.0.1 > 10.0.0.2 id 1 seq 1",
+  fields: { src: "10.0.0.1", dst: "10.0.0.2", icmp: "echo-request" },
   steps: [
     step("route", "a", "output route: default via 10.0.0.254 dev va (table main)", {
       why: "the default route in table main",
@@ -78,6 +79,7 @@ const reply: WalkPacket = {
   id: 2,
   protocol: "icmp",
   summary: "ICMP echo reply 10.0.0.2 > 10.0.0.1 id 1 seq 1",
+  fields: { src: "10.0.0.2", dst: "10.0.0.1", icmp: "echo-reply" },
   causedBy: 1,
   steps: [
     step("wire", "", "crossed the veth pair vb [b] -> vr2 [(root)]"),
