@@ -62,6 +62,23 @@ export interface TracedPacket {
   summary: string;
   /** Addresses, ports, TTL and length, tcpdump style; for ARP its summary. */
   header: string;
+  /** What the summary says, as fields, for a walk's words (the verdict, "the SYN"). */
+  fields?: PacketFields;
+}
+
+/** A traced packet's identity as fields: addresses, ports, TCP flags, what ARP asks. */
+export interface PacketFields {
+  /** IPv4 source and destination; for ARP the sender's and the target's address. */
+  src: string;
+  dst: string;
+  sport?: number;
+  dport?: number;
+  /** TCP flags in tcpdump's letters ("S", "S.", "R.", "F.", "."). */
+  tcpFlags?: string;
+  /** ICMP: an echo request, an echo reply, or an error about another packet. */
+  icmp?: "echo-request" | "echo-reply" | "error";
+  /** ARP: request or reply; a reply's sender MAC. */
+  arp?: { op: "request" | "reply"; mac?: string };
 }
 
 /** A decision the simulated kernel took about one packet (or frame): a tracepoint. */
@@ -76,7 +93,10 @@ export type TracePoint =
       table?: string;
       dev?: string;
       src?: string;
+      /** The route's gateway; none for an on-link route. */
       gateway?: string;
+      /** Next-hop flags `ip route` prints ("linkdown": the device has no carrier). */
+      flags?: string[];
       why: string;
     }
   | {
@@ -123,7 +143,15 @@ export type TracePoint =
       /** Taken in and dropped without effect (an ARP request for someone else). */
       ignored?: boolean;
     }
-  | { kind: "drop"; ns: NsName; reason: string };
+  | {
+      kind: "drop";
+      ns: NsName;
+      reason: string;
+      /** The device it was dropped on, when one dropped it (a veth without carrier). */
+      dev?: string;
+      /** Why, for people, when the reason alone does not say. */
+      why?: string;
+    };
 
 /**
  * One entry of the simulator's trace of a command. `seq` is the entry's position in the

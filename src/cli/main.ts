@@ -59,8 +59,9 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("walk")
     .description(
-      "follow one probe (ping or nc -z) hop by hop after a lab script set the world up: " +
-        "routes, ARP, bridges, every netfilter rule, conntrack, NAT, and why",
+      "follow one probe (ping or nc -z) after a lab script set the world up: a one-line verdict, " +
+        "then each namespace a packet passes (routes, ARP, bridges, netfilter, NAT, conntrack); " +
+        "-v: every step and why",
     )
     .usage("[options] <script> -- <probe...>")
     .argument("<script>", "lab script that sets up the world")
@@ -72,7 +73,20 @@ export async function main(argv: string[]): Promise<number> {
       "both: hold the simulated walk against the kernel's trace; exit 1 on any difference",
     )
     .option("--json", "the walk as one JSON object (docs/walk-json.md)")
-    .option("--step", "show one hop at a time (Enter: next, p: next packet, b: back, q: quit)")
+    .option(
+      "--step",
+      "show one hop at a time (Enter: next hop, n: next packet, b: back, p: previous packet, q: quit)",
+    )
+    .option(
+      "-v, --verbose",
+      "every step of every packet (routes, neighbours, each netfilter rule...)",
+    )
+    .option(
+      "--only <kinds>",
+      "only the steps of these kinds, comma-separated: nf, arp, bridge, route",
+    )
+    .option("--packet <n>", "only packet #N of the walk")
+    .option("--until <line>", "walk the probe in the world as it stood after this script line")
     .addOption(profileOption())
     .addOption(seedOption())
     .addOption(timeoutOption())

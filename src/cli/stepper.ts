@@ -8,6 +8,8 @@ import { createActor, type Actor } from "xstate";
 import {
   flatPosition,
   hopsPerPacket,
+  positionOf,
+  positionText,
   stepperMachine,
   type StepperContext,
   type StepperEvent,
@@ -29,14 +31,15 @@ export interface StepperIO {
 export type StepOutcome = "done" | "quit";
 
 export const STEP_HELP =
-  "keys: Enter, space, n or j: next hop   p: next packet   b or k: back one hop   q: quit";
+  "keys: Enter or space: next hop   n: next packet   b: back one hop   p: previous packet   q: quit";
 
-type Action = "next" | "packet" | "back" | "quit" | "other";
+type Action = "next" | "packet" | "back" | "prevPacket" | "quit" | "other";
 
 const EVENTS: Record<Exclude<Action, "other">, StepperEvent> = {
   next: { type: "NEXT_HOP" },
   packet: { type: "NEXT_PACKET" },
   back: { type: "PREV" },
+  prevPacket: { type: "PREV_PACKET" },
   quit: { type: "QUIT" },
 };
 
@@ -57,9 +60,10 @@ export function actionOf(key: string | null): Action {
   const seq = SEQUENCES[key];
   if (seq) return seq;
   const k = key.toLowerCase();
-  if (k === "\r" || k === "\n" || k === " " || k === "n" || k === "j") return "next";
-  if (k === "p") return "packet";
+  if (k === "\r" || k === "\n" || k === " " || k === "j") return "next";
+  if (k === "n") return "packet";
   if (k === "b" || k === "k") return "back";
+  if (k === "p") return "prevPacket";
   if (k === "q" || k === CTRL_C || k === CTRL_D || k === ESC) return "quit";
   return "other";
 }
@@ -101,8 +105,7 @@ async function loop(
   write(`${STEP_HELP}\n`);
   let title = render(stepper.getSnapshot().context, hops, undefined, write);
   for (;;) {
-    const { index, total } = flatPosition(stepper.getSnapshot().context);
-    const position = `hop ${index + 1}/${total}`;
+    const position = positionText(positionOf(stepper.getSnapshot().context));
     // On a terminal the prompt is erased once answered, so the screen keeps only hops.
     write(raw ? `[${position}] ` : `[${position}]\n`);
     const action = actionOf(await keys.next());
@@ -125,12 +128,12 @@ function render(
   shownTitle: string | undefined,
   write: (s: string) => void,
 ): string | undefined {
-  const { index, total } = flatPosition(ctx);
+  const { index } = flatPosition(ctx);
   if (ctx.moved === "first") {
     write("-- this is the first hop --\n");
     return shownTitle;
   }
-  if (ctx.moved === "back") return showAgain(hops, index, total, write);
+  if (ctx.moved === "back") return showAgain(hops, index, positionText(positionOf(ctx)), write);
   return showForward(hops, index, shownTitle, write);
 }
 
@@ -151,11 +154,11 @@ function showForward(
 function showAgain(
   hops: readonly StepperHop[],
   at: number,
-  total: number,
+  position: string,
   write: (s: string) => void,
 ): string {
   const hop = hops[at]!;
-  write(`-- back to hop ${at + 1}/${total} --\n${hop.title}\n`);
+  write(`-- back to ${position} --\n${hop.title}\n`);
   write(hop.lines.map((l) => `${l}\n`).join(""));
   return hop.title;
 }

@@ -4,8 +4,18 @@
 import { quote } from "shell-quote";
 
 /** walk's options that take a value, and its flags. */
-const WITH_VALUE = new Set(["--profile", "--seed", "--timeout"]);
-const FLAGS = new Set(["--sim", "--kernel", "--compare", "--json", "--step", "-h", "--help"]);
+const WITH_VALUE = new Set(["--profile", "--seed", "--timeout", "--only", "--packet", "--until"]);
+const FLAGS = new Set([
+  "--sim",
+  "--kernel",
+  "--compare",
+  "--json",
+  "--step",
+  "-v",
+  "--verbose",
+  "-h",
+  "--help",
+]);
 
 const isWalkOption = (w: string): boolean =>
   FLAGS.has(w) || WITH_VALUE.has(w) || WITH_VALUE.has(w.split("=")[0]!);

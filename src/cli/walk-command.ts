@@ -5,17 +5,34 @@ import type { Expander } from "../script/expand.js";
 import type { LabScript } from "../script/types.js";
 import { walkJson } from "../walk/json.js";
 import { ProbeError, parseProbe } from "../walk/probe.js";
-import { renderHead, renderTail, renderWalk, walkHops } from "../walk/render.js";
+import {
+  renderHead,
+  renderTail,
+  renderWalk,
+  STEP_FILTERS,
+  walkHops,
+  type RenderOptions,
+  type StepFilter,
+} from "../walk/render.js";
 import { runWalk } from "../walk/run-walk.js";
 import type { Walk } from "../walk/types.js";
 import { chooseMode, openBackends, type BackendOptions } from "./backends.js";
 import { loadScript, UserError } from "./load-script.js";
 import { stepThrough } from "./stepper.js";
 import { useColour } from "./style.js";
+import { untilLine } from "./until.js";
 
 export interface WalkOptions extends BackendOptions {
   json?: boolean;
   step?: boolean;
+  /** -v: every step. */
+  verbose?: boolean;
+  /** --only nf,arp,bridge,route. */
+  only?: string;
+  /** --packet N. */
+  packet?: string;
+  /** --until LINE: the world as it stood after this script line. */
+  until?: string;
   /** Expands lines into several commands (tests inject one; `docker` will). */
   expand?: Expander;
 }
@@ -37,7 +54,11 @@ export async function walkCommand(
     if (e instanceof ProbeError) throw new UserError(e.message);
     throw e;
   }
-  const script: LabScript = loadScript(file, opts.expand ? { expand: opts.expand } : {});
+  const view = viewOptions(opts);
+  const script: LabScript = untilLine(
+    loadScript(file, opts.expand ? { expand: opts.expand } : {}),
+    opts.until,
+  );
   const missing = mode === "sim" ? undefined : missingTraceTools();
   if (missing !== undefined) {
     throw new UserError(
@@ -63,7 +84,7 @@ export async function walkCommand(
   if (opts.json) {
     write(JSON.stringify(walkJson(walk)) + "\n");
   } else if (opts.step && process.stdin.isTTY) {
-    const ro = { colour: useColour(), width: process.stdout.columns };
+    const ro = { ...view, colour: useColour(), width: process.stdout.columns };
     write(renderHead(walk, ro));
     const outcome = await stepThrough(walkHops(walk, ro), {
       input: process.stdin,
@@ -74,9 +95,31 @@ export async function walkCommand(
     if (opts.step) {
       process.stderr.write("packetwalk walk: --step needs a terminal; printing the whole walk\n");
     }
-    write(renderWalk(walk, { colour: useColour(), width: process.stdout.columns }));
+    write(renderWalk(walk, { ...view, colour: useColour(), width: process.stdout.columns }));
   }
   return exitCode(walk);
+}
+
+/** -v, --only and --packet as render options; a bad value is a UserError. */
+function viewOptions(opts: WalkOptions): Pick<RenderOptions, "verbose" | "only" | "packet"> {
+  const view: Pick<RenderOptions, "verbose" | "only" | "packet"> = { verbose: opts.verbose };
+  if (opts.only !== undefined) {
+    const kinds = opts.only.split(",").map((k) => k.trim());
+    const bad = kinds.find((k) => !(STEP_FILTERS as readonly string[]).includes(k));
+    if (bad !== undefined)
+      throw new UserError(
+        `packetwalk walk: --only ${opts.only}: ${bad === "" ? "an empty kind" : `unknown kind ${bad}`}; the kinds are ${STEP_FILTERS.join(", ")}`,
+      );
+    view.only = kinds as StepFilter[];
+  }
+  if (opts.packet !== undefined) {
+    if (!/^[1-9]\d*$/.test(opts.packet))
+      throw new UserError(
+        `packetwalk walk: --packet ${opts.packet}: not a packet number (1, 2, ...)`,
+      );
+    view.packet = Number(opts.packet);
+  }
+  return view;
 }
 
 /** 1 when the two backends disagree (like `run --compare`), else 0. */

@@ -10,6 +10,7 @@ import {
   type TracePoint,
 } from "../backend/trace-types.js";
 import type { WalkEvent, WalkPacket, WalkStep } from "./types.js";
+import { stateWords } from "./words.js";
 
 export interface BuiltWalk {
   packets: WalkPacket[];
@@ -38,6 +39,7 @@ export function buildWalk(entries: TraceEntry[]): BuiltWalk {
           id: order.length + 1,
           protocol: pkt.protocol,
           summary: pkt.summary,
+          ...(pkt.fields ? { fields: pkt.fields } : {}),
           steps: [],
           fate: { kind: "ended", ns: ROOT_NS, text: "" },
         },
@@ -62,7 +64,8 @@ export function buildWalk(entries: TraceEntry[]): BuiltWalk {
         seq,
         ns: e.machine.ns,
         kind: "state",
-        text: `${machineName(e.machine)}: ${e.state}`,
+        text: `${machineName(e.machine)}: ${stateWords(e.state)}`,
+        machine: e.machine,
         header: b.last.header,
       });
       continue;
@@ -74,7 +77,7 @@ export function buildWalk(entries: TraceEntry[]): BuiltWalk {
       continue;
     }
     if (e.during !== undefined) causes.set(e.packet, e.during);
-    b.packet.steps.push(pointStep(time, seq, e.point, e.pkt));
+    b.packet.steps.push({ ...pointStep(time, seq, e.point, e.pkt), point: e.point });
   }
 
   for (const b of order) {
@@ -114,22 +117,39 @@ function hopStep(time: number, seq: number, e: Extract<TraceEntry, { kind: "hop"
       : e.hop === "up"
         ? `passed up from port ${from?.dev ?? "?"} to the bridge device ${to.dev}${macs}`
         : `looped back through ${to.dev}`;
-  return { time, seq, ns: to.ns, kind: e.hop, dev: to.dev, text, header: e.pkt.header };
+  return {
+    time,
+    seq,
+    ns: to.ns,
+    kind: e.hop,
+    dev: to.dev,
+    text,
+    header: e.pkt.header,
+    hop: { ...(from ? { from } : {}), to },
+  };
 }
 
 function pointStep(time: number, seq: number, p: TracePoint, pkt: TracedPacket): WalkStep {
   const base = { time, seq, ns: p.ns, header: pkt.header };
   switch (p.kind) {
     case "route": {
+      const linkdown = p.flags?.includes("linkdown") ?? false;
       const where =
         p.dir === "output" ? "output route" : p.dir === "input" ? "input route" : "forward route";
       return {
         ...base,
         kind: "route",
         dev: p.dev,
-        text: `${where}: ${p.route ?? "none"}${p.table ? ` (table ${p.table})` : ""}${p.src ? `, source ${p.src}` : ""}`,
-        why: p.why,
-        route: { route: p.route, table: p.table, dev: p.dev, src: p.src, gateway: p.gateway },
+        text: `${where}: ${p.route ?? "none"}${linkdown ? " linkdown" : ""}${p.table ? ` (table ${p.table})` : ""}${p.src ? `, source ${p.src}` : ""}`,
+        why: linkdown ? `${p.why}; ${p.dev ?? "its device"} has no carrier (linkdown)` : p.why,
+        route: {
+          route: p.route,
+          table: p.table,
+          dev: p.dev,
+          src: p.src,
+          ...(p.gateway !== undefined ? { gateway: p.gateway } : {}),
+          ...(p.flags?.length ? { flags: p.flags } : {}),
+        },
       };
     }
     case "neigh": {
@@ -206,7 +226,14 @@ function pointStep(time: number, seq: number, p: TracePoint, pkt: TracedPacket):
         ...(p.ignored ? { ignored: true } : {}),
       };
     case "drop":
-      return { ...base, kind: "drop", text: `dropped: ${p.reason}`, reason: p.reason };
+      return {
+        ...base,
+        kind: "drop",
+        ...(p.dev !== undefined ? { dev: p.dev } : {}),
+        text: `dropped${p.dev !== undefined ? ` on ${p.dev}` : ""}: ${p.reason}`,
+        ...(p.why !== undefined ? { why: p.why } : {}),
+        reason: p.reason,
+      };
   }
 }
 
@@ -229,7 +256,15 @@ function fateOf(steps: WalkStep[]): WalkPacket["fate"] {
       ns: local.ns,
       text: local.text.replace(/^delivered locally/, `delivered in ${nsDisplay(local.ns)}`),
     };
-  const last = steps.at(-1);
+  const last = steps.findLast((s) => s.kind !== "state") ?? steps.at(-1);
+  const p = last?.point;
+  if (p?.kind === "neigh" && p.action !== "send") {
+    return {
+      kind: "ended",
+      ns: p.ns,
+      text: `still waiting in ${nsDisplay(p.ns)} for ARP to resolve ${p.nexthop} on ${p.dev} when the walk ended`,
+    };
+  }
   return {
     kind: "ended",
     ns: last?.ns ?? ROOT_NS,

@@ -37,10 +37,14 @@ export function walkJson(walk: Walk): WalkJson {
   };
 }
 
-function packetJson(p: WalkPacket): WalkPacket {
+function packetJson({ fields: _f, ...p }: WalkPacket): WalkPacket {
   return {
     ...p,
-    steps: p.steps.map((s) => ({ ...s, ns: nsDisplay(s.ns) })),
+    // point, hop and machine are the model's own (the fields of the step say the same, stably).
+    steps: p.steps.map(({ point: _p, hop: _h, machine: _m, ...s }) => ({
+      ...s,
+      ns: nsDisplay(s.ns),
+    })),
     fate: { ...p.fate, ns: nsDisplay(p.fate.ns) },
   };
 }

@@ -4,6 +4,7 @@
 //
 //   showing --NEXT_HOP past the last hop / NEXT_PACKET from the last packet--> done
 //   showing --QUIT--> quit
+//   showing --PREV (one hop back) / PREV_PACKET (the previous packet's first hop)--> showing
 import { assign, setup } from "xstate";
 
 export interface StepperContext {
@@ -20,7 +21,11 @@ export interface StepperContext {
 }
 
 export type StepperEvent =
-  { type: "NEXT_HOP" } | { type: "PREV" } | { type: "NEXT_PACKET" } | { type: "QUIT" };
+  | { type: "NEXT_HOP" }
+  | { type: "PREV" }
+  | { type: "NEXT_PACKET" }
+  | { type: "PREV_PACKET" }
+  | { type: "QUIT" };
 
 export type StepperOutcome = "done" | "quit";
 
@@ -42,6 +47,27 @@ export function flatPosition(ctx: StepperContext): { index: number; total: numbe
   const before = ctx.hopsPerPacket.slice(0, ctx.packet).reduce((a, b) => a + b, 0);
   const total = ctx.hopsPerPacket.reduce((a, b) => a + b, 0);
   return { index: before + ctx.hop, total };
+}
+
+/** Where the learner is, as people count: "packet 3 of 10, hop 4 of 9". */
+export interface Position {
+  packet: number;
+  packets: number;
+  hop: number;
+  hops: number;
+}
+
+export function positionOf(ctx: StepperContext): Position {
+  return {
+    packet: ctx.packet + 1,
+    packets: ctx.hopsPerPacket.length,
+    hop: ctx.hop + 1,
+    hops: ctx.hopsPerPacket[ctx.packet] ?? 0,
+  };
+}
+
+export function positionText(p: Position): string {
+  return `packet ${p.packet} of ${p.packets}, hop ${p.hop} of ${p.hops}`;
 }
 
 const isLastPacket = (c: StepperContext): boolean => c.packet >= c.hopsPerPacket.length - 1;
@@ -75,6 +101,11 @@ export const stepperMachine = setup({
         ? { hop: c.hop - 1, moved: "back" as const }
         : { packet: c.packet - 1, hop: c.hopsPerPacket[c.packet - 1]! - 1, moved: "back" as const },
     ),
+    prevPacket: assign(({ context: c }) =>
+      c.packet > 0
+        ? { packet: c.packet - 1, hop: 0, moved: "back" as const }
+        : { hop: 0, moved: "back" as const },
+    ),
     stayFirst: assign({ moved: "first" as const }),
   },
 }).createMachine({
@@ -93,6 +124,7 @@ export const stepperMachine = setup({
         NEXT_HOP: [{ guard: "atEnd", target: "done" }, { actions: "forward" }],
         NEXT_PACKET: [{ guard: "atLastPacket", target: "done" }, { actions: "nextPacket" }],
         PREV: [{ guard: "atStart", actions: "stayFirst" }, { actions: "back" }],
+        PREV_PACKET: [{ guard: "atStart", actions: "stayFirst" }, { actions: "prevPacket" }],
         QUIT: "quit",
       },
     },

@@ -3,7 +3,14 @@
 // are only ever added; version bumps on any change of meaning. Inside the model every
 // namespace is an NsName (ROOT_NS, "", for the script's own); json.ts spells the root as
 // the JSON always has.
-import type { MachineId, NfPathPacket, NsName, TracePoint } from "../backend/trace-types.js";
+import type {
+  DevRef,
+  MachineId,
+  NfPathPacket,
+  NsName,
+  PacketFields,
+  TracePoint,
+} from "../backend/trace-types.js";
 import type { Provenance } from "../script/types.js";
 
 export const WALK_SCHEMA = "packetwalk-walk/1";
@@ -51,8 +58,26 @@ export interface WalkStep {
   ignored?: boolean;
   /** kind "drop": why. */
   reason?: string;
+  /**
+   * The tracepoint this step was made from, for the walk's own views (verdict, compact
+   * lines); not in the JSON, whose fields above say the same in their stable form.
+   */
+  point?: TracePoint;
+  /** kind "state": the machine that moved (not in the JSON: its name is in the text). */
+  machine?: MachineId;
+  /** kind "wire", "up", "loopback": where the frame came from and went (not in the JSON). */
+  hop?: { from?: DevRef; to: DevRef };
   /** kind "route": the route that won. */
-  route?: { route?: string; table?: string; dev?: string; src?: string; gateway?: string };
+  route?: {
+    route?: string;
+    table?: string;
+    dev?: string;
+    src?: string;
+    /** The route's gateway; absent for an on-link route (schema 1 until 0.1: the next hop). */
+    gateway?: string;
+    /** Next-hop flags as `ip route` prints them: "linkdown" when the device has no carrier. */
+    flags?: string[];
+  };
 }
 
 export interface WalkPacket {
@@ -63,6 +88,8 @@ export interface WalkPacket {
   summary: string;
   /** The packet whose handling made this one (a reply, an ARP request, an error). */
   causedBy?: number;
+  /** What the summary says, as fields, when first seen (not in the JSON). */
+  fields?: PacketFields;
   steps: WalkStep[];
   fate: {
     kind: "delivered" | "dropped" | "ended";

@@ -39,13 +39,13 @@ async function piped(keys: string[], end = true): Promise<{ outcome: string; tex
 
 describe("stepThrough from a pipe", () => {
   it("shows the key help, then one hop per Enter, titles when the packet changes", async () => {
-    const { outcome, text } = await piped(["", " ", "n"]);
+    const { outcome, text } = await piped(["", " ", "j"]);
     expect(outcome).toBe("done");
     expect(text).toBe(
       `${STEP_HELP}\n` +
-        "\n#1 request\n  a1\n[hop 1/3]\n" +
-        "  a2\n  => delivered\n[hop 2/3]\n" +
-        "\n#2 reply (answers #1)\n  b1\n  => dropped\n[hop 3/3]\n",
+        "\n#1 request\n  a1\n[packet 1 of 2, hop 1 of 2]\n" +
+        "  a2\n  => delivered\n[packet 1 of 2, hop 2 of 2]\n" +
+        "\n#2 reply (answers #1)\n  b1\n  => dropped\n[packet 2 of 2, hop 1 of 1]\n",
     );
   });
 
@@ -54,60 +54,71 @@ describe("stepThrough from a pipe", () => {
     expect(outcome).toBe("quit");
     expect(text).toBe(
       `${STEP_HELP}\n` +
-        "\n#1 request\n  a1\n[hop 1/3]\n" +
-        "  a2\n  => delivered\n[hop 2/3]\n" +
-        "\n#2 reply (answers #1)\n  b1\n  => dropped\n[hop 3/3]\n" +
-        "-- back to hop 2/3 --\n#1 request\n  a2\n  => delivered\n[hop 2/3]\n" +
-        "-- back to hop 1/3 --\n#1 request\n  a1\n[hop 1/3]\n",
+        "\n#1 request\n  a1\n[packet 1 of 2, hop 1 of 2]\n" +
+        "  a2\n  => delivered\n[packet 1 of 2, hop 2 of 2]\n" +
+        "\n#2 reply (answers #1)\n  b1\n  => dropped\n[packet 2 of 2, hop 1 of 1]\n" +
+        "-- back to packet 1 of 2, hop 2 of 2 --\n#1 request\n  a2\n  => delivered\n[packet 1 of 2, hop 2 of 2]\n" +
+        "-- back to packet 1 of 2, hop 1 of 2 --\n#1 request\n  a1\n[packet 1 of 2, hop 1 of 2]\n",
     );
   });
 
   it("stays on the first hop when asked to go back from it", async () => {
     const { text } = await piped(["b", "q"]);
     expect(text).toBe(
-      `${STEP_HELP}\n\n#1 request\n  a1\n[hop 1/3]\n-- this is the first hop --\n[hop 1/3]\n`,
+      `${STEP_HELP}\n\n#1 request\n  a1\n[packet 1 of 2, hop 1 of 2]\n-- this is the first hop --\n[packet 1 of 2, hop 1 of 2]\n`,
     );
   });
 
-  it("skips to the next packet's first hop on p, and is done on p from the last packet", async () => {
-    const { outcome, text } = await piped(["p", "p"]);
+  it("skips to the next packet's first hop on n, and is done on n from the last packet", async () => {
+    const { outcome, text } = await piped(["n", "n"]);
     expect(outcome).toBe("done");
     expect(text).toBe(
       `${STEP_HELP}\n` +
-        "\n#1 request\n  a1\n[hop 1/3]\n" +
-        "\n#2 reply (answers #1)\n  b1\n  => dropped\n[hop 3/3]\n",
+        "\n#1 request\n  a1\n[packet 1 of 2, hop 1 of 2]\n" +
+        "\n#2 reply (answers #1)\n  b1\n  => dropped\n[packet 2 of 2, hop 1 of 1]\n",
+    );
+  });
+
+  it("goes back to the previous packet's first hop on p", async () => {
+    const { text } = await piped(["j", "j", "p", "q"]);
+    expect(text).toBe(
+      `${STEP_HELP}\n` +
+        "\n#1 request\n  a1\n[packet 1 of 2, hop 1 of 2]\n" +
+        "  a2\n  => delivered\n[packet 1 of 2, hop 2 of 2]\n" +
+        "\n#2 reply (answers #1)\n  b1\n  => dropped\n[packet 2 of 2, hop 1 of 1]\n" +
+        "-- back to packet 1 of 2, hop 1 of 2 --\n#1 request\n  a1\n[packet 1 of 2, hop 1 of 2]\n",
     );
   });
 
   it("quits on q, showing nothing more", async () => {
     const { outcome, text } = await piped(["q", "", ""], false);
     expect(outcome).toBe("quit");
-    expect(text).toBe(`${STEP_HELP}\n\n#1 request\n  a1\n[hop 1/3]\n`);
+    expect(text).toBe(`${STEP_HELP}\n\n#1 request\n  a1\n[packet 1 of 2, hop 1 of 2]\n`);
   });
 
   it("quits at the end of the input", async () => {
     const { outcome, text } = await piped([""]);
     expect(outcome).toBe("quit");
-    expect(text.endsWith("  a2\n  => delivered\n[hop 2/3]\n")).toBe(true);
+    expect(text.endsWith("  a2\n  => delivered\n[packet 1 of 2, hop 2 of 2]\n")).toBe(true);
   });
 
   it("takes a last line without its newline, and repeats the help for an unknown key", async () => {
     const r = start();
-    r.input.end("x\nnext");
+    r.input.end("x\njump");
     expect(await r.outcome).toBe("quit");
     expect(r.output()).toBe(
-      `${STEP_HELP}\n\n#1 request\n  a1\n[hop 1/3]\n${STEP_HELP}\n[hop 1/3]\n` +
-        "  a2\n  => delivered\n[hop 2/3]\n",
+      `${STEP_HELP}\n\n#1 request\n  a1\n[packet 1 of 2, hop 1 of 2]\n${STEP_HELP}\n[packet 1 of 2, hop 1 of 2]\n` +
+        "  a2\n  => delivered\n[packet 1 of 2, hop 2 of 2]\n",
     );
   });
 
   it("waits for keys that come later", async () => {
     const r = start();
     await new Promise((done) => setImmediate(done));
-    expect(r.output()).toBe(`${STEP_HELP}\n\n#1 request\n  a1\n[hop 1/3]\n`);
+    expect(r.output()).toBe(`${STEP_HELP}\n\n#1 request\n  a1\n[packet 1 of 2, hop 1 of 2]\n`);
     r.input.write("\n");
     await new Promise((done) => setImmediate(done));
-    expect(r.output().endsWith("[hop 2/3]\n")).toBe(true);
+    expect(r.output().endsWith("[packet 1 of 2, hop 2 of 2]\n")).toBe(true);
     r.input.write("q\n");
     expect(await r.outcome).toBe("quit");
   });
@@ -124,22 +135,22 @@ describe("stepThrough on a terminal", () => {
 
   it("reads single keys in raw mode, erases each prompt, and restores the terminal", async () => {
     const r = start(true);
-    r.input.write("n");
+    r.input.write("j");
     r.input.write("\u001b[A"); // up arrow: back
     r.input.write("\u0003"); // Ctrl-C
     expect(await r.outcome).toBe("quit");
     expect(r.input.setRawMode).toHaveBeenNthCalledWith(1, true);
     expect(r.input.setRawMode).toHaveBeenLastCalledWith(false);
     expect(r.output()).toBe(
-      `${STEP_HELP}\n\n#1 request\n  a1\n[hop 1/3] ${ERASE}` +
-        `  a2\n  => delivered\n[hop 2/3] ${ERASE}` +
-        `-- back to hop 1/3 --\n#1 request\n  a1\n[hop 1/3] ${ERASE}`,
+      `${STEP_HELP}\n\n#1 request\n  a1\n[packet 1 of 2, hop 1 of 2] ${ERASE}` +
+        `  a2\n  => delivered\n[packet 1 of 2, hop 2 of 2] ${ERASE}` +
+        `-- back to packet 1 of 2, hop 1 of 2 --\n#1 request\n  a1\n[packet 1 of 2, hop 1 of 2] ${ERASE}`,
     );
   });
 
   it("takes several keys typed at once, one after the other", async () => {
     const r = start(true);
-    r.input.write("nnn");
+    r.input.write("jjj");
     expect(await r.outcome).toBe("done");
   });
 

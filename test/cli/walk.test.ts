@@ -74,6 +74,53 @@ describe("packetwalk walk", () => {
     expect(captured.out).toBe("");
   });
 
+  it("--until LINE walks the probe in the world as it stood after that line", async () => {
+    // Lesson 1's same-subnet trap: line 43 is before the bridge fixes it.
+    const lesson = "lessons/01-namespaces-veth-bridge.lab";
+    expect(await run("walk", "--until", "43", lesson, "--", "ping -c1 -W1 172.18.0.20")).toBe(0);
+    expect(captured.out.split("\n")[0]).toBe(
+      "verdict: the ping got no reply: the echo request waited in (root) for ARP to resolve " +
+        "172.18.0.20 on veth0; no one answered (2 requests, heard by netns0, which does not have that address)",
+    );
+    captured.out = "";
+    // The whole script: the bridge is in place and the ping gets its reply.
+    expect(await run("walk", lesson, "--", "ping -c1 -W1 172.18.0.20")).toBe(0);
+    expect(captured.out).toMatch(/^verdict: the ping got its reply: /);
+    captured.out = "";
+    expect(await run("walk", "--until", "2", lesson, "--", "ping -c1 172.18.0.20")).toBe(2);
+    expect(captured.err).toContain("--until 2: line 2 is a comment, not a command");
+  });
+
+  it("-v, --only and --packet choose what is shown; bad values are refused before anything runs", async () => {
+    const f = script(TWO);
+    const probe = ["--", "ip netns exec a ping -c1 192.0.2.2"];
+    expect(await run("walk", f, ...probe)).toBe(0);
+    const compact = captured.out;
+    expect(compact).toMatch(
+      /^verdict: the ping got its reply: the echo request was delivered to the ICMP echo responder in b on vb\n/,
+    );
+    expect(compact).toMatch(
+      /\n {2}a {7}out va by 192\.0\.2\.0\/24 \(on-link\); ARP who has 192\.0\.2\.2: b answers /,
+    );
+    captured.out = "";
+    expect(await run("walk", "-v", f, ...probe)).toBe(0);
+    expect(captured.out).toContain("filter INPUT rule 1: -p icmp -j ACCEPT => ACCEPT");
+    expect(captured.out.split("\n").length).toBeGreaterThan(compact.split("\n").length);
+    captured.out = "";
+    expect(await run("walk", "--only", "nf,route", "--packet", "1", f, ...probe)).toBe(0);
+    expect(captured.out).toContain("filter INPUT rule 1");
+    expect(captured.out).not.toContain("neighbour");
+    expect(captured.out).not.toMatch(/^#4 /m);
+    captured.out = "";
+    expect(await run("walk", "--only", "nat", f, ...probe)).toBe(2);
+    expect(captured.err).toContain(
+      "--only nat: unknown kind nat; the kinds are nf, arp, bridge, route",
+    );
+    expect(await run("walk", "--packet", "0", f, ...probe)).toBe(2);
+    expect(captured.err).toContain("--packet 0: not a packet number");
+    expect(captured.out).toBe("");
+  });
+
   it("a bad script is refused with its line, and no walk runs", async () => {
     const f = script("ip netns add a\nfrobnicate now\n");
     expect(await run("walk", f, "--", "ping", "-c1", "192.0.2.2")).toBe(127);

@@ -199,7 +199,9 @@ describe("identities in the walk", () => {
       setupFailures: [],
       sim: { probe: { text: "", ns: "h", ...w.result }, ...w.walk },
     };
-    expect(renderWalk(walk, { colour: false })).toContain("h       bridge br0 port pa: disabled\n");
+    expect(renderWalk(walk, { colour: false, verbose: true })).toContain(
+      "h       bridge br0 port pa: disabled\n",
+    );
     expect(walkJson(walk).sim?.events).toEqual([
       { time: 0, machine: "bridge br0 port pa [h]", ns: "h", state: "disabled" },
     ]);

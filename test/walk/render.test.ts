@@ -16,7 +16,7 @@ import {
 
 const ESC = String.fromCharCode(27);
 const strip = (s: string): string => s.split(new RegExp(`${ESC}\\[[0-9;]*m`)).join("");
-const plain = (w: Walk): string => renderWalk(w, { colour: false });
+const plain = (w: Walk): string => renderWalk(w, { colour: false, verbose: true });
 
 function step(
   kind: WalkStep["kind"],
@@ -58,6 +58,7 @@ const request: WalkPacket = {
   id: 1,
   protocol: "icmp",
   summary: "ICMP echo request 10.0.0.1 > 10.0.0.2 id 1 seq 1",
+  fields: { src: "10.0.0.1", dst: "10.0.0.2", icmp: "echo-request" },
   steps: [
     step("route", "a", "output route: default via 10.0.0.254 dev va (table main)", {
       why: "the default route in table main",
@@ -78,6 +79,7 @@ const reply: WalkPacket = {
   id: 2,
   protocol: "icmp",
   summary: "ICMP echo reply 10.0.0.2 > 10.0.0.1 id 1 seq 1",
+  fields: { src: "10.0.0.2", dst: "10.0.0.1", icmp: "echo-reply" },
   causedBy: 1,
   steps: [
     step("wire", "", "crossed the veth pair vb [b] -> vr2 [(root)]"),
@@ -119,11 +121,14 @@ function simWalk(extra: Partial<Walk> = {}): Walk {
 describe("renderWalk, simulator", () => {
   const out = plain(simWalk());
 
-  it("names the script, the backend and the probe, with its exit status and output", () => {
+  it("says the verdict first, then names the script, the backend and the probe, with its exit status and output", () => {
     const lines = out.split("\n");
-    expect(lines[0]).toBe("walk of lab.lab, in the simulator");
-    expect(lines[1]).toBe(`probe: ${probe.text}  [in a]  exit 1`);
-    expect(lines[2]).toBe("    PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.");
+    expect(lines[0]).toBe(
+      "verdict: the ping got no reply: the echo reply was dropped in (root) at filter FORWARD policy DROP",
+    );
+    expect(lines[1]).toBe("walk of lab.lab, in the simulator");
+    expect(lines[2]).toBe(`probe: ${probe.text}  [in a]  exit 1`);
+    expect(lines[3]).toBe("    PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.");
   });
 
   it("titles every packet in order, a reply naming the packet it answers", () => {
@@ -133,12 +138,21 @@ describe("renderWalk, simulator", () => {
     expect(b).toBeGreaterThan(a);
   });
 
-  it("prints one line per step: time in ms, namespace, kind, text, and the why", () => {
-    expect(renderWalk(simWalk(), { colour: false, width: 120 })).toContain(
-      "   0.000 ms  a       route  output route: default via 10.0.0.254 dev va (table main)" +
+  it("prints one line per step: namespace, kind, text, and the why; the time only where it moved", () => {
+    expect(renderWalk(simWalk(), { colour: false, verbose: true, width: 120 })).toContain(
+      "             a       route  output route: default via 10.0.0.254 dev va (table main)" +
         "  -- the default route in table main\n",
     );
-    expect(out).toContain("   0.000 ms  b       local  delivered locally on vb:");
+    expect(out).toContain("             b       local  delivered locally on vb:");
+    const later: Walk = simWalk();
+    later.sim!.packets = [
+      request,
+      { ...reply, steps: reply.steps.map((s) => ({ ...s, time: 1000 })) },
+    ];
+    const lines = renderWalk(later, { colour: false, verbose: true }).split("\n");
+    expect(lines.filter((l) => / ms {2}/.test(l) && !l.includes("STALE"))).toEqual([
+      "   1000.000 ms  (root)  wire   crossed the veth pair vb [b] -> vr2 [(root)]",
+    ]);
   });
 
   it("writes netfilter steps as table, chain, rule number, rule and verdict", () => {
@@ -168,7 +182,7 @@ describe("renderWalk, simulator", () => {
   it("is plain ASCII without colour, and colour adds nothing but escapes", () => {
     expect(out).not.toContain(ESC);
     expect(out).toMatch(/^[\x20-\x7e\n]*$/);
-    const coloured = renderWalk(simWalk(), { colour: true });
+    const coloured = renderWalk(simWalk(), { colour: true, verbose: true });
     expect(coloured).toContain(`${ESC}[31m`); // the drop, in red
     expect(coloured).toContain(`${ESC}[32mACCEPT${ESC}[39m`);
     expect(coloured).toContain(`${ESC}[36m`); // namespaces, in cyan
@@ -176,7 +190,7 @@ describe("renderWalk, simulator", () => {
   });
 
   it("puts a long why on its own line, under the text", () => {
-    const narrow = renderWalk(simWalk(), { colour: false, width: 60 });
+    const narrow = renderWalk(simWalk(), { colour: false, verbose: true, width: 60 });
     const lines = narrow.split("\n");
     const at = lines.findIndex((l) => l.includes("output route: default via"));
     expect(lines[at]).not.toContain("--");
@@ -200,7 +214,7 @@ describe("renderWalk, simulator", () => {
 
 describe("walkHops", () => {
   it("is one hop per step, the fate riding on a packet's last hop, the same lines as the walk", () => {
-    const hops = walkHops(simWalk(), { colour: false });
+    const hops = walkHops(simWalk(), { colour: false, verbose: true });
     expect(hops.map((h) => h.packet)).toEqual([1, 1, 1, 1, 1, 2, 2, 2]);
     expect(hops[4]!.lines.at(-1)).toBe("   => delivered in b on vb: the ICMP echo responder");
     expect(hops[1]!.title).toBe("#1 ICMP echo request 10.0.0.1 > 10.0.0.2 id 1 seq 1");
@@ -268,6 +282,7 @@ describe("renderWalk, kernel", () => {
         "    2. 10.0.0.2 > 10.0.0.1 icmp\n",
     );
     expect(out).toContain("warnings:\n  - trace lost 1 event\n");
+    expect(out.split("\n")[0]).toBe("verdict: the ping got its reply");
     expect(out).not.toContain("#1 ");
   });
 });
@@ -297,7 +312,7 @@ describe("renderWalk, compare", () => {
 
   it("marks the differing step in the walk, where it happens", () => {
     const lines = plain(compared([difference], false)).split("\n");
-    const at = lines.findIndex((l) => l.includes("filter FORWARD policy DROP"));
+    const at = lines.findIndex((l) => l.includes("NF     filter FORWARD policy DROP"));
     expect(lines[at]!.startsWith(">>")).toBe(true);
     expect(lines[at + 1]).toMatch(
       /^>> +the kernel's trace has instead: filter FORWARD rule 4: -i vr2 -j ACCEPT => ACCEPT \(netfilter difference 1\)$/,
@@ -305,9 +320,19 @@ describe("renderWalk, compare", () => {
     expect(lines.filter((l) => l.startsWith(">>"))).toHaveLength(2);
   });
 
+  it("marks the hop of the compact view where the paths part", () => {
+    const lines = renderWalk(compared([difference], false), { colour: false }).split("\n");
+    expect(lines.filter((l) => l.startsWith(">>"))).toEqual([
+      expect.stringMatching(
+        /^>>\(root\) +in on \S+; filter FORWARD: policy DROP; DROPPED: FORWARD policy DROP;/,
+      ),
+    ]);
+    expect(lines.join("\n")).toContain("(netfilter difference 1)");
+  });
+
   it("finds the packet by its steps when the walk's order is not the trace's", () => {
     const lines = plain(compared([{ ...difference, index: 0 }], false)).split("\n");
-    const at = lines.findIndex((l) => l.includes("filter FORWARD policy DROP"));
+    const at = lines.findIndex((l) => l.includes("NF     filter FORWARD policy DROP"));
     expect(lines[at]!.startsWith(">>")).toBe(true);
     expect(lines.filter((l) => l.startsWith(">>"))).toHaveLength(2);
   });
@@ -389,27 +414,34 @@ describe("renderWalk of a real simulated walk", () => {
       sim: { probe: { text: cmd.text, ns: "a", ...result }, ...built },
     };
     const out = plain(walk);
-    const titles = out.split("\n").filter((l) => /^#\d/.test(l));
-    expect(titles.map((t) => t.replace(/ id \d+/, ""))).toEqual([
+    // The ARP exchange nested under the neighbour lookup that waited for it.
+    const titles = out
+      .split("\n")
+      .filter((l) => /^(\| )?#\d/.test(l) || l.includes(" neigh  neighbour"));
+    expect(titles.map((t) => t.replace(/ id \d+/, "").trim())).toEqual([
       "#1 ICMP echo request 10.0.0.1 > 10.0.0.2 seq 1",
-      "#2 ARP request: who has 10.0.0.2? tell 10.0.0.1 (sent for #1)",
-      expect.stringMatching(/^#3 ARP reply: 10\.0\.0\.2 is at [0-9a-f:]+ \(answers #2\)$/),
+      "a       neigh  neighbour 10.0.0.2 on va: no entry, packet queued, ARP request sent",
+      "| #2 ARP request: who has 10.0.0.2? tell 10.0.0.1 (sent for #1)",
+      expect.stringMatching(/^\| #3 ARP reply: 10\.0\.0\.2 is at [0-9a-f:]+ \(answers #2\)$/),
+      expect.stringMatching(/^a {7}neigh {2}neighbour 10\.0\.0\.2 on va: REACHABLE, send to /),
       "#4 ICMP echo reply 10.0.0.2 > 10.0.0.1 seq 1 (answers #1)",
+      expect.stringMatching(/^b {7}neigh {2}neighbour 10\.0\.0\.1 on vb: STALE, send to /),
     ]);
     expect(out).toContain("probe: ip netns exec a ping -c1 -W1 10.0.0.2  [in a]  exit 0\n");
     expect(out).toMatch(/ b {7}wire {3}crossed the veth pair va \[a\] -> vb \[b\]/);
-    expect(out.match(/^ {3}=> delivered in /gm)).toHaveLength(4);
+    expect(out.match(/^ {3}=> delivered in /gm)).toHaveLength(2);
+    expect(out.match(/^\| => delivered in /gm)).toHaveLength(2);
     expect(out).not.toContain(ESC);
   });
 });
 
 describe("renderHead and renderTail", () => {
   it("are what renderWalk prints before and after the packets, for --step", () => {
-    const opts = { colour: false };
+    const opts = { colour: false, verbose: true };
     const head = renderHead(simWalk(), opts);
     const tail = renderTail(simWalk(), opts);
     const hops = walkHops(simWalk(), opts);
-    expect(head.startsWith("walk of lab.lab")).toBe(true);
+    expect(head.startsWith("verdict: the ping got no reply")).toBe(true);
     expect(tail.startsWith("state machines that moved")).toBe(true);
     const packets = hops
       .map((h, i) =>

@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import {
   flatPosition,
   hopsPerPacket,
+  positionOf,
+  positionText,
   stepperMachine,
   type StepperEvent,
 } from "../../src/walk/stepper-machine.js";
@@ -12,6 +14,7 @@ import {
 const NEXT: StepperEvent = { type: "NEXT_HOP" };
 const PREV: StepperEvent = { type: "PREV" };
 const PACKET: StepperEvent = { type: "NEXT_PACKET" };
+const PREV_PACKET: StepperEvent = { type: "PREV_PACKET" };
 const QUIT: StepperEvent = { type: "QUIT" };
 
 /** After each event: [packet, hop, moved], or the final state's name. */
@@ -56,6 +59,26 @@ describe("stepper machine", () => {
       [2, 0, "packet"],
       "done",
     ]);
+  });
+
+  it("goes back to the previous packet's first hop, or this packet's first from packet 1", () => {
+    expect(run([2, 3], [NEXT, NEXT, NEXT, PREV_PACKET, NEXT, PREV_PACKET, PREV_PACKET])).toEqual([
+      [0, 0, "start"],
+      [0, 1, "forward"],
+      [1, 0, "forward"],
+      [1, 1, "forward"],
+      [0, 0, "back"],
+      [0, 1, "forward"],
+      [0, 0, "back"],
+      [0, 0, "first"],
+    ]);
+  });
+
+  it("says where the learner is as people count: packet 3 of 10, hop 4 of 9", () => {
+    const a = createActor(stepperMachine, { input: { hopsPerPacket: [2, 3] } }).start();
+    a.send(NEXT);
+    a.send(NEXT);
+    expect(positionText(positionOf(a.getSnapshot().context))).toBe("packet 2 of 2, hop 1 of 3");
   });
 
   it("quits from anywhere, and ignores events once finished", () => {

@@ -1,6 +1,6 @@
 // Packet headers in one line, tcpdump style, as a walk shows them at each hop: the
 // simulator describes its own packets for its trace's account (TracedPacket).
-import type { TracedPacket } from "../../backend/trace-types.js";
+import type { PacketFields, TracedPacket } from "../../backend/trace-types.js";
 import { formatIp4 } from "../kernel/core/ip4.js";
 import { ipLength, type ArpPacket, type Ipv4Packet } from "../kernel/core/packet.js";
 
@@ -89,5 +89,25 @@ export function protocolOf(p: WalkedPacket): "arp" | "icmp" | "tcp" | "udp" {
 
 /** The packet as the trace's account carries it: plain text, its headers as they are now. */
 export function tracedPacket(p: WalkedPacket): TracedPacket {
-  return { protocol: protocolOf(p), summary: summary(p), header: header(p) };
+  return { protocol: protocolOf(p), summary: summary(p), header: header(p), fields: fields(p) };
+}
+
+function fields(p: WalkedPacket): PacketFields {
+  if (p.proto === "arp") {
+    return {
+      src: formatIp4(p.senderIp),
+      dst: formatIp4(p.targetIp),
+      arp: p.op === "request" ? { op: "request" } : { op: "reply", mac: p.senderMac },
+    };
+  }
+  const base = { src: formatIp4(p.src), dst: formatIp4(p.dst) };
+  const l4 = p.l4;
+  if (l4.proto === "icmp") {
+    const icmp = "seq" in l4 ? (l4.type === 8 ? "echo-request" : "echo-reply") : "error";
+    return { ...base, icmp };
+  }
+  const ports = { sport: l4.sport, dport: l4.dport };
+  return l4.proto === "tcp"
+    ? { ...base, ...ports, tcpFlags: tcpFlags(l4.flags) }
+    : { ...base, ...ports };
 }

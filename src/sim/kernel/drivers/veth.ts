@@ -46,6 +46,13 @@ export class Veth extends NetDevice {
     if (!this.adminUp) return;
     if (!this.peer.adminUp) {
       this.stats.txDropped++;
+      this.ns.world.trace.point(frame.payload, {
+        kind: "drop",
+        ns: this.ns.scriptName,
+        dev: this.name,
+        reason: "no carrier",
+        why: `${this.peer.name}, the other end of the veth pair, is down`,
+      });
       return;
     }
     const peer = this.peer;

@@ -18,7 +18,7 @@ import { Loopback, loopbackCount } from "../drivers/loopback.js";
 import { nfAttachError, nfHook, type HookCtx, type NfDropReason } from "../netfilter/eval.js";
 import { peekSkb, moveSkb } from "../netfilter/skb.js";
 import type { HookName, Verdict } from "../netfilter/types.js";
-import type { FibResult } from "./fib.js";
+import { routeLinkdown, type FibResult } from "./fib.js";
 
 /** Why a packet was dropped: walks and exercises show it. */
 export type DropReason =
@@ -557,6 +557,7 @@ function routeFacts(res: FibResult): {
   table: string;
   dev?: string;
   gateway?: string;
+  flags?: string[];
 } {
   const r = res.route;
   const dst =
@@ -569,7 +570,11 @@ function routeFacts(res: FibResult): {
     route: words.filter((w) => w !== "").join(" "),
     table: TABLE_NAMES[res.table] ?? String(res.table),
     dev: res.dev?.name,
-    gateway: res.gateway !== undefined && res.gateway !== 0 ? formatIp4(res.gateway) : undefined,
+    // The route's own gateway: an on-link route has none (res.gateway is the next hop,
+    // the destination itself there).
+    gateway: r.gateway !== undefined && r.gateway !== 0 ? formatIp4(r.gateway) : undefined,
+    // RTNH_F_LINKDOWN, as `ip route` prints it: the device has no carrier.
+    ...(routeLinkdown(r) ? { flags: ["linkdown"] } : {}),
   };
 }
 
