@@ -63,7 +63,8 @@ export class DockerLines {
     if (d !== undefined) removeCgroups(d.cgroupParent);
   }
 
-  private started(): Promise<DockerDaemon> {
+  /** The daemon, started now if no docker line has started it yet. */
+  started(): Promise<DockerDaemon> {
     this.daemon ??= DockerDaemon.start(this.sandbox, this.opts).then((d) => {
       this.opts.onDaemonStarted?.(d.timings);
       return d;
