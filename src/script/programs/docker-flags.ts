@@ -71,15 +71,37 @@ export interface DockerArgs {
 /** The subcommand words at the start of a docker argv (after any global options). */
 export function subcommandOf(args: readonly string[]): { sub: string; rest: readonly string[] } {
   const first = args[0] ?? "";
-  if ((first === "network" || first === "container") && args[1] !== undefined) {
-    const two = `${first} ${args[1]}`;
-    if (first === "network") return { sub: two, rest: args.slice(2) };
+  if (MANAGEMENT.has(first) && args[1] !== undefined && !args[1].startsWith("-")) {
     // `docker container run` is `docker run`, and so on.
-    if (DOCKER_FLAGS[args[1]] !== undefined) return { sub: args[1], rest: args.slice(2) };
-    return { sub: two, rest: args.slice(2) };
+    if (first === "container" && DOCKER_FLAGS[args[1]] !== undefined) {
+      return { sub: args[1], rest: args.slice(2) };
+    }
+    return { sub: `${first} ${args[1]}`, rest: args.slice(2) };
   }
   return { sub: first, rest: args.slice(1) };
 }
+
+/** docker's management commands: their subcommand is the second word. */
+const MANAGEMENT = new Set([
+  "builder",
+  "buildx",
+  "checkpoint",
+  "config",
+  "container",
+  "context",
+  "image",
+  "manifest",
+  "network",
+  "node",
+  "plugin",
+  "secret",
+  "service",
+  "stack",
+  "swarm",
+  "system",
+  "trust",
+  "volume",
+]);
 
 /** Reads a docker line's arguments (what follows `docker`), or undefined for an unknown subcommand. */
 export function parseDockerArgs(args: readonly string[]): DockerArgs | undefined {

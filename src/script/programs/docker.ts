@@ -144,9 +144,12 @@ export function refuseDocker(args: readonly string[]): string | undefined {
     );
   }
   const { sub } = subcommandOf(args);
-  const word = sub.split(" ").at(-1)!;
+  const [group, word] = sub.split(" ");
+  // `docker image pull` is `docker pull`, `docker container cp` is `docker cp`.
   const never =
-    NEVER[sub] ?? NEVER[word] ?? (sub.startsWith("image ") ? imageNever(word) : undefined);
+    NEVER[sub] ??
+    NEVER[group!] ??
+    (word !== undefined && (group === "image" || group === "container") ? NEVER[word] : undefined);
   if (never !== undefined) return neverText(`docker ${sub}`, never);
   const parsed = parseDockerArgs(args);
   if (parsed === undefined) return undefined; // docker's own "not a docker command", or kernel-only
@@ -189,12 +192,6 @@ export function refuseDocker(args: readonly string[]): string | undefined {
   ) {
     return `docker ${sub} needs --name NAME: a generated name differs between runs and between the backends`;
   }
-  return undefined;
-}
-
-function imageNever(word: string): string | undefined {
-  if (word === "build" || word === "pull" || word === "push") return NEVER[word];
-  if (word === "import" || word === "load" || word === "save") return NEVER[word];
   return undefined;
 }
 
