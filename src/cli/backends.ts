@@ -1,6 +1,7 @@
 // Choosing and starting the backends a command runs on (`run` and `walk` alike), and
 // closing them however the command ends (SIGINT and SIGTERM included).
 import type { Backend } from "../backend.js";
+import type { DaemonTimings } from "../real/docker/daemon.js";
 import { KernelBackend } from "../real/kernel-backend.js";
 import { SimBackend } from "../sim/sim-backend.js";
 import { UserError } from "./load-script.js";
@@ -58,7 +59,10 @@ export async function openBackends(mode: Mode, opts: BackendOptions): Promise<Op
   let kernel: KernelBackend | undefined;
   if (mode !== "sim") {
     try {
-      kernel = await KernelBackend.start(timeoutMs ? { timeoutMs } : {});
+      kernel = await KernelBackend.start({
+        ...(timeoutMs ? { timeoutMs } : {}),
+        docker: { onDaemonStarted: reportDaemonStart },
+      });
     } catch (e) {
       await close();
       throw new UserError(
@@ -70,4 +74,12 @@ export async function openBackends(mode: Mode, opts: BackendOptions): Promise<Op
     backends.push(kernel);
   }
   return { sim, kernel, close };
+}
+
+/** The first docker line starts dockerd in the sandbox: say how long that took (stderr). */
+function reportDaemonStart(t: DaemonTimings): void {
+  const image = `${t.imageBuilt ? "built and " : ""}imported its image in ${(t.imageMs / 1000).toFixed(1)} s`;
+  process.stderr.write(
+    `packetwalk: dockerd started in the sandbox in ${(t.daemonStartMs / 1000).toFixed(1)} s; ${image}\n`,
+  );
 }

@@ -7,19 +7,28 @@ import type { LabCommand } from "../script/types.js";
 import { refuse } from "./guard.js";
 import { inspectSandbox } from "./inspect.js";
 import { traceOnKernel } from "./kernel-trace.js";
+import { DockerLines, type DockerLinesOptions } from "./docker/docker-lines.js";
 import { Sandbox, type SandboxOptions } from "./sandbox.js";
 
-export type KernelBackendOptions = SandboxOptions;
+export type KernelBackendOptions = SandboxOptions & { docker?: DockerLinesOptions };
 
 const failed = (stderr: string, exit = 1): CommandResult => ({ exit, stdout: "", stderr });
 
 export class KernelBackend implements Backend<KernelTraceAccount> {
   readonly kind = "kernel" as const;
 
-  private constructor(readonly sandbox: Sandbox) {}
+  /** docker lines: a real dockerd in the sandbox, started at the first one. */
+  readonly docker: DockerLines;
+
+  private constructor(
+    readonly sandbox: Sandbox,
+    docker: DockerLinesOptions = {},
+  ) {
+    this.docker = new DockerLines(sandbox, docker);
+  }
 
   static async start(opts: KernelBackendOptions = {}): Promise<KernelBackend> {
-    return new KernelBackend(await Sandbox.start(opts));
+    return new KernelBackend(await Sandbox.start(opts), opts.docker);
   }
 
   async run(cmd: LabCommand): Promise<CommandResult> {
@@ -39,6 +48,12 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
       return { exit: 0, stdout: cmd.args.join(" ") + "\n", stderr: "" };
     }
     if (policy?.filesOnStdin) return this.withStdin(cmd);
+    if (policy?.daemon === "dockerd") {
+      return this.docker.run(
+        cmd,
+        Math.max(policy.timeoutMs?.(cmd.args) ?? 0, this.sandbox.timeoutMs),
+      );
+    }
     const longer = policy?.timeoutMs?.(cmd.args);
     if (longer !== undefined) {
       return this.sandbox.exec({
@@ -59,8 +74,9 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
     return inspectSandbox(this.sandbox);
   }
 
-  close(): Promise<void> {
-    return this.sandbox.close();
+  async close(): Promise<void> {
+    await this.sandbox.close();
+    await this.docker.cleanUp();
   }
 
   /**

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { execa } from "execa";
 import { parseLine } from "../script/parse.js";
 import type { LabCommand } from "../script/types.js";
+import { checkDocker } from "./docker/doctor-check.js";
 import { KernelBackend } from "./kernel-backend.js";
 import { readMachineProfileDetailed } from "./machine-profile.js";
 import { findProgram, SANDBOX_PATH } from "./paths.js";
@@ -235,6 +236,7 @@ export async function doctor(opts: DoctorOptions = {}): Promise<Check[]> {
     ...tools,
     await checkUserNamespaces(userns),
     await checkSandbox(opts.userns),
+    ...(await checkDocker()),
     checkProfile(),
   ];
 }

@@ -2,9 +2,10 @@
 // namespace really starts with.
 import { describe, expect, it } from "vitest";
 import { KernelBackend } from "../../src/real/kernel-backend.js";
+import { missingDockerPrograms } from "../../src/real/docker/paths.js";
 import { BR_NETFILTER_KEYS, IPV4_KEYS } from "../../src/real/machine-profile.js";
 import { doctor, readMachineProfile } from "../../src/real/preflight.js";
-import { raw, sandboxUnavailable } from "./helpers.js";
+import { isRoot, raw, sandboxUnavailable } from "./helpers.js";
 
 describe("doctor", () => {
   it("checks every tool and the sandbox, each with a way to fix it", async () => {
@@ -25,6 +26,10 @@ describe("doctor", () => {
       "xtables-monitor",
       "user namespaces",
       "sandbox",
+      // docker.io is optional: without it only its own line (FAIL, with how to install it).
+      ...(missingDockerPrograms().length === 0
+        ? ["docker.io", "dockerd in the sandbox"]
+        : ["docker.io"]),
       "host profile",
     ]);
     for (const c of checks) {
@@ -47,6 +52,17 @@ describe("doctor", () => {
     expect(checks.find((c) => c.name === "ip")?.onlyFor).toBeUndefined();
     if (!sandboxUnavailable)
       expect(checks.find((c) => c.name === "sandbox")).toMatchObject({ ok: true });
+    // docker lines are one feature among others: their checks never make the backend unready.
+    expect(checks.find((c) => c.name === "docker.io")).toMatchObject({
+      onlyFor: "docker lines on the kernel",
+      fix: expect.stringContaining("apt-get install docker.io"),
+    });
+    if (missingDockerPrograms().length === 0 && isRoot) {
+      expect(checks.find((c) => c.name === "dockerd in the sandbox")).toMatchObject({
+        ok: true,
+        detail: expect.stringMatching(/^started in \d+\.\d s/),
+      });
+    }
   });
 });
 

@@ -409,6 +409,12 @@ const programLine: fc.Arbitrary<string[]> = fc.oneof(
     ],
     3,
   ).map((w) => ["sleep", ...w]),
+  // prettier-ignore
+  wordList([
+    "run", "create", "exec", "ps", "network", "create", "rm", "ls", "inspect", "connect", "-d",
+    "--name", "web", "-p", "8080:80", "--network", "host", "-v", "/:/h", "-it", "nginx",
+    "--format", "{{.Names}}", "-f", "--ip", "-H", "pull", "image",
+  ], 8).map((w) => ["docker", ...w]),
   fc.array(value, { maxLength: 4 }).map((w) => [...w]),
 );
 

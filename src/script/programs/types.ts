@@ -34,4 +34,6 @@ export interface KernelPolicy {
    * through the parser: a refusal (the whole stderr line), or undefined.
    */
   readonly guard?: (args: readonly string[]) => string | undefined;
+  /** A daemon the kernel backend starts in the sandbox before the first such line (docker's). */
+  readonly daemon?: "dockerd";
 }

@@ -5,6 +5,7 @@ import { arp } from "./arp.js";
 import { bridge } from "./bridge.js";
 import { brctl } from "./brctl.js";
 import { conntrack } from "./conntrack.js";
+import { docker } from "./docker.js";
 import { ip } from "./ip/index.js";
 import { iptables } from "./iptables/iptables.js";
 import { iptablesRestoreProgram } from "./iptables/restore-program.js";
@@ -33,4 +34,5 @@ export const SIM_PROGRAMS = {
   sleep,
   arp,
   brctl,
+  docker,
 } satisfies Record<ProgramName, SimProgram>;
