@@ -6,6 +6,7 @@ import { bridge } from "./bridge.js";
 import { brctl } from "./brctl.js";
 import { cat } from "./cat.js";
 import { conntrack } from "./conntrack.js";
+import { docker } from "./docker.js";
 import { echo } from "./echo.js";
 import { ip } from "./ip.js";
 import { iptablesRestore } from "./iptables-restore.js";
@@ -37,6 +38,7 @@ export const PROGRAMS = {
   sleep,
   arp,
   brctl,
+  docker,
 } as const satisfies Record<string, ProgramSpec>;
 
 export type ProgramName = keyof typeof PROGRAMS;

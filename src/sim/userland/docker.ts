@@ -1,0 +1,22 @@
+// `docker`: the CLI over the simulated daemon (src/sim/docker). The daemon starts at the
+// first docker line of a script; each line's result carries the kernel operations the
+// daemon performed for it (CommandResult.performed), which `run` shows under the line.
+import type { CommandResult } from "../../backend.js";
+import { dockerCli } from "../docker/cli.js";
+import { Dockerd, type LabRunner } from "../docker/daemon.js";
+import type { SimProgram, Waiting } from "./program.js";
+
+export function dockerProgram(run: LabRunner): SimProgram {
+  return (ctx) => {
+    const d = Dockerd.of(ctx.world, run);
+    const withOps = (r: CommandResult): CommandResult => {
+      const performed = d.ops;
+      d.ops = [];
+      return performed.length > 0 ? { ...r, performed } : r;
+    };
+    const r: CommandResult | Waiting = dockerCli(d, ctx.args);
+    if ("waiting" in r)
+      return { waiting: { ...r.waiting, finish: () => withOps(r.waiting.finish()) } };
+    return withOps(r);
+  };
+}
