@@ -12,6 +12,7 @@ import { goJson, runTemplate, TemplateError, type GoValue } from "./template.js"
 import {
   containerView,
   networkRow,
+  networkJson,
   networkView,
   NETWORK_HEADERS,
   psRow,
@@ -170,6 +171,7 @@ const RUN_FLAGS = {
   "--ip": "value",
   "-h": "value",
   "--hostname": "value",
+  "--sysctl": "value",
 } as const;
 
 function run(d: Dockerd, args: readonly string[], start: boolean): Result {
@@ -191,8 +193,19 @@ function run(d: Dockerd, args: readonly string[], start: boolean): Result {
   }
   const name = one(p, "--name");
   const network = one(p, "--network", "--net") ?? "default";
-  const ip = one(p, "--ip");
+  const ipText = one(p, "--ip");
   const hostname = one(p, "-h", "--hostname");
+  const sysctls: [string, string][] = [];
+  for (const kv of p.flags.get("--sysctl") ?? []) {
+    const i = kv.indexOf("=");
+    if (i < 0 || !kv.startsWith("net.")) {
+      return fail(
+        `packetwalk: docker ${sub}: --sysctl ${kv}: not simulated (the subset: net.KEY=VALUE)\n`,
+        2,
+      );
+    }
+    sysctls.push([kv.slice(0, i), kv.slice(i + 1)]);
+  }
   const err = (msg: string, stdout = "", help = true): CommandResult =>
     start
       ? runError(sub, `Error response from daemon: ${msg}`, help, stdout)
@@ -200,15 +213,26 @@ function run(d: Dockerd, args: readonly string[], start: boolean): Result {
   if (name !== undefined && !NAME_RE.test(name)) {
     return err(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
+  const ip = ipText !== undefined ? parseIp4(ipText) : undefined;
+  if (ipText !== undefined && ip === undefined) {
+    return err(`invalid IPv4 address: ${ipText}`);
+  }
+  // The daemon drops -p for the host's network, with a warning on stderr.
+  const hostNet = network === "host";
+  const warning =
+    hostNet && ports.length > 0
+      ? "WARNING: Published ports are discarded when using host network mode\n"
+      : "";
   let c: Container;
   try {
     c = d.create({
-      ...(name !== undefined ? { name } : {}),
+      name: name ?? `container_${d.containers.length + 1}`,
       image,
       cmd: cmd.length > 0 ? cmd : ["sleep", "infinity"],
       network,
       ...(ip !== undefined ? { ip } : {}),
-      ports,
+      ports: hostNet ? [] : ports,
+      sysctls,
       ...(hostname !== undefined ? { hostname } : {}),
     });
   } catch (e) {
@@ -217,14 +241,14 @@ function run(d: Dockerd, args: readonly string[], start: boolean): Result {
   }
   const detach = has(p, "-d", "--detach");
   const idLine = `${c.id}\n`;
-  if (!start) return ok(idLine);
+  if (!start) return { ...ok(idLine), stderr: warning };
   try {
     d.start(c, detach);
   } catch (e) {
     if (e instanceof DaemonError) return err(e.message, detach ? idLine : "", false);
     throw e;
   }
-  if (detach) return ok(idLine);
+  if (detach) return { ...ok(idLine), stderr: warning };
   // Attached: the command's own output and exit status; then the container has exited.
   const where = d.nsOf(c)!;
   const ended = (r: CommandResult): CommandResult => {
@@ -232,7 +256,7 @@ function run(d: Dockerd, args: readonly string[], start: boolean): Result {
     if (has(p, "--rm")) d.remove(c);
     return r;
   };
-  const r = runInContainer(d, c, where.ns, c.cmd, false);
+  const r = runInContainer(d, c, where, c.cmd, false);
   if ("waiting" in r) return { waiting: { ...r.waiting, finish: () => ended(r.waiting.finish()) } };
   return ended(r);
 }
@@ -265,7 +289,8 @@ function etcFile(d: Dockerd, c: Container, path: string): string | undefined {
   const hostname = c.hostname ?? c.id.slice(0, 12);
   if (path === "/etc/hostname") return `${hostname}\n`;
   if (path === "/etc/resolv.conf") {
-    const user = c.endpoints.some((e) => !e.network.predefined);
+    const ns = d.nsOf(c);
+    const user = ns !== undefined && d.embeddedDns(ns);
     return user ? "nameserver 127.0.0.11\noptions ndots:0\n" : "nameserver 192.0.2.53\n";
   }
   if (path === "/etc/hosts") {
@@ -388,7 +413,7 @@ function exec(d: Dockerd, args: readonly string[]): Result {
   if (!c) return fail(`Error: No such container: ${ref}\n`);
   const where = d.nsOf(c);
   if (!where) return fail(`Error response from daemon: Container ${c.id} is not running\n`);
-  return runInContainer(d, c, where.ns, cmd, false);
+  return runInContainer(d, c, where, cmd, false);
 }
 
 /** A `--format` table: "table {{.A}}\t{{.B}}" gets a header row from the names. */
@@ -448,8 +473,13 @@ function inspect(d: Dockerd, args: readonly string[]): Result {
       `"docker inspect" requires at least 1 argument.\nSee 'docker inspect --help'.\n`,
       1,
     );
-  if (format === undefined)
-    return notSimulated("inspect without --format (the subset prints fields: -f '{{...}}')");
+  if (format === undefined) {
+    const missing = p.positional.filter((ref) => !d.container(ref) && !d.network(ref));
+    if (missing.length < p.positional.length) {
+      return notSimulated("inspect without --format (the subset prints fields: -f '{{...}}')");
+    }
+    return fail(missing.map((ref) => `Error: No such object: ${ref}\n`).join(""), 1, "[]\n");
+  }
   let out = "";
   let errs = "";
   for (const ref of p.positional) {
@@ -545,8 +575,8 @@ function network(d: Dockerd, args: readonly string[]): Result {
         if (!n) errs += `Error: No such network: ${ref}\n`;
         else views.push(networkView(d, n));
       }
-      if (format === undefined) return notSimulated("network inspect without --format");
-      for (const v of views) out += `${runTemplate(format, v)}\n`;
+      if (format === undefined) out = networkJson(views);
+      else for (const v of views) out += `${runTemplate(format, v)}\n`;
       return errs ? fail(errs, 1, out) : ok(out);
     }
     case "connect":
@@ -652,6 +682,7 @@ function networkCreate(d: Dockerd, args: readonly string[]): Result {
     internal: has(p, "--internal"),
     icc: opts.get("com.docker.network.bridge.enable_icc") !== "false",
     masquerade: opts.get("com.docker.network.bridge.enable_ip_masquerade") !== "false",
+    options: [...opts.entries()],
   });
   return ok(`${n.id}\n`);
 }

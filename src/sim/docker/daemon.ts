@@ -4,20 +4,23 @@
 // by the simulator's own programs, in the order dockerd makes its netlink calls and runs
 // iptables; each is recorded as an operation, which `run` shows under the docker line.
 // What is not a lab line (a namespace made, a device moved into it, docker-proxy) is an
-// operation too, performed on the simulated kernel directly and shown as the command a
-// learner would type for it.
-import { quote } from "shell-quote";
+// operation too, performed on the simulated kernel directly and shown in words.
+//
+// Checked against a real dockerd 20.10 in the sandbox (captures of its CLI output,
+// iptables-save, ip and ss listings): see test/sim/docker-*.test.ts.
 import { createActor } from "xstate";
 import type { CommandResult } from "../../backend.js";
-import { formatIp4, parseIp4, type Ip4 } from "../kernel/core/ip4.js";
+import { KernelError } from "../kernel/core/errors.js";
+import { formatIp4, type Ip4 } from "../kernel/core/ip4.js";
 import { moveToNetns } from "../kernel/core/links.js";
 import type { NetNs } from "../kernel/core/netns.js";
 import type { World } from "../kernel/core/world.js";
 import type { TcpListener } from "../kernel/sockets/tcp.js";
+import type { UdpSock } from "../kernel/sockets/udp.js";
 import type { Waiting } from "../userland/program.js";
 import { nextPid } from "../userland/pids.js";
 import { DockerIds, macFromIp } from "./ids.js";
-import { AddressSpace, IpamError, parseSubnet, type Pool, type Subnet } from "./ipam.js";
+import { AddressSpace, formatSubnet, IpamError, type Pool, type Subnet } from "./ipam.js";
 import {
   containerMachine,
   endpointMachine,
@@ -41,6 +44,7 @@ export interface DaemonOp {
 export class DaemonError extends Error {}
 
 export interface PortSpec {
+  /** "0.0.0.0" when -p gave none; "::" for the IPv6 twin dockerd adds to such a binding. */
   hostIp: string;
   hostPort: number;
   port: number;
@@ -55,10 +59,14 @@ export interface DockerNetwork {
   bridge?: string;
   pool?: Pool;
   gateway?: Ip4;
+  /** --subnet was given (only then may a container ask for an --ip). */
+  userSubnet: boolean;
   internal: boolean;
   icc: boolean;
   masquerade: boolean;
-  /** The default networks (bridge, host, none) are not user-defined: no DNS, no rm. */
+  /** The -o options as given (network inspect's Options). */
+  options: [string, string][];
+  /** The default networks (bridge, host, none): no embedded DNS, no rm. */
   predefined: boolean;
   created: number;
   actor: NetworkActor;
@@ -76,6 +84,22 @@ export interface Endpoint {
   actor: EndpointActor;
 }
 
+interface Sandbox {
+  id: string;
+  key: string;
+  ns: NetNs;
+}
+
+/** A published port while the container runs: the reservation and the docker-proxy. */
+interface Binding {
+  spec: PortSpec;
+  ip: Ip4;
+  bridge: string;
+  /** The socket that holds the host port: docker-proxy's, or dockerd's own without it. */
+  tcp?: TcpListener;
+  udp?: UdpSock;
+}
+
 export interface Container {
   id: string;
   name: string;
@@ -84,33 +108,32 @@ export interface Container {
   /** HostConfig.NetworkMode: default, bridge, host, none, container:<id>, or a network name. */
   networkMode: string;
   /** Networks the container is configured on (by network id), with a requested --ip. */
-  config: Map<string, { ip?: Ip4; aliases: string[] }>;
+  config: Map<string, { ip?: Ip4 }>;
   ports: PortSpec[];
+  sysctls: [string, string][];
   hostname?: string;
   created: number;
   actor: ContainerActor;
-  sandbox?: { key: string; ns: NetNs; id: string };
+  sandbox?: Sandbox;
+  /** NetworkSettings.SandboxKey: stays after the container stops. */
+  sandboxKey: string;
+  sandboxId: string;
+  /** container:X: the namespace it joined at its start. */
+  joined?: NetNs;
   endpoints: Endpoint[];
-  /** Bindings made for the published ports while it runs (released at stop). */
-  bound: { spec: PortSpec; listener?: TcpListener }[];
+  bound: Binding[];
   pid?: number;
 }
 
+/** dockerd's own settings (its command line). */
 export interface DaemonConfig {
+  /** --userland-proxy (default true): docker-proxy per published port, else hairpin NAT. */
   userlandProxy: boolean;
-  icc: boolean;
-  iptables: boolean;
-  ipForward: boolean;
-  bip: string;
 }
 
-export const DOCKER_20_10: DaemonConfig = {
-  userlandProxy: true,
-  icc: true,
-  iptables: true,
-  ipForward: true,
-  bip: "172.17.0.1/16",
-};
+export const DOCKER_20_10: DaemonConfig = { userlandProxy: true };
+
+const DEFAULT_BRIDGE: Subnet = { addr: 0xac110000, plen: 16 };
 
 export class Dockerd {
   readonly ids = new DockerIds();
@@ -128,11 +151,15 @@ export class Dockerd {
     readonly config: DaemonConfig = DOCKER_20_10,
   ) {}
 
-  /** The daemon of this world, started (its first operations recorded) on first use. */
+  /**
+   * The daemon of this world, started (its first operations recorded) on first use; a
+   * DaemonConfig left in world.dockerd (setDaemonConfig) is the command line it starts with.
+   */
   static of(world: World, run: LabRunner): Dockerd {
     // world.dockerd is typed unknown so that the kernel need not import the daemon.
     if (world.dockerd instanceof Dockerd) return world.dockerd;
-    const d = new Dockerd(world, run);
+    const config = (world.dockerd as DaemonConfig | undefined) ?? DOCKER_20_10;
+    const d = new Dockerd(world, run, config);
     world.dockerd = d;
     d.boot();
     return d;
@@ -144,25 +171,26 @@ export class Dockerd {
 
   // ---- operations -----------------------------------------------------------------
 
-  /** Runs a lab line in the host's namespace (or a sandbox's), recording it. */
-  private lab(argv: string[], sandbox?: { key: string; ns: NetNs }): void {
-    const ns = sandbox?.ns ?? this.world.root;
-    this.ops.push({ where: sandbox?.key ?? "", text: quote(argv) });
-    const r = this.run(ns, argv, false);
+  /** Runs a lab line (its words split at spaces) in the host's namespace or a sandbox's. */
+  private lab(line: string, sandbox?: { key: string; ns: NetNs }): CommandResult {
+    const argv = line.split(" ");
+    this.ops.push({ where: sandbox?.key ?? "", text: line });
+    const r = this.run(sandbox?.ns ?? this.world.root, argv, false);
     if ("waiting" in r || r.exit !== 0) {
       const why = "waiting" in r ? "it waits" : r.stderr.trim();
-      throw new Error(`simulated dockerd: ${quote(argv)} failed: ${why}`);
+      throw new Error(`simulated dockerd: ${line} failed: ${why}`);
     }
+    return r;
   }
 
   /** An operation that is not a lab line: shown as text, done by fn. */
-  private act(text: string, fn: () => void, where = ""): void {
+  private act<T>(text: string, fn: () => T, where = ""): T {
     this.ops.push({ where, text });
-    fn();
+    return fn();
   }
 
-  private iptables(...args: string[]): void {
-    if (this.config.iptables) this.lab(["iptables", ...args]);
+  private iptables(args: string, sandbox?: Sandbox): void {
+    this.lab(`iptables ${args}`, sandbox);
   }
 
   // ---- daemon start -----------------------------------------------------------------
@@ -173,33 +201,32 @@ export class Dockerd {
    * (libnetwork controller.go arrangeUserFilterRule) once the bridge network exists.
    */
   private boot(): void {
-    if (this.config.ipForward) {
-      // drivers/bridge/setup_ip_forwarding.go: forwarding on, and FORWARD's policy DROP.
-      this.lab(["sysctl", "-w", "net.ipv4.ip_forward=1"]);
-      this.iptables("-P", "FORWARD", "DROP");
-    }
+    this.act("(dockerd starts)", () => undefined);
+    // drivers/bridge/setup_ip_forwarding.go: forwarding on, and FORWARD's policy DROP.
+    this.lab("sysctl -w net.ipv4.ip_forward=1");
+    this.iptables("-P FORWARD DROP");
     // setupIPChains: the chains first, each isolation chain ending in RETURN.
-    this.iptables("-t", "nat", "-N", "DOCKER");
-    this.iptables("-t", "filter", "-N", "DOCKER");
-    this.iptables("-t", "filter", "-N", "DOCKER-ISOLATION-STAGE-1");
-    this.iptables("-t", "filter", "-N", "DOCKER-ISOLATION-STAGE-2");
-    this.iptables("-t", "filter", "-A", "DOCKER-ISOLATION-STAGE-1", "-j", "RETURN");
-    this.iptables("-t", "filter", "-A", "DOCKER-ISOLATION-STAGE-2", "-j", "RETURN");
-    const bip = parseSubnet(this.config.bip)!;
+    this.iptables("-t nat -N DOCKER");
+    this.iptables("-t filter -N DOCKER");
+    this.iptables("-t filter -N DOCKER-ISOLATION-STAGE-1");
+    this.iptables("-t filter -N DOCKER-ISOLATION-STAGE-2");
+    this.iptables("-t filter -A DOCKER-ISOLATION-STAGE-1 -j RETURN");
+    this.iptables("-t filter -A DOCKER-ISOLATION-STAGE-2 -j RETURN");
     this.createBridgeNetwork("bridge", {
-      subnet: { addr: (bip.addr & ~(2 ** (32 - bip.plen) - 1)) >>> 0, plen: bip.plen },
-      gateway: bip.addr,
+      subnet: DEFAULT_BRIDGE,
+      gateway: DEFAULT_BRIDGE.addr + 1,
       bridge: "docker0",
       predefined: true,
       internal: false,
-      icc: this.config.icc,
+      icc: true,
       masquerade: true,
+      options: [],
     });
     this.addNetwork("host", "host");
     this.addNetwork("none", "null");
-    this.iptables("-N", "DOCKER-USER");
-    this.iptables("-A", "DOCKER-USER", "-j", "RETURN");
-    this.iptables("-I", "FORWARD", "-j", "DOCKER-USER");
+    this.iptables("-N DOCKER-USER");
+    this.iptables("-A DOCKER-USER -j RETURN");
+    this.iptables("-I FORWARD -j DOCKER-USER");
   }
 
   private addNetwork(
@@ -211,10 +238,12 @@ export class Dockerd {
       id,
       name,
       driver,
+      userSubnet: false,
       internal: false,
       icc: true,
       masquerade: true,
-      predefined: driver !== "bridge" || name === "bridge",
+      options: [],
+      predefined: true,
       created: this.now,
       actor: createActor(networkMachine).start(),
     };
@@ -224,6 +253,7 @@ export class Dockerd {
 
   // ---- networks ---------------------------------------------------------------------
 
+  /** A network by full id, name, or id prefix, as the daemon looks one up. */
   network(ref: string): DockerNetwork | undefined {
     const live = this.networks.filter((n) => n.actor.getSnapshot().value === "active");
     return (
@@ -233,7 +263,7 @@ export class Dockerd {
     );
   }
 
-  /** docker network create -d bridge. */
+  /** docker network create -d bridge: IPAM's pool and gateway, then the bridge driver. */
   createBridgeNetwork(
     name: string,
     o: {
@@ -245,10 +275,12 @@ export class Dockerd {
       internal: boolean;
       icc: boolean;
       masquerade: boolean;
+      options: [string, string][];
     },
   ): DockerNetwork {
-    if (this.network(name)?.name === name)
+    if (this.network(name)?.name === name) {
       throw new DaemonError(`network with name ${name} already exists`);
+    }
     let pool: Pool;
     try {
       pool = o.subnet ? this.space.requestPool(o.subnet, o.range) : this.space.defaultPool();
@@ -258,8 +290,8 @@ export class Dockerd {
     }
     let gateway: Ip4;
     try {
-      gateway = o.gateway ?? pool.allocate();
       if (o.gateway !== undefined) pool.claim(o.gateway);
+      gateway = o.gateway ?? pool.allocate();
     } catch (e) {
       this.space.releasePool(pool);
       if (e instanceof IpamError) {
@@ -275,9 +307,11 @@ export class Dockerd {
       bridge: o.bridge ?? `br-${id.slice(0, 12)}`,
       pool,
       gateway,
+      userSubnet: o.subnet !== undefined && o.predefined !== true,
       internal: o.internal,
       icc: o.icc,
       masquerade: o.masquerade,
+      options: o.options,
       predefined: o.predefined ?? false,
     });
     this.setupBridge(n);
@@ -286,183 +320,111 @@ export class Dockerd {
 
   /**
    * drivers/bridge/bridge.go createNetwork, its setup steps in their order: the device
-   * (with a random 02:42 MAC), its IPv4 address, the iptables rules, the isolation rules,
-   * then up.
+   * (with a random 02:42 MAC), its IPv4 address, the iptables rules of
+   * setup_ip_tables.go, the isolation rules, then up.
    */
   private setupBridge(n: DockerNetwork): void {
     const br = n.bridge!;
-    const sub = `${formatIp4(n.pool!.subnet.addr)}/${n.pool!.subnet.plen}`;
-    this.lab([
-      "ip",
-      "link",
-      "add",
-      br,
-      "address",
-      this.ids.mac(),
-      "txqueuelen",
-      "0",
-      "type",
-      "bridge",
-    ]);
-    this.lab([
-      "ip",
-      "addr",
-      "add",
-      `${formatIp4(n.gateway!)}/${n.pool!.subnet.plen}`,
-      "brd",
-      "+",
-      "dev",
-      br,
-    ]);
+    const sub = formatSubnet(n.pool!.subnet);
     const proxy = this.config.userlandProxy;
-    if (n.internal) {
-      // setupInternalNetworkRules: nothing leaves or enters the subnet.
-      this.iptables("-I", "DOCKER-ISOLATION-STAGE-1", "-i", br, "!", "-d", sub, "-j", "DROP");
-      this.iptables("-I", "DOCKER-ISOLATION-STAGE-1", "-o", br, "!", "-s", sub, "-j", "DROP");
-    } else {
-      // setupIPTablesInternal: masquerade, the hairpin skip, icc, outgoing.
-      if (n.masquerade)
-        this.iptables(
-          "-t",
-          "nat",
-          "-I",
-          "POSTROUTING",
-          "-s",
-          sub,
-          "!",
-          "-o",
-          br,
-          "-j",
-          "MASQUERADE",
-        );
-      if (proxy) this.iptables("-t", "nat", "-I", "DOCKER", "-i", br, "-j", "RETURN");
+    this.lab(`ip link add ${br} address ${this.ids.mac()} txqueuelen 0 type bridge`);
+    this.lab(`ip addr add ${formatIp4(n.gateway!)}/${n.pool!.subnet.plen} brd + dev ${br}`);
+    if (!proxy) {
+      // setupLoopbackAddressesRouting: hairpin NAT to 127.0.0.1 needs route_localnet.
+      this.lab(`sysctl -w net.ipv4.conf.${br}.route_localnet=1`);
     }
-    this.iptables("-I", "FORWARD", "-i", br, "-o", br, "-j", n.icc ? "ACCEPT" : "DROP");
-    if (!n.internal) {
-      this.iptables("-I", "FORWARD", "-i", br, "!", "-o", br, "-j", "ACCEPT");
-      // ProgramChain: nat PREROUTING/OUTPUT jumps (once), then FORWARD -o br -j DOCKER and
-      // the established rule above it.
+    if (n.internal) {
+      // setupInternalNetworkRules: nothing leaves the subnet or enters it.
+      this.iptables(`-I DOCKER-ISOLATION-STAGE-1 -i ${br} ! -d ${sub} -j DROP`);
+      this.iptables(`-I DOCKER-ISOLATION-STAGE-1 -o ${br} ! -s ${sub} -j DROP`);
+      this.iptables(`-I FORWARD -i ${br} -o ${br} -j ACCEPT`);
+    } else {
+      // setupIPTablesInternal: masquerade and the hairpin skip (both only with
+      // masquerading), icc (a DROP is appended, an ACCEPT inserted), outgoing.
+      if (n.masquerade) {
+        if (!proxy) {
+          this.iptables(
+            `-t nat -I POSTROUTING -o ${br} -m addrtype --src-type LOCAL -j MASQUERADE`,
+          );
+        }
+        this.iptables(`-t nat -I POSTROUTING -s ${sub} ! -o ${br} -j MASQUERADE`);
+        if (proxy) this.iptables(`-t nat -I DOCKER -i ${br} -j RETURN`);
+      }
+      if (n.icc) this.iptables(`-I FORWARD -i ${br} -o ${br} -j ACCEPT`);
+      else this.iptables(`-A FORWARD -i ${br} -o ${br} -j DROP`);
+      this.iptables(`-I FORWARD -i ${br} ! -o ${br} -j ACCEPT`);
+      // ProgramChain: the nat jumps (once: the first network's), then FORWARD -o br -j
+      // DOCKER and the established rule above it.
       if (!this.natJumps) {
         this.natJumps = true;
+        this.iptables("-t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER");
         this.iptables(
-          "-t",
-          "nat",
-          "-A",
-          "PREROUTING",
-          "-m",
-          "addrtype",
-          "--dst-type",
-          "LOCAL",
-          "-j",
-          "DOCKER",
+          `-t nat -A OUTPUT ${proxy ? "! -d 127.0.0.0/8 " : ""}-m addrtype --dst-type LOCAL -j DOCKER`,
         );
-        this.iptables(
-          "-t", "nat", "-A", "OUTPUT",
-          ...(proxy ? ["!", "-d", "127.0.0.0/8"] : []),
-          "-m", "addrtype", "--dst-type", "LOCAL", "-j", "DOCKER",
-        ); // prettier-ignore
       }
-      this.iptables("-I", "FORWARD", "-o", br, "-j", "DOCKER");
-      this.iptables(
-        "-I",
-        "FORWARD",
-        "-o",
-        br,
-        "-m",
-        "conntrack",
-        "--ctstate",
-        "RELATED,ESTABLISHED",
-        "-j",
-        "ACCEPT",
-      );
+      this.iptables(`-I FORWARD -o ${br} -j DOCKER`);
+      this.iptables(`-I FORWARD -o ${br} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
       // setINC: isolation from every other bridge network.
-      this.iptables(
-        "-I",
-        "DOCKER-ISOLATION-STAGE-1",
-        "-i",
-        br,
-        "!",
-        "-o",
-        br,
-        "-j",
-        "DOCKER-ISOLATION-STAGE-2",
-      );
-      this.iptables("-I", "DOCKER-ISOLATION-STAGE-2", "-o", br, "-j", "DROP");
+      this.iptables(`-I DOCKER-ISOLATION-STAGE-1 -i ${br} ! -o ${br} -j DOCKER-ISOLATION-STAGE-2`);
+      this.iptables(`-I DOCKER-ISOLATION-STAGE-2 -o ${br} -j DROP`);
     }
-    // ensureJumpRule, after each network's rules: the isolation jump, then DOCKER-USER,
+    // ensureJumpRule after each network's rules: the isolation jump, then DOCKER-USER,
     // each moved back to FORWARD's top.
-    if (this.stage1Jump) this.iptables("-D", "FORWARD", "-j", "DOCKER-ISOLATION-STAGE-1");
+    if (this.stage1Jump) this.iptables("-D FORWARD -j DOCKER-ISOLATION-STAGE-1");
     this.stage1Jump = true;
-    this.iptables("-I", "FORWARD", "-j", "DOCKER-ISOLATION-STAGE-1");
-    if (this.userChainMade) {
-      this.iptables("-D", "FORWARD", "-j", "DOCKER-USER");
-      this.iptables("-I", "FORWARD", "-j", "DOCKER-USER");
+    this.iptables("-I FORWARD -j DOCKER-ISOLATION-STAGE-1");
+    if (this.networks.some((x) => x.name === "none")) {
+      this.iptables("-D FORWARD -j DOCKER-USER");
+      this.iptables("-I FORWARD -j DOCKER-USER");
     }
-    this.lab(["ip", "link", "set", br, "up"]);
+    this.lab(`ip link set ${br} up`);
   }
 
   private natJumps = false;
   private stage1Jump = false;
-  private get userChainMade(): boolean {
-    return this.networks.some((n) => n.name === "none");
-  }
 
-  /** docker network rm: refused while it has endpoints; then the rules and the bridge go. */
+  /** docker network rm: refused while it has endpoints; then its rules and its bridge go. */
   removeNetwork(n: DockerNetwork): void {
-    if (n.predefined)
+    if (n.predefined) {
       throw new DaemonError(`${n.name} is a pre-defined network and cannot be removed`);
+    }
     n.actor.send({ type: "REMOVE" });
     if (n.actor.getSnapshot().value !== "removed") {
       throw new DaemonError(
         `error while removing network: network ${n.name} id ${n.id} has active endpoints`,
       );
     }
-    // Configuration of stopped containers keeps naming it; dockerd then refuses their start.
     const br = n.bridge!;
-    const sub = `${formatIp4(n.pool!.subnet.addr)}/${n.pool!.subnet.plen}`;
+    const sub = formatSubnet(n.pool!.subnet);
+    const proxy = this.config.userlandProxy;
     if (n.internal) {
-      this.iptables("-D", "DOCKER-ISOLATION-STAGE-1", "-i", br, "!", "-d", sub, "-j", "DROP");
-      this.iptables("-D", "DOCKER-ISOLATION-STAGE-1", "-o", br, "!", "-s", sub, "-j", "DROP");
+      this.iptables(`-D DOCKER-ISOLATION-STAGE-1 -i ${br} ! -d ${sub} -j DROP`);
+      this.iptables(`-D DOCKER-ISOLATION-STAGE-1 -o ${br} ! -s ${sub} -j DROP`);
+      this.iptables(`-D FORWARD -i ${br} -o ${br} -j ACCEPT`);
     } else {
-      this.iptables("-t", "nat", "-D", "POSTROUTING", "-s", sub, "!", "-o", br, "-j", "MASQUERADE");
-      if (this.config.userlandProxy)
-        this.iptables("-t", "nat", "-D", "DOCKER", "-i", br, "-j", "RETURN");
+      if (n.masquerade) {
+        if (!proxy) {
+          this.iptables(
+            `-t nat -D POSTROUTING -o ${br} -m addrtype --src-type LOCAL -j MASQUERADE`,
+          );
+        }
+        this.iptables(`-t nat -D POSTROUTING -s ${sub} ! -o ${br} -j MASQUERADE`);
+        if (proxy) this.iptables(`-t nat -D DOCKER -i ${br} -j RETURN`);
+      }
+      this.iptables(`-D FORWARD -i ${br} -o ${br} -j ${n.icc ? "ACCEPT" : "DROP"}`);
+      this.iptables(`-D FORWARD -i ${br} ! -o ${br} -j ACCEPT`);
+      this.iptables(`-D FORWARD -o ${br} -j DOCKER`);
+      this.iptables(`-D FORWARD -o ${br} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
+      this.iptables(`-D DOCKER-ISOLATION-STAGE-1 -i ${br} ! -o ${br} -j DOCKER-ISOLATION-STAGE-2`);
+      this.iptables(`-D DOCKER-ISOLATION-STAGE-2 -o ${br} -j DROP`);
     }
-    this.iptables("-D", "FORWARD", "-i", br, "-o", br, "-j", n.icc ? "ACCEPT" : "DROP");
-    if (!n.internal) {
-      this.iptables("-D", "FORWARD", "-i", br, "!", "-o", br, "-j", "ACCEPT");
-      this.iptables("-D", "FORWARD", "-o", br, "-j", "DOCKER");
-      this.iptables(
-        "-D",
-        "FORWARD",
-        "-o",
-        br,
-        "-m",
-        "conntrack",
-        "--ctstate",
-        "RELATED,ESTABLISHED",
-        "-j",
-        "ACCEPT",
-      );
-      this.iptables(
-        "-D",
-        "DOCKER-ISOLATION-STAGE-1",
-        "-i",
-        br,
-        "!",
-        "-o",
-        br,
-        "-j",
-        "DOCKER-ISOLATION-STAGE-2",
-      );
-      this.iptables("-D", "DOCKER-ISOLATION-STAGE-2", "-o", br, "-j", "DROP");
-    }
-    this.lab(["ip", "link", "del", br]);
+    this.lab(`ip link del ${br}`);
     this.space.releasePool(n.pool!);
   }
 
   // ---- containers -------------------------------------------------------------------
 
+  /** A container by full id, name, or id prefix. */
   container(ref: string): Container | undefined {
     const live = this.containers.filter((c) => c.actor.getSnapshot().value !== "removed");
     return (
@@ -478,54 +440,49 @@ export class Dockerd {
 
   /** docker create: the container's record; nothing in the kernel yet. */
   create(o: {
-    name?: string;
+    name: string;
     image: string;
     cmd: string[];
     network: string;
-    ip?: string;
+    ip?: Ip4;
     ports: PortSpec[];
+    sysctls: [string, string][];
     hostname?: string;
   }): Container {
-    const id = this.ids.id();
-    const name = o.name ?? `container_${this.containers.length + 1}`;
-    const clash = this.container(name);
-    if (clash && clash.name === name) {
+    const clash = this.container(o.name);
+    if (clash && clash.name === o.name) {
       throw new DaemonError(
-        `Conflict. The container name "/${name}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+        `Conflict. The container name "/${o.name}" is already in use by container "${clash.id}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
     }
-    const config = new Map<string, { ip?: Ip4; aliases: string[] }>();
+    const config = new Map<string, { ip?: Ip4 }>();
     let mode = o.network;
-    if (mode === "default") mode = "default";
     if (mode.startsWith("container:")) {
-      const other = this.container(mode.slice("container:".length));
-      if (!other) throw new DaemonError(`No such container: ${mode.slice("container:".length)}`);
+      const ref = mode.slice("container:".length);
+      const other = this.container(ref);
+      if (!other) throw new DaemonError(`No such container: ${ref}`);
       mode = `container:${other.id}`;
     } else {
       const n = this.network(mode === "default" ? "bridge" : mode);
       if (!n) throw new DaemonError(`network ${mode} not found`);
-      let ip: Ip4 | undefined;
-      if (o.ip !== undefined) {
-        ip = parseIp4(o.ip);
-        if (n.predefined) {
-          throw new DaemonError(
-            "user specified IP address is supported on user defined networks only",
-          );
-        }
-      }
-      config.set(n.id, { ...(ip !== undefined ? { ip } : {}), aliases: [] });
+      if (o.ip !== undefined) this.checkIpRequest(n);
+      config.set(n.id, o.ip !== undefined ? { ip: o.ip } : {});
     }
     const c: Container = {
-      id,
-      name,
+      id: this.ids.id(),
+      name: o.name,
       image: o.image,
       cmd: o.cmd,
       networkMode: mode,
       config,
-      ports: o.ports,
+      // nat.SortPortMap: the bindings with the highest host port first.
+      ports: [...o.ports].sort((a, b) => b.hostPort - a.hostPort || b.port - a.port),
+      sysctls: o.sysctls,
       ...(o.hostname !== undefined ? { hostname: o.hostname } : {}),
       created: this.now,
       actor: createActor(containerMachine).start(),
+      sandboxKey: "",
+      sandboxId: "",
       endpoints: [],
       bound: [],
     };
@@ -533,54 +490,69 @@ export class Dockerd {
     return c;
   }
 
-  /** The network a container's namespace belongs to for its mode (host, none, another's). */
+  /** An --ip request: only on a user-defined network with a subnet the user gave. */
+  private checkIpRequest(n: DockerNetwork): void {
+    if (n.predefined) {
+      throw new DaemonError("user specified IP address is supported on user defined networks only");
+    }
+    if (!n.userSubnet) {
+      throw new DaemonError(
+        "user specified IP address is supported only when connecting to networks with user configured subnets",
+      );
+    }
+  }
+
+  /** The container whose namespace a container:X container shares. */
   private sharedWith(c: Container): Container | undefined {
     if (!c.networkMode.startsWith("container:")) return undefined;
     return this.container(c.networkMode.slice("container:".length));
   }
 
   /** The namespace a running container's processes are in. */
-  nsOf(c: Container): { ns: NetNs; key: string } | undefined {
+  nsOf(c: Container): NetNs | undefined {
     if (this.state(c) !== "running") return undefined;
-    if (c.networkMode === "host") return { ns: this.world.root, key: "" };
-    const other = this.sharedWith(c);
-    if (other) return this.nsOf(other);
-    return c.sandbox ? { ns: c.sandbox.ns, key: c.sandbox.key } : undefined;
+    if (c.networkMode === "host") return this.world.root;
+    return c.joined ?? c.sandbox?.ns;
   }
 
   /**
    * docker start: the sandbox (a new namespace, lo up), for each configured network an
    * endpoint (IPAM, the veth pair on the bridge) joined to it (moved in, renamed ethN,
-   * addressed, up, the default route), its published ports (iptables, docker-proxy);
-   * then the container's process.
+   * addressed, up, the default route), its published ports (iptables, docker-proxy), the
+   * --sysctl settings; then the container's process. A failure undoes what was done and
+   * leaves the container as it was (Created for a new one).
    */
   start(c: Container, runCmd: boolean): void {
     if (this.state(c) === "running") return;
     if (c.networkMode === "host") {
-      // No sandbox of its own: the host's namespace.
+      // The sandbox of the host's namespace ("default"): libnetwork brings its lo up.
+      this.lab("ip link set lo up");
+      c.sandboxKey = "/run/docker/netns/default";
     } else if (c.networkMode.startsWith("container:")) {
       const other = this.sharedWith(c);
-      if (!other || this.state(other) !== "running") {
+      const ns = other ? this.nsOf(other) : undefined;
+      if (!ns) {
         throw new DaemonError(
           `cannot join network of a non running container: ${c.networkMode.slice("container:".length)}`,
         );
       }
+      c.joined = ns;
     } else {
-      this.makeSandbox(c);
-      let index = 0;
-      for (const [netId, cfg] of c.config) {
-        const n = this.networks.find((x) => x.id === netId);
-        if (!n || n.actor.getSnapshot().value !== "active") {
-          this.teardown(c);
-          throw new DaemonError(`network ${netId} not found`);
-        }
-        if (n.driver === "null") continue;
-        try {
+      const sb = this.makeSandbox(c);
+      try {
+        let index = 0;
+        for (const [netId, cfg] of c.config) {
+          const n = this.networks.find((x) => x.id === netId);
+          if (!n || n.actor.getSnapshot().value !== "active") {
+            throw new DaemonError(`network ${netId} not found`);
+          }
+          if (n.driver === "null") continue;
           this.join(c, n, `eth${index++}`, cfg.ip, index === 1);
-        } catch (e) {
-          this.teardown(c);
-          throw e;
         }
+        for (const [k, v] of c.sysctls) this.lab(`sysctl -w ${k}=${v}`, sb);
+      } catch (e) {
+        this.teardown(c);
+        throw e;
       }
     }
     c.actor.send({ type: "START", at: this.now });
@@ -588,15 +560,17 @@ export class Dockerd {
     if (runCmd) this.startProcess(c);
   }
 
-  private makeSandbox(c: Container): void {
-    const id = this.ids.hex(12);
-    const key = `/run/docker/netns/${id}`;
-    let ns!: NetNs;
-    this.act(`(a new network namespace, bind-mounted at ${key})`, () => {
-      ns = this.world.addUnnamedNetns();
-    });
-    c.sandbox = { key, ns, id };
-    this.lab(["ip", "link", "set", "lo", "up"], c.sandbox);
+  private makeSandbox(c: Container): Sandbox {
+    const id = this.ids.id();
+    const key = `/run/docker/netns/${id.slice(0, 12)}`;
+    const ns = this.act(`(a new network namespace, bind-mounted at ${key})`, () =>
+      this.world.addUnnamedNetns(),
+    );
+    c.sandbox = { id, key, ns };
+    c.sandboxKey = key;
+    c.sandboxId = id;
+    this.lab("ip link set lo up", c.sandbox);
+    return c.sandbox;
   }
 
   /** bridge driver CreateEndpoint and Join, then the sandbox's interface and gateway. */
@@ -607,18 +581,15 @@ export class Dockerd {
     want: Ip4 | undefined,
     gw: boolean,
   ): void {
-    if (n.driver === "host") return;
     let ip: Ip4;
     try {
-      if (want !== undefined) {
-        n.pool!.claim(want);
-        ip = want;
-      } else ip = n.pool!.allocate();
+      if (want !== undefined) n.pool!.claim(want);
+      ip = want ?? n.pool!.allocate();
     } catch (e) {
       if (!(e instanceof IpamError)) throw e;
       throw new DaemonError(
         want !== undefined
-          ? `Address already in use`
+          ? e.message
           : `no available IPv4 addresses on this network's address pools: ${n.name} (${n.id})`,
       );
     }
@@ -636,145 +607,169 @@ export class Dockerd {
       actor: createActor(endpointMachine).start(),
     };
     const sb = c.sandbox!;
-    // netlink.Veth{TxQLen: 0}: neither end gets a queue length (ip shows no qlen).
-    this.lab([
-      "ip",
-      "link",
-      "add",
-      host,
-      "txqueuelen",
-      "0",
-      "type",
-      "veth",
-      "peer",
-      "name",
-      peer,
-      "txqueuelen",
-      "0",
-    ]);
-    this.lab(["ip", "link", "set", host, "master", n.bridge!]);
-    if (!this.config.userlandProxy)
-      this.lab(["ip", "link", "set", host, "type", "bridge_slave", "hairpin", "on"]);
-    this.lab(["ip", "link", "set", host, "up"]);
+    c.endpoints.push(ep);
     n.actor.send({ type: "ENDPOINT_UP" });
+    // netlink.Veth{TxQLen: 0}: neither end gets a queue length (ip shows no qlen).
+    this.lab(`ip link add ${host} txqueuelen 0 type veth peer name ${peer} txqueuelen 0`);
+    this.lab(`ip link set ${host} master ${n.bridge!}`);
+    if (!this.config.userlandProxy) this.lab(`ip link set ${host} type bridge_slave hairpin on`);
+    this.lab(`ip link set ${host} up`);
     // osl AddInterface: into the sandbox, renamed, addressed, up.
     this.act(`ip link set ${peer} netns ${sb.key}`, () => {
       const dev = this.world.root.deviceList().find((d) => d.name === peer)!;
       moveToNetns(dev, sb.ns);
     });
-    this.lab(["ip", "link", "set", peer, "name", ifname], sb);
-    this.lab(["ip", "link", "set", ifname, "address", mac], sb);
-    this.lab(
-      ["ip", "addr", "add", `${formatIp4(ip)}/${n.pool!.subnet.plen}`, "brd", "+", "dev", ifname],
-      sb,
-    );
-    this.lab(["ip", "link", "set", ifname, "up"], sb);
-    if (gw)
-      this.lab(["ip", "route", "add", "default", "via", formatIp4(n.gateway!), "dev", ifname], sb);
+    this.lab(`ip link set ${peer} name ${ifname}`, sb);
+    this.lab(`ip link set ${ifname} address ${mac}`, sb);
+    this.lab(`ip addr add ${formatIp4(ip)}/${n.pool!.subnet.plen} brd + dev ${ifname}`, sb);
+    this.lab(`ip link set ${ifname} up`, sb);
+    if (gw) this.lab(`ip route add default via ${formatIp4(n.gateway!)} dev ${ifname}`, sb);
     ep.actor.send({ type: "JOIN" });
-    c.endpoints.push(ep);
+    if (!n.predefined && !this.resolverUp.has(sb.ns)) this.startResolver(sb);
     if (gw && !n.internal) this.publish(c, ep);
   }
 
-  /** bridge driver ProgramExternalConnectivity: per port, portallocator, iptables, docker-proxy. */
+  /** Namespaces whose embedded DNS resolver runs (sandbox.go startResolver). */
+  private readonly resolverUp = new Set<NetNs>();
+
+  /**
+   * The embedded DNS server's rules in the container's namespace (resolver_unix.go
+   * setupIPTable): 127.0.0.11:53 goes to the daemon's sockets on random ports.
+   */
+  private startResolver(sb: Sandbox): void {
+    this.resolverUp.add(sb.ns);
+    const udp = 32768 + (parseInt(this.ids.hex(4), 16) % 28000);
+    const tcp = 32768 + (parseInt(this.ids.hex(4), 16) % 28000);
+    this.iptables("-t nat -N DOCKER_OUTPUT", sb);
+    this.iptables("-t nat -N DOCKER_POSTROUTING", sb);
+    this.iptables("-t nat -A OUTPUT -d 127.0.0.11 -j DOCKER_OUTPUT", sb);
+    this.iptables("-t nat -A POSTROUTING -d 127.0.0.11 -j DOCKER_POSTROUTING", sb);
+    this.iptables(
+      `-t nat -I DOCKER_OUTPUT -d 127.0.0.11 -p udp --dport 53 -j DNAT --to-destination 127.0.0.11:${udp}`,
+      sb,
+    );
+    this.iptables(
+      `-t nat -I DOCKER_POSTROUTING -s 127.0.0.11 -p udp --sport ${udp} -j SNAT --to-source :53`,
+      sb,
+    );
+    this.iptables(
+      `-t nat -I DOCKER_OUTPUT -d 127.0.0.11 -p tcp --dport 53 -j DNAT --to-destination 127.0.0.11:${tcp}`,
+      sb,
+    );
+    this.iptables(
+      `-t nat -I DOCKER_POSTROUTING -s 127.0.0.11 -p tcp --sport ${tcp} -j SNAT --to-source :53`,
+      sb,
+    );
+  }
+
+  /** The host has IPv6 (its lo has ::1): an unspecified host address is bound on :: too. */
+  private hostHasIpv6(): boolean {
+    const lo = this.world.root.byName("lo");
+    return lo !== undefined && lo.adminUp && lo.addrs6.length > 0;
+  }
+
+  /**
+   * bridge driver ProgramExternalConnectivity: per port (highest host port first), the
+   * port allocator, the DNAT, filter and hairpin MASQUERADE rules, then the socket that
+   * holds the port: docker-proxy's, or with the proxy off the daemon's own.
+   */
   private publish(c: Container, ep: Endpoint): void {
     const br = ep.network.bridge!;
     const ip = formatIp4(ep.ip);
-    for (const p of c.ports) {
-      const key = `${p.proto}/${p.hostIp}/${p.hostPort}`;
-      const any = `${p.proto}/0.0.0.0/${p.hostPort}`;
-      if (
-        this.allocated.has(key) ||
-        (p.hostIp === "0.0.0.0"
-          ? [...this.allocated].some(
-              (k) => k.startsWith(`${p.proto}/`) && k.endsWith(`/${p.hostPort}`),
-            )
-          : this.allocated.has(any))
-      ) {
+    const specs = c.ports.flatMap((p) =>
+      p.hostIp === "0.0.0.0" && this.config.userlandProxy && this.hostHasIpv6()
+        ? [p, { ...p, hostIp: "::" }]
+        : [p],
+    );
+    for (const p of specs) {
+      const v6 = p.hostIp === "::";
+      const clash = [...this.allocated].some((k) => {
+        const [proto, host, port] = k.split("/");
+        return (
+          proto === p.proto &&
+          Number(port) === p.hostPort &&
+          (host === p.hostIp || host === "0.0.0.0" || p.hostIp === "0.0.0.0")
+        );
+      });
+      if (!v6 && clash) {
         throw new DaemonError(
           `driver failed programming external connectivity on endpoint ${c.name} (${ep.id}): Bind for ${p.hostIp}:${p.hostPort} failed: port is already allocated`,
         );
       }
-      this.allocated.add(key);
-      const dst = p.hostIp === "0.0.0.0" ? [] : ["-d", `${p.hostIp}/32`];
-      const hairpin = this.config.userlandProxy ? ["!", "-i", br] : [];
-      this.iptables(
-        "-t",
-        "nat",
-        "-A",
-        "DOCKER",
-        ...dst,
-        ...hairpin,
-        "-p",
-        p.proto,
-        "-m",
-        p.proto,
-        "--dport",
-        String(p.hostPort),
-        "-j",
-        "DNAT",
-        "--to-destination",
-        `${ip}:${p.port}`,
-      );
-      this.iptables(
-        "-t",
-        "filter",
-        "-A",
-        "DOCKER",
-        "-d",
-        `${ip}/32`,
-        "!",
-        "-i",
-        br,
-        "-o",
-        br,
-        "-p",
-        p.proto,
-        "-m",
-        p.proto,
-        "--dport",
-        String(p.port),
-        "-j",
-        "ACCEPT",
-      );
-      this.iptables(
-        "-t",
-        "nat",
-        "-A",
-        "POSTROUTING",
-        "-s",
-        `${ip}/32`,
-        "-d",
-        `${ip}/32`,
-        "-p",
-        p.proto,
-        "-m",
-        p.proto,
-        "--dport",
-        String(p.port),
-        "-j",
-        "MASQUERADE",
-      );
-      const binding: Container["bound"][number] = { spec: p };
-      if (this.config.userlandProxy) {
-        const text = `docker-proxy -proto ${p.proto} -host-ip ${p.hostIp} -host-port ${p.hostPort} -container-ip ${ip} -container-port ${p.port} &`;
-        this.act(text, () => {
-          if (p.proto !== "tcp") return;
-          const host = parseIp4(p.hostIp) ?? 0;
-          const l = this.world.root.tcp.listen(host, p.hostPort, 4096);
-          l.owner = { comm: "docker-proxy", pid: nextPid(this.world), fd: 4 };
-          binding.listener = l;
-        });
+      const b: Binding = { spec: p, ip: ep.ip, bridge: br };
+      c.bound.push(b);
+      if (!v6) {
+        this.allocated.add(`${p.proto}/${p.hostIp}/${p.hostPort}`);
+        this.portRules("-A", b);
       }
-      c.bound.push(binding);
+      const text = this.config.userlandProxy
+        ? `docker-proxy -proto ${p.proto} -host-ip ${p.hostIp} -host-port ${p.hostPort} -container-ip ${ip} -container-port ${p.port} &`
+        : `(dockerd holds ${p.proto} ${p.hostIp}:${p.hostPort} open)`;
+      if (v6) {
+        // The simulated kernel has no IPv6 sockets: the :: listener is only named.
+        this.act(text, () => undefined);
+        continue;
+      }
+      this.act(text, () => this.holdPort(b, c, ep));
     }
   }
 
-  /** The container's command: a lab program in its namespace (sleep does nothing to see). */
+  /** iptables.go forward(): the nat DNAT, the filter ACCEPT, the hairpin MASQUERADE. */
+  private portRules(op: "-A" | "-D", b: Binding): void {
+    const p = b.spec;
+    const ip = formatIp4(b.ip);
+    const dst = p.hostIp === "0.0.0.0" ? "" : `-d ${p.hostIp}/32 `;
+    const hairpin = this.config.userlandProxy ? `! -i ${b.bridge} ` : "";
+    const m = `-p ${p.proto} -m ${p.proto}`;
+    this.iptables(
+      `-t nat ${op} DOCKER ${dst}${hairpin}${m} --dport ${p.hostPort} -j DNAT --to-destination ${ip}:${p.port}`,
+    );
+    this.iptables(
+      `-t filter ${op} DOCKER -d ${ip}/32 ! -i ${b.bridge} -o ${b.bridge} ${m} --dport ${p.port} -j ACCEPT`,
+    );
+    this.iptables(
+      `-t nat ${op} POSTROUTING -s ${ip}/32 -d ${ip}/32 ${m} --dport ${p.port} -j MASQUERADE`,
+    );
+  }
+
+  /** The host port's socket; its bind error is docker-proxy's (or the daemon's). */
+  private holdPort(b: Binding, c: Container, ep: Endpoint): void {
+    const p = b.spec;
+    const root = this.world.root;
+    const proxy = this.config.userlandProxy;
+    const owner = proxy
+      ? { comm: "docker-proxy", pid: nextPid(this.world), fd: 4 }
+      : { comm: "dockerd", pid: 45, fd: 24 };
+    const addr = p.hostIp === "0.0.0.0" ? 0 : this.parseHostIp(p.hostIp);
+    try {
+      if (p.proto === "tcp") {
+        b.tcp = root.tcp.listen(addr, p.hostPort, 4096);
+        b.tcp.owner = owner;
+      } else {
+        b.udp = root.udp.bind(addr, p.hostPort);
+        b.udp.owner = owner;
+      }
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      const why =
+        e.errno === "EADDRNOTAVAIL" ? "cannot assign requested address" : "address already in use";
+      const listen = `listen ${p.proto}4 ${p.hostIp}:${p.hostPort}: bind: ${why}`;
+      throw new DaemonError(
+        `driver failed programming external connectivity on endpoint ${c.name} (${ep.id}): ${proxy ? `Error starting userland proxy: ${listen}` : listen}`,
+      );
+    }
+  }
+
+  private parseHostIp(s: string): Ip4 {
+    const [a, b, x, y] = s.split(".").map(Number);
+    return ((a! << 24) | (b! << 16) | (x! << 8) | y!) >>> 0;
+  }
+
+  /** The container's command: a lab program in its namespace (sleep shows nothing). */
   private startProcess(c: Container): void {
-    const where = this.nsOf(c);
-    if (!where || c.cmd.length === 0 || c.cmd[0] === "sleep") return;
-    this.run(where.ns, c.cmd, true);
+    const ns = this.nsOf(c);
+    if (!ns || c.cmd.length === 0 || c.cmd[0] === "sleep") return;
+    this.run(ns, c.cmd, true);
   }
 
   /**
@@ -788,76 +783,16 @@ export class Dockerd {
   }
 
   private teardown(c: Container): void {
-    for (const b of c.bound) {
-      const ep = c.endpoints[0]!;
-      const br = ep.network.bridge!;
-      const ip = formatIp4(ep.ip);
+    for (const b of [...c.bound].reverse()) {
       const p = b.spec;
-      const dst = p.hostIp === "0.0.0.0" ? [] : ["-d", `${p.hostIp}/32`];
-      const hairpin = this.config.userlandProxy ? ["!", "-i", br] : [];
-      this.iptables(
-        "-t",
-        "nat",
-        "-D",
-        "DOCKER",
-        ...dst,
-        ...hairpin,
-        "-p",
-        p.proto,
-        "-m",
-        p.proto,
-        "--dport",
-        String(p.hostPort),
-        "-j",
-        "DNAT",
-        "--to-destination",
-        `${ip}:${p.port}`,
-      );
-      this.iptables(
-        "-t",
-        "filter",
-        "-D",
-        "DOCKER",
-        "-d",
-        `${ip}/32`,
-        "!",
-        "-i",
-        br,
-        "-o",
-        br,
-        "-p",
-        p.proto,
-        "-m",
-        p.proto,
-        "--dport",
-        String(p.port),
-        "-j",
-        "ACCEPT",
-      );
-      this.iptables(
-        "-t",
-        "nat",
-        "-D",
-        "POSTROUTING",
-        "-s",
-        `${ip}/32`,
-        "-d",
-        `${ip}/32`,
-        "-p",
-        p.proto,
-        "-m",
-        p.proto,
-        "--dport",
-        String(p.port),
-        "-j",
-        "MASQUERADE",
-      );
-      if (b.listener) {
-        const l = b.listener;
-        this.act(`(docker-proxy for ${p.hostIp}:${p.hostPort} killed)`, () =>
-          this.world.root.tcp.closeListener(l),
-        );
-      }
+      if (p.hostIp !== "::") this.portRules("-D", b);
+      const gone = (): void => {
+        if (b.tcp) this.world.root.tcp.closeListener(b.tcp);
+        if (b.udp) this.world.root.udp.close(b.udp);
+      };
+      if (this.config.userlandProxy)
+        this.act(`(docker-proxy for ${p.proto} ${p.hostIp}:${p.hostPort} ends)`, gone);
+      else gone();
       this.allocated.delete(`${p.proto}/${p.hostIp}/${p.hostPort}`);
     }
     c.bound = [];
@@ -865,43 +800,61 @@ export class Dockerd {
     c.endpoints = [];
     const sb = c.sandbox;
     if (sb) {
-      this.act(`(the namespace ${sb.key} goes)`, () => this.world.killUnnamedNetns(sb.ns));
       c.sandbox = undefined;
+      this.resolverUp.delete(sb.ns);
+      // Containers that joined it keep the namespace alive (their processes are in it).
+      const users = this.containers.filter(
+        (x) => x !== c && this.state(x) === "running" && x.joined === sb.ns,
+      );
+      if (users.length === 0)
+        this.act(`(the namespace ${sb.key} goes)`, () => this.world.killUnnamedNetns(sb.ns));
+      else
+        this.act(
+          `(${sb.key} is unmounted; its namespace lives on in ${users.map((u) => u.name).join(", ")})`,
+          () => undefined,
+        );
+    } else if (c.joined) {
+      const ns = c.joined;
+      c.joined = undefined;
+      const alive = this.containers.some(
+        (x) => x !== c && this.state(x) === "running" && (x.sandbox?.ns === ns || x.joined === ns),
+      );
+      if (!alive && ns !== this.world.root) this.world.killUnnamedNetns(ns);
     }
   }
 
   /** osl RemoveInterface (back to the host under its old name), then DeleteEndpoint. */
   private leave(c: Container, ep: Endpoint): void {
     const sb = c.sandbox!;
-    this.lab(["ip", "link", "set", ep.ifname, "down"], sb);
-    this.lab(["ip", "link", "set", ep.ifname, "name", ep.peer], sb);
-    this.act(
-      `ip link set ${ep.peer} netns 1`,
-      () => {
-        const dev = sb.ns.deviceList().find((d) => d.name === ep.peer);
-        if (dev) moveToNetns(dev, this.world.root);
-      },
-      sb.key,
-    );
-    this.lab(["ip", "link", "del", ep.hostVeth]);
-    ep.actor.send({ type: "LEAVE" });
+    const here = sb.ns.deviceList().some((d) => d.name === ep.ifname);
+    if (here) {
+      this.lab(`ip link set ${ep.ifname} down`, sb);
+      this.lab(`ip link set ${ep.ifname} name ${ep.peer}`, sb);
+      this.act(
+        `ip link set ${ep.peer} netns 1`,
+        () => {
+          const dev = sb.ns.deviceList().find((d) => d.name === ep.peer);
+          if (dev) moveToNetns(dev, this.world.root);
+        },
+        sb.key,
+      );
+    }
+    if (this.world.root.byName(ep.hostVeth)) this.lab(`ip link del ${ep.hostVeth}`);
+    ep.actor.send({ type: here ? "LEAVE" : "DELETE" });
     ep.actor.send({ type: "DELETE" });
     ep.network.actor.send({ type: "ENDPOINT_DOWN" });
     ep.network.pool!.release(ep.ip);
   }
 
-  /** docker rm: the record goes (the container must not be running: the CLI's -f stops it first). */
+  /** docker rm: the record goes (the CLI's -f kills a running one first). */
   remove(c: Container): void {
     c.actor.send({ type: "REMOVE" });
   }
 
   /** docker network connect: a running container gets an endpoint now; a stopped one, only configuration. */
   connect(c: Container, n: DockerNetwork, ip?: Ip4): void {
-    if (
-      c.networkMode === "host" ||
-      c.networkMode.startsWith("container:") ||
-      c.networkMode === "none"
-    ) {
+    const mode = c.networkMode;
+    if (mode === "host" || mode === "none" || mode.startsWith("container:")) {
       throw new DaemonError(
         "container sharing network namespace with another container or host cannot be connected to any other network",
       );
@@ -909,17 +862,13 @@ export class Dockerd {
     if (c.config.has(n.id)) {
       throw new DaemonError(`endpoint with name ${c.name} already exists in network ${n.name}`);
     }
-    if (ip !== undefined && n.predefined) {
-      throw new DaemonError("user specified IP address is supported on user defined networks only");
+    if (ip !== undefined) this.checkIpRequest(n);
+    if (this.state(c) !== "running" || !c.sandbox) {
+      c.config.set(n.id, ip !== undefined ? { ip } : {});
+      return;
     }
-    c.config.set(n.id, { ...(ip !== undefined ? { ip } : {}), aliases: [] });
-    if (this.state(c) !== "running" || !c.sandbox) return;
-    try {
-      this.join(c, n, `eth${c.endpoints.length}`, ip, c.endpoints.length === 0);
-    } catch (e) {
-      c.config.delete(n.id);
-      throw e;
-    }
+    this.join(c, n, `eth${c.endpoints.length}`, ip, c.endpoints.length === 0);
+    c.config.set(n.id, ip !== undefined ? { ip } : {});
   }
 
   /** docker network disconnect: the endpoint leaves, its address goes back to the pool. */
@@ -933,4 +882,33 @@ export class Dockerd {
     this.leave(c, ep);
     c.endpoints = c.endpoints.filter((e) => e !== ep);
   }
+
+  /** The embedded DNS server's answer for a name asked from a container's namespace. */
+  resolve(ns: NetNs, name: string): { addr: Ip4; fqdn: string } | undefined {
+    const asker = this.containers.find((c) => this.state(c) === "running" && this.nsOf(c) === ns);
+    if (!asker) return undefined;
+    for (const ep of asker.endpoints) {
+      if (ep.network.predefined) continue;
+      for (const c of this.containers) {
+        if (this.state(c) !== "running") continue;
+        const there = c.endpoints.find((e) => e.network === ep.network);
+        if (!there) continue;
+        if (c.name === name || c.id.slice(0, 12) === name) {
+          return { addr: there.ip, fqdn: `${c.name}.${ep.network.name}` };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Whether a namespace's resolver is Docker's embedded DNS (a user network's container). */
+  embeddedDns(ns: NetNs): boolean {
+    return this.resolverUp.has(ns);
+  }
+}
+
+/** Sets the command line the daemon of this world will start with (before its first line). */
+export function setDaemonConfig(world: World, config: DaemonConfig): void {
+  if (world.dockerd instanceof Dockerd) throw new Error("the daemon has started already");
+  world.dockerd = config;
 }

@@ -56,6 +56,7 @@ interface Scope {
 }
 
 function field(v: GoValue, name: string): GoValue {
+  if (v instanceof GoMap) return v.entries.find(([k]) => k === name)?.[1];
   if (v !== null && typeof v === "object" && !Array.isArray(v)) {
     const o = v as Record<string, GoValue>;
     return Object.hasOwn(o, name) ? o[name] : undefined;
@@ -97,7 +98,7 @@ function pipe(text: string, s: Scope): GoValue {
 }
 
 /** encoding/json: struct fields in order, map keys sorted, <>& escaped. */
-export function goJson(v: GoValue): string {
+export function goJson(v: GoValue, indent?: string): string {
   const sortKeys = (x: GoValue): GoValue => {
     if (Array.isArray(x)) return x.map(sortKeys);
     if (x instanceof GoMap) {
@@ -110,7 +111,7 @@ export function goJson(v: GoValue): string {
     }
     return x === undefined ? null : x;
   };
-  return JSON.stringify(sortKeys(v))
+  return JSON.stringify(sortKeys(v), null, indent)
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e")
     .replace(/&/g, "\\u0026");

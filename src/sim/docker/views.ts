@@ -3,7 +3,7 @@
 // `network ls` tables, and the ages they print (go-units HumanDuration).
 import { formatIp4 } from "../kernel/core/ip4.js";
 import type { Container, DockerNetwork, Dockerd } from "./daemon.js";
-import { GoMap, type GoValue } from "./template.js";
+import { goJson, GoMap, type GoValue } from "./template.js";
 
 /** go-units HumanDuration. */
 export function humanDuration(ms: number): string {
@@ -170,10 +170,10 @@ export function containerView(d: Dockerd, c: Container): Record<string, GoValue>
     Config: { Hostname: c.hostname ?? c.id.slice(0, 12), Image: c.image, Cmd: c.cmd },
     NetworkSettings: {
       Bridge: "",
-      SandboxID: running && c.sandbox ? c.sandbox.id : "",
+      SandboxID: c.sandboxId,
       HairpinMode: false,
       Ports: ports,
-      SandboxKey: running && c.sandbox ? c.sandbox.key : "",
+      SandboxKey: c.sandboxKey,
       EndpointID: first?.id ?? "",
       Gateway: first ? formatIp4(first.network.gateway!) : "",
       IPAddress: first ? formatIp4(first.ip) : "",
@@ -184,7 +184,24 @@ export function containerView(d: Dockerd, c: Container): Record<string, GoValue>
   };
 }
 
-/** The network as `docker network inspect` has it. */
+/** Go's time.Time in JSON (RFC 3339, nanoseconds without trailing zeros), from virtual ms. */
+function goTime(ms: number): string {
+  const d = new Date(ms);
+  const frac = ms % 1000 === 0 ? "" : `.${String(ms % 1000).padStart(3, "0")}`.replace(/0+$/, "");
+  return `${d.toISOString().slice(0, 19)}${frac}Z`;
+}
+
+/** The default bridge's driver options, as the daemon reports them. */
+const DEFAULT_BRIDGE_OPTIONS: [string, string][] = [
+  ["com.docker.network.bridge.default_bridge", "true"],
+  ["com.docker.network.bridge.enable_icc", "true"],
+  ["com.docker.network.bridge.enable_ip_masquerade", "true"],
+  ["com.docker.network.bridge.host_binding_ipv4", "0.0.0.0"],
+  ["com.docker.network.bridge.name", "docker0"],
+  ["com.docker.network.driver.mtu", "1500"],
+];
+
+/** The network as `docker network inspect` has it (the Engine API's field order). */
 export function networkView(d: Dockerd, n: DockerNetwork): Record<string, GoValue> {
   const containers = d.containers
     .filter((c) => c.endpoints.some((e) => e.network === n))
@@ -201,29 +218,45 @@ export function networkView(d: Dockerd, n: DockerNetwork): Record<string, GoValu
         },
       ];
     });
-  const config = n.pool
+  const pool = n.pool;
+  const config = pool
     ? [
-        n.name === "bridge"
-          ? { Subnet: `${formatIp4(n.pool.subnet.addr)}/${n.pool.subnet.plen}` }
+        n.name === "bridge" && n.predefined
+          ? { Subnet: `${formatIp4(pool.subnet.addr)}/${pool.subnet.plen}` }
           : {
-              Subnet: `${formatIp4(n.pool.subnet.addr)}/${n.pool.subnet.plen}`,
-              ...(n.pool.range !== n.pool.subnet
-                ? { IPRange: `${formatIp4(n.pool.range.addr)}/${n.pool.range.plen}` }
+              Subnet: `${formatIp4(pool.subnet.addr)}/${pool.subnet.plen}`,
+              ...(pool.range !== pool.subnet
+                ? { IPRange: `${formatIp4(pool.range.addr)}/${pool.range.plen}` }
                 : {}),
               Gateway: formatIp4(n.gateway!),
             },
       ]
     : [];
+  const defaultBridge = n.name === "bridge" && n.predefined;
   return {
     Name: n.name,
     Id: n.id,
+    Created: goTime(n.created),
     Scope: "local",
     Driver: n.driver,
     EnableIPv6: false,
-    IPAM: { Driver: "default", Options: n.predefined ? null : new GoMap([]), Config: config },
+    IPAM: {
+      Driver: "default",
+      Options: n.predefined ? null : new GoMap([]),
+      Config: config,
+    },
     Internal: n.internal,
     Attachable: false,
     Ingress: false,
+    ConfigFrom: { Network: "" },
+    ConfigOnly: false,
     Containers: new GoMap(containers),
+    Options: new GoMap(defaultBridge ? DEFAULT_BRIDGE_OPTIONS : n.options),
+    Labels: new GoMap([]),
   };
+}
+
+/** `docker network inspect` without a format: json.MarshalIndent with four spaces. */
+export function networkJson(views: GoValue[]): string {
+  return `${goJson(views, "    ")}\n`;
 }

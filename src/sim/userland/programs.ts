@@ -5,7 +5,7 @@ import { arp } from "./arp.js";
 import { bridge } from "./bridge.js";
 import { brctl } from "./brctl.js";
 import { conntrack } from "./conntrack.js";
-import { dockerProgram } from "./docker.js";
+import { dockerProgram } from "./docker-program.js";
 import type { NetNs } from "../kernel/core/netns.js";
 import type { CommandResult } from "../../backend.js";
 import type { Waiting } from "./program.js";
