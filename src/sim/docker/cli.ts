@@ -6,7 +6,7 @@ import type { CommandResult } from "../../backend.js";
 import { parseIp4 } from "../kernel/core/ip4.js";
 import type { NetNs } from "../kernel/core/netns.js";
 import type { Waiting } from "../userland/program.js";
-import { DaemonError, Dockerd, type Container, type PortSpec } from "./daemon.js";
+import { CLI_MS, DaemonError, Dockerd, type Container, type PortSpec } from "./daemon.js";
 import { parseSubnet, type Subnet } from "./ipam.js";
 import { goJson, runTemplate, TemplateError, type GoValue } from "./template.js";
 import {
@@ -278,10 +278,10 @@ function runInContainer(
     return fail(
       "",
       126,
-      `OCI runtime exec failed: exec failed: unable to start container process: exec: "${prog}": executable file not found in $PATH: unknown\n`,
+      `OCI runtime exec failed: exec failed: unable to start container process: exec: "${prog}": executable file not found in $PATH: unknown\r\n`,
     );
   }
-  return d.run(ns, argv, background);
+  return d.run(ns, argv, background, d.envOf(c));
 }
 
 /** The files Docker writes for a container (/etc/hosts, /etc/hostname, /etc/resolv.conf). */
@@ -361,18 +361,31 @@ function stop(d: Dockerd, args: readonly string[], restart: boolean): Result {
     else errs += `Error response from daemon: No such container: ${ref}\n`;
   }
   const running = found.filter(({ c }) => d.state(c) === "running");
-  const finish = (): CommandResult => {
-    let out = "";
-    for (const { ref, c } of found) {
+  let startErrs = "";
+  // SIGKILL at the end of the grace period: the container exits then (its network goes),
+  // and a restart starts it again at once.
+  const kill = (): void => {
+    for (const { c } of found) {
       if (d.state(c) === "running") d.exited(c, 137);
-      if (restart) d.start(c, true);
-      out += `${ref}\n`;
+      if (!restart) continue;
+      try {
+        d.start(c, true);
+      } catch (e) {
+        if (!(e instanceof DaemonError)) throw e;
+        startErrs += `${daemonErr(e)}\n`;
+      }
     }
-    return errs ? fail(errs, 1, out) : ok(out);
   };
-  if (running.length === 0) return finish();
-  const until = d.now + grace;
-  return { waiting: { until, done: () => false, finish } };
+  const finish = (): CommandResult => {
+    const out = found.map(({ ref }) => `${ref}\n`).join("");
+    return errs || startErrs ? fail(errs + startErrs, 1, out) : ok(out);
+  };
+  if (running.length === 0) {
+    kill();
+    return finish();
+  }
+  d.world.scheduler.at(grace, "docker stop: SIGKILL", kill);
+  return { waiting: { until: d.now + grace + CLI_MS, done: () => false, finish } };
 }
 
 function rm(d: Dockerd, args: readonly string[]): Result {

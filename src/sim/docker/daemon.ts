@@ -17,7 +17,7 @@ import type { NetNs } from "../kernel/core/netns.js";
 import type { World } from "../kernel/core/world.js";
 import type { TcpListener } from "../kernel/sockets/tcp.js";
 import type { UdpSock } from "../kernel/sockets/udp.js";
-import type { Waiting } from "../userland/program.js";
+import type { ProcessEnv, Waiting } from "../userland/program.js";
 import { nextPid } from "../userland/pids.js";
 import { DockerIds, macFromIp } from "./ids.js";
 import { AddressSpace, formatSubnet, IpamError, type Pool, type Subnet } from "./ipam.js";
@@ -31,7 +31,12 @@ import {
 } from "./machines.js";
 
 /** Runs a lab line's argv in a namespace with the simulator's programs. */
-export type LabRunner = (ns: NetNs, argv: string[], background: boolean) => CommandResult | Waiting;
+export type LabRunner = (
+  ns: NetNs,
+  argv: string[],
+  background: boolean,
+  env?: ProcessEnv,
+) => CommandResult | Waiting;
 
 /** One thing the daemon did to the kernel, as a learner would type it. */
 export interface DaemonOp {
@@ -132,6 +137,21 @@ export interface DaemonConfig {
 }
 
 export const DOCKER_20_10: DaemonConfig = { userlandProxy: true };
+
+/**
+ * How long a docker line that changed the kernel lasts (virtual ms). The daemon's work
+ * takes real time (a docker run about half a second), and by the time the next line
+ * runs the kernel's deferred link work (linkwatch: carrier, operstate, linkdown routes)
+ * is done.
+ */
+export const SETTLE_MS = 1000;
+
+/**
+ * How long any other docker line lasts: the CLI's start and its call to the daemon. A
+ * `docker stop` returns this long after the kill (its network already gone, linkwatch
+ * not yet done: as on the kernel, right after it docker0 is still UP without carrier).
+ */
+export const CLI_MS = 300;
 
 const DEFAULT_BRIDGE: Subnet = { addr: 0xac110000, plen: 16 };
 
@@ -340,15 +360,15 @@ export class Dockerd {
       this.iptables(`-I FORWARD -i ${br} -o ${br} -j ACCEPT`);
     } else {
       // setupIPTablesInternal: masquerade and the hairpin skip (both only with
-      // masquerading), icc (a DROP is appended, an ACCEPT inserted), outgoing.
+      // masquerading), the hairpin masquerade, icc (a DROP is appended, an ACCEPT
+      // inserted), outgoing.
       if (n.masquerade) {
-        if (!proxy) {
-          this.iptables(
-            `-t nat -I POSTROUTING -o ${br} -m addrtype --src-type LOCAL -j MASQUERADE`,
-          );
-        }
         this.iptables(`-t nat -I POSTROUTING -s ${sub} ! -o ${br} -j MASQUERADE`);
         if (proxy) this.iptables(`-t nat -I DOCKER -i ${br} -j RETURN`);
+      }
+      // Hairpin mode (no proxy): what the host sends from its own addresses is masqueraded.
+      if (!proxy) {
+        this.iptables(`-t nat -I POSTROUTING -o ${br} -m addrtype --src-type LOCAL -j MASQUERADE`);
       }
       if (n.icc) this.iptables(`-I FORWARD -i ${br} -o ${br} -j ACCEPT`);
       else this.iptables(`-A FORWARD -i ${br} -o ${br} -j DROP`);
@@ -403,13 +423,12 @@ export class Dockerd {
       this.iptables(`-D FORWARD -i ${br} -o ${br} -j ACCEPT`);
     } else {
       if (n.masquerade) {
-        if (!proxy) {
-          this.iptables(
-            `-t nat -D POSTROUTING -o ${br} -m addrtype --src-type LOCAL -j MASQUERADE`,
-          );
-        }
         this.iptables(`-t nat -D POSTROUTING -s ${sub} ! -o ${br} -j MASQUERADE`);
         if (proxy) this.iptables(`-t nat -D DOCKER -i ${br} -j RETURN`);
+      }
+      // Hairpin mode (no proxy): what the host sends from its own addresses is masqueraded.
+      if (!proxy) {
+        this.iptables(`-t nat -D POSTROUTING -o ${br} -m addrtype --src-type LOCAL -j MASQUERADE`);
       }
       this.iptables(`-D FORWARD -i ${br} -o ${br} -j ${n.icc ? "ACCEPT" : "DROP"}`);
       this.iptables(`-D FORWARD -i ${br} ! -o ${br} -j ACCEPT`);
@@ -465,8 +484,10 @@ export class Dockerd {
     } else {
       const n = this.network(mode === "default" ? "bridge" : mode);
       if (!n) throw new DaemonError(`network ${mode} not found`);
-      if (o.ip !== undefined) this.checkIpRequest(n);
-      config.set(n.id, o.ip !== undefined ? { ip: o.ip } : {});
+      // The endpoint settings of --ip are keyed by the mode's name: for "default" they
+      // match no network and the address is silently dynamic (checked on 20.10).
+      const ip = mode === "default" ? undefined : o.ip;
+      config.set(n.id, ip !== undefined ? { ip } : {});
     }
     const c: Container = {
       id: this.ids.id(),
@@ -582,6 +603,14 @@ export class Dockerd {
     gw: boolean,
   ): void {
     let ip: Ip4;
+    if (want !== undefined) {
+      this.checkIpRequest(n);
+      if (!n.pool!.contains(want)) {
+        throw new DaemonError(
+          `Invalid address ${formatIp4(want)}: It does not belong to any of this network's subnets`,
+        );
+      }
+    }
     try {
       if (want !== undefined) n.pool!.claim(want);
       ip = want ?? n.pool!.allocate();
@@ -739,7 +768,7 @@ export class Dockerd {
     const proxy = this.config.userlandProxy;
     const owner = proxy
       ? { comm: "docker-proxy", pid: nextPid(this.world), fd: 4 }
-      : { comm: "dockerd", pid: 45, fd: 24 };
+      : { comm: "dockerd", pid: 45, fd: this.openFd(b) };
     const addr = p.hostIp === "0.0.0.0" ? 0 : this.parseHostIp(p.hostIp);
     try {
       if (p.proto === "tcp") {
@@ -760,6 +789,15 @@ export class Dockerd {
     }
   }
 
+  /** dockerd's descriptors for the ports it holds (the lowest free one, from 24 on). */
+  private readonly fds = new Map<number, Binding>();
+  private openFd(b: Binding): number {
+    let fd = 24;
+    while (this.fds.has(fd)) fd++;
+    this.fds.set(fd, b);
+    return fd;
+  }
+
   private parseHostIp(s: string): Ip4 {
     const [a, b, x, y] = s.split(".").map(Number);
     return ((a! << 24) | (b! << 16) | (x! << 8) | y!) >>> 0;
@@ -769,7 +807,20 @@ export class Dockerd {
   private startProcess(c: Container): void {
     const ns = this.nsOf(c);
     if (!ns || c.cmd.length === 0 || c.cmd[0] === "sleep") return;
-    this.run(ns, c.cmd, true);
+    this.run(ns, c.cmd, true, this.envOf(c));
+  }
+
+  /**
+   * What a container's process sees: the image's files (no /etc/services) and, in a
+   * namespace with the embedded DNS server, Docker's names.
+   */
+  envOf(c: Container): ProcessEnv {
+    const ns = this.nsOf(c);
+    const dns = ns !== undefined && this.resolverUp.has(ns);
+    return {
+      noServices: true,
+      ...(dns ? { resolve: (name: string) => this.resolve(ns, name) } : {}),
+    };
   }
 
   /**
@@ -789,6 +840,7 @@ export class Dockerd {
       const gone = (): void => {
         if (b.tcp) this.world.root.tcp.closeListener(b.tcp);
         if (b.udp) this.world.root.udp.close(b.udp);
+        for (const [fd, x] of this.fds) if (x === b) this.fds.delete(fd);
       };
       if (this.config.userlandProxy)
         this.act(`(docker-proxy for ${p.proto} ${p.hostIp}:${p.hostPort} ends)`, gone);

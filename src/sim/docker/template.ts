@@ -107,7 +107,11 @@ export function goJson(v: GoValue, indent?: string): string {
       );
     }
     if (x !== null && typeof x === "object") {
-      return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, sortKeys(y)]));
+      return Object.fromEntries(
+        Object.entries(x)
+          .filter(([, y]) => !(y instanceof OmitEmpty))
+          .map(([k, y]) => [k, sortKeys(y)]),
+      );
     }
     return x === undefined ? null : x;
   };
@@ -115,6 +119,13 @@ export function goJson(v: GoValue, indent?: string): string {
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e")
     .replace(/&/g, "\\u0026");
+}
+
+/** An empty string field tagged `json:",omitempty"`: prints as "", left out of JSON. */
+export class OmitEmpty {
+  toString(): string {
+    return "";
+  }
 }
 
 /** A Go map (its keys print and range sorted); plain objects are structs (fields in order). */
@@ -129,6 +140,7 @@ export class GoMap {
 export function goPrint(v: GoValue): string {
   if (v === undefined) return "<no value>";
   if (v === null) return "<nil>";
+  if (v instanceof OmitEmpty) return "";
   if (v instanceof GoMap)
     return `map[${v
       .sorted()

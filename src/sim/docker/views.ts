@@ -3,7 +3,7 @@
 // `network ls` tables, and the ages they print (go-units HumanDuration).
 import { formatIp4 } from "../kernel/core/ip4.js";
 import type { Container, DockerNetwork, Dockerd } from "./daemon.js";
-import { goJson, GoMap, type GoValue } from "./template.js";
+import { goJson, GoMap, OmitEmpty, type GoValue } from "./template.js";
 
 /** go-units HumanDuration. */
 export function humanDuration(ms: number): string {
@@ -222,7 +222,8 @@ export function networkView(d: Dockerd, n: DockerNetwork): Record<string, GoValu
   const config = pool
     ? [
         n.name === "bridge" && n.predefined
-          ? { Subnet: `${formatIp4(pool.subnet.addr)}/${pool.subnet.plen}` }
+          ? // The default bridge's config names no gateway (json omitempty; a template sees "").
+            { Subnet: `${formatIp4(pool.subnet.addr)}/${pool.subnet.plen}`, Gateway: OMIT }
           : {
               Subnet: `${formatIp4(pool.subnet.addr)}/${pool.subnet.plen}`,
               ...(pool.range !== pool.subnet
@@ -255,6 +256,9 @@ export function networkView(d: Dockerd, n: DockerNetwork): Record<string, GoValu
     Labels: new GoMap([]),
   };
 }
+
+/** An empty field tagged omitempty: "" to a template, absent from the JSON. */
+const OMIT = new OmitEmpty();
 
 /** `docker network inspect` without a format: json.MarshalIndent with four spaces. */
 export function networkJson(views: GoValue[]): string {

@@ -3,7 +3,7 @@
 // daemon performed for it (CommandResult.performed), which `run` shows under the line.
 import type { CommandResult } from "../../backend.js";
 import { dockerCli } from "../docker/cli.js";
-import { Dockerd, type LabRunner } from "../docker/daemon.js";
+import { CLI_MS, Dockerd, SETTLE_MS, type LabRunner } from "../docker/daemon.js";
 import type { SimProgram, Waiting } from "./program.js";
 
 export function dockerProgram(run: LabRunner): SimProgram {
@@ -15,8 +15,13 @@ export function dockerProgram(run: LabRunner): SimProgram {
       return performed.length > 0 ? { ...r, performed } : r;
     };
     const r: CommandResult | Waiting = dockerCli(d, ctx.args);
-    if ("waiting" in r)
+    if ("waiting" in r) {
       return { waiting: { ...r.waiting, finish: () => withOps(r.waiting.finish()) } };
-    return withOps(r);
+    }
+    // exec's time is its program's; other lines last CLI_MS, or SETTLE_MS when the
+    // daemon changed the kernel (its work, then linkwatch's).
+    if (ctx.args[0] === "exec") return withOps(r);
+    const until = ctx.world.scheduler.now + (d.ops.length > 0 ? SETTLE_MS : CLI_MS);
+    return { waiting: { until, done: () => false, finish: () => withOps(r) } };
   };
 }

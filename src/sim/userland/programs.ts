@@ -8,7 +8,7 @@ import { conntrack } from "./conntrack.js";
 import { dockerProgram } from "./docker-program.js";
 import type { NetNs } from "../kernel/core/netns.js";
 import type { CommandResult } from "../../backend.js";
-import type { Waiting } from "./program.js";
+import type { ProcessEnv, Waiting } from "./program.js";
 import { ip } from "./ip/index.js";
 import { iptables } from "./iptables/iptables.js";
 import { iptablesRestoreProgram } from "./iptables/restore-program.js";
@@ -46,11 +46,16 @@ export const SIM_PROGRAMS = {
 } satisfies Record<ProgramName, SimProgram>;
 
 /** A lab line's argv run in ns by the simulator's programs (docker's own lines excluded). */
-function runLab(ns: NetNs, argv: string[], background: boolean): CommandResult | Waiting {
+function runLab(
+  ns: NetNs,
+  argv: string[],
+  background: boolean,
+  env?: ProcessEnv,
+): CommandResult | Waiting {
   const [name, ...args] = argv;
   if (name === undefined || !Object.hasOwn(LAB_PROGRAMS, name)) {
     return { exit: 127, stdout: "", stderr: `packetwalk: ${name ?? ""}: command not supported\n` };
   }
   const prog: SimProgram = LAB_PROGRAMS[name as keyof typeof LAB_PROGRAMS];
-  return prog({ world: ns.world, ns, args, program: name, background });
+  return prog({ world: ns.world, ns, args, program: name, background, ...(env ? { env } : {}) });
 }
