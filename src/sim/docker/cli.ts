@@ -242,6 +242,18 @@ function run(d: Dockerd, args: readonly string[], start: boolean): Result {
   const detach = has(p, "-d", "--detach");
   const idLine = `${c.id}\n`;
   if (!start) return { ...ok(idLine), stderr: warning };
+  const prog = c.cmd[0]!;
+  if (!IMAGE_PROGRAMS.has(prog)) {
+    // runc cannot exec it: the start fails and the container stays Created (exit 127).
+    // Text as containerd 1.6 / runc 1.1 word it (not yet checked against a capture).
+    const r = runError(
+      sub,
+      `Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${prog}": executable file not found in $PATH: unknown`,
+      false,
+      detach ? idLine : "",
+    );
+    return { ...r, exit: 127 };
+  }
   try {
     d.start(c, detach);
   } catch (e) {
