@@ -160,3 +160,27 @@ describe("Go templates (--format)", () => {
     expect(() => runTemplate('{{printf "%s" .Name}}', dot)).toThrow(TemplateError);
   });
 });
+
+describe("snapshots of a world with docker in it", () => {
+  it("replay gives the same ids, addresses and output after a restore", async () => {
+    const lines = [
+      "docker network create n1",
+      "docker run -d --name ca --network n1 alpine nc -lk 80",
+      "docker run -d --name cb --network n1 -p 8080:80 alpine",
+      "docker exec cb nc -zv -w 1 ca 80",
+      "docker stop cb",
+      "docker ps -a",
+      "iptables-save",
+      "ip link",
+    ].map((l) => parseLine(l, 1)!);
+    const sim = new SimBackend();
+    for (const c of lines.slice(0, 3)) await sim.run(c);
+    const snap = sim.snapshot();
+    const first: CommandResult[] = [];
+    for (const c of lines.slice(3)) first.push(await sim.run(c));
+    await sim.restore(snap);
+    const again: CommandResult[] = [];
+    for (const c of lines.slice(3)) again.push(await sim.run(c));
+    expect(again).toEqual(first);
+  });
+});
