@@ -21,6 +21,7 @@ import type { ProcessEnv, Waiting } from "../userland/program.js";
 import { nextPid } from "../userland/pids.js";
 import { DockerIds, macFromIp } from "./ids.js";
 import { AddressSpace, formatSubnet, IpamError, type Pool, type Subnet } from "./ipam.js";
+import { bootV29, networkV29, portV29, type V29Network } from "./rules-v29.js";
 import {
   containerMachine,
   endpointMachine,
@@ -134,6 +135,11 @@ export interface Container {
 export interface DaemonConfig {
   /** --userland-proxy (default true): docker-proxy per published port, else hairpin NAT. */
   userlandProxy: boolean;
+  /**
+   * Whose iptables layout: Debian 12's docker.io 20.10 (checked against the real daemon),
+   * or current Docker's (Engine v29, from moby's generated rule listings: rules-v29.ts).
+   */
+  profile?: "20.10" | "29";
 }
 
 export const DOCKER_20_10: DaemonConfig = { userlandProxy: true };
@@ -222,16 +228,22 @@ export class Dockerd {
    */
   private boot(): void {
     this.act("(dockerd starts)", () => undefined);
-    // drivers/bridge/setup_ip_forwarding.go: forwarding on, and FORWARD's policy DROP.
-    this.lab("sysctl -w net.ipv4.ip_forward=1");
-    this.iptables("-P FORWARD DROP");
-    // setupIPChains: the chains first, each isolation chain ending in RETURN.
-    this.iptables("-t nat -N DOCKER");
-    this.iptables("-t filter -N DOCKER");
-    this.iptables("-t filter -N DOCKER-ISOLATION-STAGE-1");
-    this.iptables("-t filter -N DOCKER-ISOLATION-STAGE-2");
-    this.iptables("-t filter -A DOCKER-ISOLATION-STAGE-1 -j RETURN");
-    this.iptables("-t filter -A DOCKER-ISOLATION-STAGE-2 -j RETURN");
+    // drivers/bridge/setup_ip_forwarding.go: forwarding on, and FORWARD's policy DROP,
+    // only when the daemon is the one that turns forwarding on.
+    if (this.world.root.sysctl.get("net.ipv4.ip_forward") !== "1") {
+      this.lab("sysctl -w net.ipv4.ip_forward=1");
+      this.iptables("-P FORWARD DROP");
+    }
+    if (this.v29) bootV29((a) => this.iptables(a));
+    else {
+      // setupIPChains: the chains first, each isolation chain ending in RETURN.
+      this.iptables("-t nat -N DOCKER");
+      this.iptables("-t filter -N DOCKER");
+      this.iptables("-t filter -N DOCKER-ISOLATION-STAGE-1");
+      this.iptables("-t filter -N DOCKER-ISOLATION-STAGE-2");
+      this.iptables("-t filter -A DOCKER-ISOLATION-STAGE-1 -j RETURN");
+      this.iptables("-t filter -A DOCKER-ISOLATION-STAGE-2 -j RETURN");
+    }
     this.createBridgeNetwork("bridge", {
       subnet: DEFAULT_BRIDGE,
       gateway: DEFAULT_BRIDGE.addr + 1,
@@ -244,9 +256,25 @@ export class Dockerd {
     });
     this.addNetwork("host", "host");
     this.addNetwork("none", "null");
+    if (this.v29) return;
     this.iptables("-N DOCKER-USER");
     this.iptables("-A DOCKER-USER -j RETURN");
     this.iptables("-I FORWARD -j DOCKER-USER");
+  }
+
+  private get v29(): boolean {
+    return this.config.profile === "29";
+  }
+
+  private v29Network(n: DockerNetwork): V29Network {
+    return {
+      bridge: n.bridge!,
+      subnet: formatSubnet(n.pool!.subnet),
+      internal: n.internal,
+      icc: n.icc,
+      masquerade: n.masquerade,
+      proxy: this.config.userlandProxy,
+    };
   }
 
   private addNetwork(
@@ -353,6 +381,12 @@ export class Dockerd {
       // setupLoopbackAddressesRouting: hairpin NAT to 127.0.0.1 needs route_localnet.
       this.lab(`sysctl -w net.ipv4.conf.${br}.route_localnet=1`);
     }
+    if (this.v29) {
+      networkV29((a) => this.iptables(a), "add", this.v29Network(n), !this.natJumps);
+      if (!n.internal) this.natJumps = true;
+      this.lab(`ip link set ${br} up`);
+      return;
+    }
     if (n.internal) {
       // setupInternalNetworkRules: nothing leaves the subnet or enters it.
       this.iptables(`-I DOCKER-ISOLATION-STAGE-1 -i ${br} ! -d ${sub} -j DROP`);
@@ -417,6 +451,12 @@ export class Dockerd {
     const br = n.bridge!;
     const sub = formatSubnet(n.pool!.subnet);
     const proxy = this.config.userlandProxy;
+    if (this.v29) {
+      networkV29((a) => this.iptables(a), "del", this.v29Network(n), false);
+      this.lab(`ip link del ${br}`);
+      this.space.releasePool(n.pool!);
+      return;
+    }
     if (n.internal) {
       this.iptables(`-D DOCKER-ISOLATION-STAGE-1 -i ${br} ! -d ${sub} -j DROP`);
       this.iptables(`-D DOCKER-ISOLATION-STAGE-1 -o ${br} ! -s ${sub} -j DROP`);
@@ -729,7 +769,7 @@ export class Dockerd {
       c.bound.push(b);
       if (!v6) {
         this.allocated.add(`${p.proto}/${p.hostIp}/${p.hostPort}`);
-        this.portRules("-A", b);
+        this.portRules("-A", b, c.bound.filter((x) => x.spec.hostIp !== "::").length === 1);
       }
       const text = this.config.userlandProxy
         ? `docker-proxy -proto ${p.proto} -host-ip ${p.hostIp} -host-port ${p.hostPort} -container-ip ${ip} -container-port ${p.port} &`
@@ -744,9 +784,14 @@ export class Dockerd {
   }
 
   /** iptables.go forward(): the nat DNAT, the filter ACCEPT, the hairpin MASQUERADE. */
-  private portRules(op: "-A" | "-D", b: Binding): void {
+  private portRules(op: "-A" | "-D", b: Binding, first = false): void {
     const p = b.spec;
     const ip = formatIp4(b.ip);
+    if (this.v29) {
+      const port = { ...p, bridge: b.bridge, ip, proxy: this.config.userlandProxy, first };
+      portV29((a) => this.iptables(a), op === "-A" ? "add" : "del", port);
+      return;
+    }
     const dst = p.hostIp === "0.0.0.0" ? "" : `-d ${p.hostIp}/32 `;
     const hairpin = this.config.userlandProxy ? `! -i ${b.bridge} ` : "";
     const m = `-p ${p.proto} -m ${p.proto}`;
@@ -836,7 +881,8 @@ export class Dockerd {
   private teardown(c: Container): void {
     for (const b of [...c.bound].reverse()) {
       const p = b.spec;
-      if (p.hostIp !== "::") this.portRules("-D", b);
+      const v4 = c.bound.filter((x) => x.spec.hostIp !== "::");
+      if (p.hostIp !== "::") this.portRules("-D", b, v4[0] === b);
       const gone = (): void => {
         if (b.tcp) this.world.root.tcp.closeListener(b.tcp);
         if (b.udp) this.world.root.udp.close(b.udp);
