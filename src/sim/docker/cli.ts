@@ -5,6 +5,7 @@
 import type { CommandResult } from "../../backend.js";
 import { parseIp4 } from "../kernel/core/ip4.js";
 import type { NetNs } from "../kernel/core/netns.js";
+import { notSimulatedResult } from "../userland/not-simulated.js";
 import type { Waiting } from "../userland/program.js";
 import { CLI_MS, DaemonError, Dockerd, type Container, type PortSpec } from "./daemon.js";
 import { parseSubnet, type Subnet } from "./ipam.js";
@@ -27,8 +28,9 @@ type Result = CommandResult | Waiting;
 
 const ok = (stdout = ""): CommandResult => ({ exit: 0, stdout, stderr: "" });
 const fail = (stderr: string, exit = 1, stdout = ""): CommandResult => ({ exit, stdout, stderr });
+/** The project's one refusal (userland/not-simulated.ts): "docker WHAT is not simulated". */
 const notSimulated = (what: string): CommandResult =>
-  fail(`packetwalk: docker ${what}: not simulated (the real daemon runs it with --kernel)\n`, 2);
+  notSimulatedResult(`docker ${what}`.trimEnd());
 
 /** reportError: "docker: MSG." and the help hint. */
 function runError(sub: string, msg: string, help: boolean, stdout = ""): CommandResult {
@@ -146,7 +148,7 @@ const has = (p: Parsed, ...names: string[]): boolean => one(p, ...names) === "tr
 /** nat.ParsePortSpec for -p [IP:]HOST:CONT[/proto] and HOST:CONT. */
 function parsePort(s: string): PortSpec | string {
   const m = /^(?:(\d+\.\d+\.\d+\.\d+):)?(\d+):(\d+)(?:\/(tcp|udp))?$/.exec(s);
-  if (!m) return `not simulated: -p ${s} (the subset: [IP:]HOST:CONTAINER[/tcp|udp])`;
+  if (!m) return `-p ${s}`;
   return {
     hostIp: m[1] ?? "0.0.0.0",
     hostPort: Number(m[2]),
@@ -188,7 +190,7 @@ function run(d: Dockerd, args: readonly string[], start: boolean): Result {
   const ports: PortSpec[] = [];
   for (const s of [...(p.flags.get("-p") ?? []), ...(p.flags.get("--publish") ?? [])]) {
     const ps = parsePort(s);
-    if (typeof ps === "string") return fail(`packetwalk: docker ${sub}: ${ps}\n`, 2);
+    if (typeof ps === "string") return notSimulated(`${sub} ${ps}`);
     ports.push(ps);
   }
   const name = one(p, "--name");
@@ -199,10 +201,7 @@ function run(d: Dockerd, args: readonly string[], start: boolean): Result {
   for (const kv of p.flags.get("--sysctl") ?? []) {
     const i = kv.indexOf("=");
     if (i < 0 || !kv.startsWith("net.")) {
-      return fail(
-        `packetwalk: docker ${sub}: --sysctl ${kv}: not simulated (the subset: net.KEY=VALUE)\n`,
-        2,
-      );
+      return notSimulated(`${sub} --sysctl ${kv}`);
     }
     sysctls.push([kv.slice(0, i), kv.slice(i + 1)]);
   }

@@ -197,15 +197,22 @@ export class Dockerd {
 
   // ---- operations -----------------------------------------------------------------
 
-  /** Runs a lab line (its words split at spaces) in the host's namespace or a sandbox's. */
-  private lab(line: string, sandbox?: { key: string; ns: NetNs }): CommandResult {
-    const argv = line.split(" ");
-    this.ops.push({ where: sandbox?.key ?? "", text: line });
-    const r = this.run(sandbox?.ns ?? this.world.root, argv, false);
-    if ("waiting" in r || r.exit !== 0) {
-      const why = "waiting" in r ? "it waits" : r.stderr.trim();
-      throw new Error(`simulated dockerd: ${line} failed: ${why}`);
-    }
+  /**
+   * Runs a lab line (its words split at spaces) in the host's namespace or a sandbox's.
+   * A step that fails (the lab made the same chain or address first) is shown with its
+   * error and the daemon goes on, as dockerd logs and goes on for most of its steps.
+   */
+  private lab(line: string, sandbox?: { key: string; ns: NetNs }): void {
+    const where = sandbox?.key ?? "";
+    this.ops.push({ where, text: line });
+    const r = this.quiet(line, sandbox);
+    if (r.exit !== 0) this.ops.push({ where, text: `# failed: ${r.stderr.trim()}` });
+  }
+
+  /** A lab line run without showing it (dockerd's own checks), its result. */
+  private quiet(line: string, sandbox?: { key: string; ns: NetNs }): CommandResult {
+    const r = this.run(sandbox?.ns ?? this.world.root, line.split(" "), false);
+    if ("waiting" in r) throw new Error(`simulated dockerd: ${line} would wait`);
     return r;
   }
 
@@ -216,6 +223,15 @@ export class Dockerd {
   }
 
   private iptables(args: string, sandbox?: Sandbox): void {
+    // iptables.NewChain: a chain that exists already is flushed and kept.
+    const m = /^(?:-t (\S+) )?-N (\S+)$/.exec(args);
+    if (m) {
+      const table = m[1] ?? "filter";
+      if (this.quiet(`iptables -t ${table} -n -L ${m[2]}`, sandbox).exit === 0) {
+        this.lab(`iptables -t ${table} -F ${m[2]}`, sandbox);
+        return;
+      }
+    }
     this.lab(`iptables ${args}`, sandbox);
   }
 
