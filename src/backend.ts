@@ -16,6 +16,18 @@ export interface CommandResult {
   exit: number;
   stdout: string;
   stderr: string;
+  /**
+   * What a daemon did in the kernel for this line (the simulated docker: each netlink
+   * call, iptables and sysctl run, in order), for `run` to show under the line.
+   */
+  performed?: PerformedOp[];
+}
+
+/** One kernel operation a daemon performed, as the command a learner would type for it. */
+export interface PerformedOp {
+  /** Where: "" for the host's namespace, else the namespace's path (/run/docker/netns/<id>). */
+  where: string;
+  text: string;
 }
 
 export interface HostProfile {

@@ -84,7 +84,12 @@ function writeNarration(
 }
 
 function jsonResult(r: CommandResult): CommandResult {
-  return { exit: r.exit, stdout: r.stdout, stderr: r.stderr };
+  return {
+    exit: r.exit,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    ...(r.performed ? { performed: r.performed } : {}),
+  };
 }
 
 function jsonLine(r: LineResult): string {
@@ -136,8 +141,19 @@ function humanLine(r: LineResult): string {
   body += escapeOutput(r.result.stdout);
   if (r.result.stderr) body += style.red(escapeOutput(r.result.stderr));
   if (r.result.exit !== 0) body += style.yellow(`[exit ${r.result.exit}]`) + "\n";
+  body += performedText(r.result);
   s += expanded ? indent(body) : body;
   return s;
+}
+
+/** What the daemon did for a docker line: its kernel operations, as commands to type. */
+function performedText(r: CommandResult): string {
+  const ops = r.performed ?? [];
+  if (ops.length === 0) return "";
+  const lines = ops.map((o) =>
+    escapeControls(o.where === "" ? o.text : `nsenter --net=${o.where} ${o.text}`),
+  );
+  return style.dim(`  dockerd did:\n${lines.map((l) => `    ${l}\n`).join("")}`);
 }
 
 function indent(text: string): string {

@@ -334,7 +334,46 @@ const CHURN = [
 ];
 const churn = fc.constantFrom(...CHURN).map((l) => l.split(" "));
 
+/** docker: subcommands, flags and the values labs give them, near misses included. */
+const DOCKER_SUBS = [
+  "run",
+  "create",
+  "start",
+  "stop",
+  "restart",
+  "rm",
+  "exec",
+  "ps",
+  "inspect",
+  "port",
+  "network",
+];
+const DOCKER_WORDS = [
+  "-d", "--rm", "--name", "web", "db", "x", "--network", "--net=n1", "n1", "bridge", "host", "none",
+  "container:web", "-p", "8080:80", "127.0.0.1:8081:81", "5353:53/udp", "80", "8080:80/sctp",
+  "alpine", "sleep", "infinity", "nc", "-lk", "ip", "addr", "route", "ping", "-c", "1", "-W",
+  "cat", "/etc/hosts", "/etc/resolv.conf", "/etc/hostname", "--ip", "10.1.0.5", "172.17.0.9",
+  "--hostname", "h1", "--sysctl", "net.ipv4.ip_forward=1", "-a", "-f", "--force", "-t", "0",
+  "--format", "{{.Name}}", "{{json .NetworkSettings.Ports}}", "{{.NetworkSettings.IPAddress}}",
+  "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}", "{{.Nope",
+  "table {{.Names}}\t{{.Ports}}", "create", "ls", "rm", "connect", "disconnect", "inspect",
+  "--subnet", "10.1.0.0/24", "10.1.0.0/30", "notacidr", "--gateway", "10.1.0.1", "10.9.0.1",
+  "--ip-range", "10.1.0.128/25", "--internal", "-o", "com.docker.network.bridge.enable_icc=false",
+  "com.docker.network.bridge.name=mybr", "com.docker.network.bridge.enable_ip_masquerade=false",
+  "-i", "--privileged", "-v", "/:/host",
+]; // prettier-ignore
+const DOCKER_CHURN = [
+  "docker network create n1", "docker run -d --name web -p 8080:80 alpine nc -lk 80",
+  "docker run -d --name db --network n1 alpine", "docker network connect n1 web",
+  "docker stop -t 0 web", "docker start web", "docker rm -f db",
+  "docker run -d --name side --network container:web alpine",
+].map((l) => l.split(" ")); // prettier-ignore
+
 const programLine: fc.Arbitrary<string[]> = fc.oneof(
+  fc.constantFrom(...DOCKER_CHURN),
+  fc
+    .tuple(fc.constantFrom(...DOCKER_SUBS), wordList(DOCKER_WORDS, 8))
+    .map(([sub, w]) => ["docker", sub, ...w]),
   churn,
   churn,
   wordList([...IP_OPTS, ...IP_OBJ, ...IP_WORDS]).map((w) => ["ip", ...w]),

@@ -23,7 +23,7 @@ import { formatIp4, type Ip4 } from "../kernel/core/ip4.js";
 import type { TcpListener, TcpSock } from "../kernel/sockets/tcp.js";
 import type { UdpSock } from "../kernel/sockets/udp.js";
 import { NC_HELP, NC_USAGE } from "./nc-usage.js";
-import { Output, TimedOut, type ProgramContext } from "./program.js";
+import { Output, TimedOut, type ProcessEnv, type ProgramContext } from "./program.js";
 import { nextPid } from "./pids.js";
 import { serviceByName, serviceByPort } from "./services.js";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "../../backend.js";
@@ -189,11 +189,14 @@ function buildPorts(specs: string[], proto: "tcp" | "udp", o: Output): number[] 
  * reference machine's /etc/hosts; any other name would need a resolver, and none
  * answers inside a lab (EAI_AGAIN), or with -n is not a number at all (EAI_NONAME).
  */
-function resolveHost(host: string, numeric: boolean): Ip4 | string {
+function resolveHost(host: string, numeric: boolean, env?: ProcessEnv): Ip4 | string {
   const a = inetAton(host);
   if (a !== undefined) return a;
   if (numeric) return "Name or service not known";
   if (host === "localhost") return 0x7f000001;
+  // A container on a user-defined network: Docker's embedded DNS answers.
+  const named = env?.resolve?.(host);
+  if (named) return named.addr;
   return "Temporary failure in name resolution";
 }
 
@@ -305,7 +308,7 @@ function probe(
   const { ns } = ctx;
   const proto = opts.udp ? "udp" : "tcp";
   const portList = buildPorts(specs, proto, o);
-  const resolved = resolveHost(host, opts.numeric);
+  const resolved = resolveHost(host, opts.numeric, ctx.env);
   if (typeof resolved === "string") {
     o.err(`nc: getaddrinfo for host "${host}" port ${portList[0]}: ${resolved}\n`);
     throw new NcExit(1);
@@ -433,7 +436,8 @@ function probe(
         ret = 1;
         continue;
       }
-      const service = opts.numeric ? undefined : serviceByPort(port, proto)?.name;
+      const service =
+        opts.numeric || ctx.env?.noServices ? undefined : serviceByPort(port, proto)?.name;
       o.err(
         `Connection to ${host}${showIp ? ` (${ipaddr})` : ""} ${port} port [${proto}/${service ?? "*"}] succeeded!\n`,
       );
@@ -468,7 +472,7 @@ function listen(
   }
   let addr: Ip4 = 0;
   if (host !== undefined) {
-    const r = resolveHost(host, opts.numeric);
+    const r = resolveHost(host, opts.numeric, ctx.env);
     if (typeof r === "string") {
       o.err(`nc: getaddrinfo: ${r}\n`);
       throw new NcExit(1);

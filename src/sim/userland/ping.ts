@@ -148,7 +148,10 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
   if ("exit" in parsed) return parsed;
   const opts = parsed;
   const { world, ns } = ctx;
-  const dst = parseIp4(opts.target);
+  // A name only a container's resolver knows (Docker's embedded DNS): shown as given,
+  // and each answer under the name its address resolves back to.
+  const named = parseIp4(opts.target) === undefined ? ctx.env?.resolve?.(opts.target) : undefined;
+  const dst = named?.addr ?? parseIp4(opts.target);
   if (dst === undefined) {
     // No resolver answers inside a lab (nothing leaves it): getaddrinfo's EAI_AGAIN.
     o.err(`ping: ${opts.target}: Temporary failure in name resolution\n`);
@@ -188,11 +191,13 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
     } else o.err(`ping: connect: ${e.message}\n`);
     return o.result(2);
   }
-  const target = formatIp4(dst);
+  const target = named ? opts.target : formatIp4(dst);
+  const from = (a: number): string =>
+    named && a === dst ? `${named.fqdn} (${formatIp4(a)})` : formatIp4(a);
   o.out(
     opts.iface !== undefined
-      ? `PING ${target} (${target}) from ${formatIp4(src)} ${oif?.name ?? ""}: 56(84) bytes of data.\n`
-      : `PING ${target} (${target}) 56(84) bytes of data.\n`,
+      ? `PING ${target} (${formatIp4(dst)}) from ${formatIp4(src)} ${oif?.name ?? ""}: 56(84) bytes of data.\n`
+      : `PING ${target} (${formatIp4(dst)}) 56(84) bytes of data.\n`,
   );
 
   const id = world.rng.int(1, 65535);
@@ -240,7 +245,7 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
           o.out(
             // An answer from another address than the target (a NAT that did not
             // un-NAT it): iputils flags it.
-            `64 bytes from ${formatIp4(pkt.src)}: icmp_seq=${l4.seq} ttl=${pkt.ttl} time=${ms.toFixed(3)} ms${pkt.src !== dst ? " (DIFFERENT ADDRESS!)" : ""}\n`,
+            `64 bytes from ${from(pkt.src)}: icmp_seq=${l4.seq} ttl=${pkt.ttl} time=${ms.toFixed(3)} ms${pkt.src !== dst ? " (DIFFERENT ADDRESS!)" : ""}\n`,
           );
         answer();
         return;

@@ -19,6 +19,19 @@ export interface ProgramContext {
   redirect?: string;
   /** The files the line names, read when the script was loaded (never opened here). */
   files?: readonly LabFile[];
+  /** What the process sees beyond its namespace: a container's (docker exec), else the host's. */
+  env?: ProcessEnv;
+}
+
+/**
+ * A process's resolver and files where they are not the host's: a container's image has
+ * no /etc/services, and on a user-defined network Docker's embedded DNS answers names.
+ */
+export interface ProcessEnv {
+  /** getaddrinfo for a name: the address and the name a reverse lookup gives back. */
+  resolve?: (name: string) => { addr: number; fqdn: string } | undefined;
+  /** No /etc/services: getservbyport finds nothing (nc prints "*"). */
+  noServices?: boolean;
 }
 
 export class Output {

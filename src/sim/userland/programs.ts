@@ -5,7 +5,10 @@ import { arp } from "./arp.js";
 import { bridge } from "./bridge.js";
 import { brctl } from "./brctl.js";
 import { conntrack } from "./conntrack.js";
-import { docker } from "./docker.js";
+import { dockerProgram } from "./docker-program.js";
+import type { NetNs } from "../kernel/core/netns.js";
+import type { CommandResult } from "../../backend.js";
+import type { ProcessEnv, Waiting } from "./program.js";
 import { ip } from "./ip/index.js";
 import { iptables } from "./iptables/iptables.js";
 import { iptablesRestoreProgram } from "./iptables/restore-program.js";
@@ -18,7 +21,8 @@ import { sleep } from "./sleep.js";
 import { ss } from "./ss.js";
 import { sysctl } from "./sysctl.js";
 
-export const SIM_PROGRAMS = {
+/** Every program but docker, which runs them (the daemon's kernel operations, docker exec). */
+const LAB_PROGRAMS = {
   ip,
   bridge,
   sysctl,
@@ -34,5 +38,24 @@ export const SIM_PROGRAMS = {
   sleep,
   arp,
   brctl,
-  docker,
+} satisfies Record<Exclude<ProgramName, "docker">, SimProgram>;
+
+export const SIM_PROGRAMS = {
+  ...LAB_PROGRAMS,
+  docker: dockerProgram(runLab),
 } satisfies Record<ProgramName, SimProgram>;
+
+/** A lab line's argv run in ns by the simulator's programs (docker's own lines excluded). */
+function runLab(
+  ns: NetNs,
+  argv: string[],
+  background: boolean,
+  env?: ProcessEnv,
+): CommandResult | Waiting {
+  const [name, ...args] = argv;
+  if (name === undefined || !Object.hasOwn(LAB_PROGRAMS, name)) {
+    return { exit: 127, stdout: "", stderr: `packetwalk: ${name ?? ""}: command not supported\n` };
+  }
+  const prog: SimProgram = LAB_PROGRAMS[name as keyof typeof LAB_PROGRAMS];
+  return prog({ world: ns.world, ns, args, program: name, background, ...(env ? { env } : {}) });
+}

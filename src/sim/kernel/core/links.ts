@@ -141,6 +141,12 @@ export function addBridge(
       br.bridgeIdMac = attrs.mac;
     }
     register(ns, br);
+    if (attrs.mac !== undefined) {
+      // br_dev_newlink with IFLA_ADDRESS, after register_netdevice: br_stp_change_bridge_id,
+      // whose br_port_state_selection finds no port and turns the carrier off.
+      br.stateSelected = true;
+      countCarrier(br);
+    }
     if (attrs.up) setAdmin(br, true);
     return br;
   });
@@ -309,9 +315,12 @@ export function setMac(dev: NetDevice, mac: Mac): void {
     const old = dev.mac;
     dev.mac = mac;
     if (dev instanceof Bridge) {
+      // br_set_mac_address -> br_stp_change_bridge_id -> br_port_state_selection.
       dev.macSetByUser = true;
       dev.setOwnMac(mac);
       dev.bridgeIdMac = mac;
+      dev.stateSelected = true;
+      countCarrier(dev);
     }
     const br = dev.master;
     if (br instanceof Bridge) {

@@ -40,6 +40,11 @@ export class World {
   private nsCounter = 0;
   /** Devices waiting for linkwatch, its deferred run, RTNL nesting (linkwatch.ts). */
   readonly linkwatch: LinkwatchState = newLinkwatchState();
+  /**
+   * The docker daemon's state (src/sim/docker/daemon.ts, which types it: the kernel may
+   * not import the daemon), made by the first docker line.
+   */
+  dockerd: unknown = undefined;
 
   constructor(
     readonly profile: HostProfile,
@@ -62,6 +67,18 @@ export class World {
     const ns = this.newNs(name);
     this.named.set(name, ns);
     return ns;
+  }
+
+  /** A namespace no /run/netns name points to: a container's (docker's sandbox). */
+  addUnnamedNetns(): NetNs {
+    return this.newNs(undefined);
+  }
+
+  /** The end of an unnamed namespace whose processes were all killed (docker stop). */
+  killUnnamedNetns(ns: NetNs): void {
+    this.holders.delete(ns);
+    this.orphans.delete(ns);
+    this.destroy(ns);
   }
 
   /**

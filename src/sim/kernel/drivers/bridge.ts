@@ -79,6 +79,11 @@ export class Bridge extends NetDevice {
   /** Newest first, as the kernel's fdb list is dumped (hlist_add_head). */
   fdb: FdbEntry[] = [];
   hadPorts = false;
+  /**
+   * br_port_state_selection has run (a port came or went, or br_stp_change_bridge_id ran
+   * when an address was set): from then on, without a forwarding port, no carrier.
+   */
+  stateSelected = false;
   readonly options: BridgeOptions;
   /** Bridge id MAC: zero until the first port recalculates it (br_stp_recalculate_bridge_id). */
   bridgeIdMac: Mac = ZERO_MAC;
@@ -103,7 +108,7 @@ export class Bridge extends NetDevice {
 
   carrier(): boolean {
     // An empty bridge reports carrier; once it has had ports, only while one forwards.
-    if (this.ports.length === 0) return !this.hadPorts;
+    if (this.ports.length === 0) return !this.hadPorts && !this.stateSelected;
     return this.ports.some((p) => this.portState(p) === "forwarding");
   }
 
