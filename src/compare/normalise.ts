@@ -1,6 +1,7 @@
 // Normalisation before comparing the simulator with the kernel (lab-script.md): only what
 // the kernel makes random or time-dependent is replaced; everything else must be equal.
 import type { CommandResult } from "../backend.js";
+import { normaliseDockerResult, normaliseDockerText } from "./docker-normalise.js";
 
 type Rule = [RegExp, string];
 
@@ -150,12 +151,15 @@ function normaliseSs(s: string): string {
 }
 
 export function normaliseResult(r: CommandResult, command?: string): CommandResult {
-  let stdout = normaliseText(r.stdout);
+  // A docker daemon's ids, veth names and ages are random on the kernel: folded for every
+  // line, since ip, iptables and bridge print them too (br-<id>, veth<7 hex>).
+  if (command !== undefined && /^docker\s/.test(command)) r = normaliseDockerResult(r, command);
+  let stdout = normaliseText(normaliseDockerText(r.stdout));
   if (command !== undefined && (isNeighDump(command) || isArpDump(command)))
     stdout = sortLines(stdout);
   if (command !== undefined && isConntrackDump(command)) stdout = sortLines(normalisePorts(stdout));
   if (command !== undefined && isSsCommand(command)) stdout = normaliseSs(stdout);
-  return { exit: r.exit, stdout, stderr: normaliseText(r.stderr) };
+  return { exit: r.exit, stdout, stderr: normaliseText(normaliseDockerText(r.stderr)) };
 }
 
 export function sameResult(a: CommandResult, b: CommandResult, command?: string): boolean {
