@@ -4,6 +4,7 @@ import { createActor, type Actor } from "xstate";
 import { bridgePortMachine, type BridgePortState } from "../../engine/machines/bridge-port.js";
 import { countTx, NetDevice } from "../core/device.js";
 import { linkwatchFire } from "../core/linkwatch.js";
+import { portCost } from "../bridge/port-cost.js";
 import { isMulticastMac, ZERO_MAC, type Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
 import type { Frame } from "../core/packet.js";
@@ -132,8 +133,7 @@ export class Bridge extends NetDevice {
       actor,
       no,
       priority: 32,
-      // br_port_cost: from the ethtool speed (veth reports 10000 Mb/s), 100 when unknown.
-      cost: dev.kind === "veth" ? 2 : 100,
+      cost: portCost(dev),
       options: {
         learning: true,
         flood: true,
