@@ -4,6 +4,7 @@ import { createActor, type Actor } from "xstate";
 import { bridgePortMachine, type BridgePortState } from "../../engine/machines/bridge-port.js";
 import { countTx, NetDevice } from "../core/device.js";
 import { linkwatchFire } from "../core/linkwatch.js";
+import { resumeBridgedDnat } from "../bridge/input.js";
 import { portCost } from "../bridge/port-cost.js";
 import { isMulticastMac, ZERO_MAC, type Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
@@ -270,6 +271,7 @@ export class Bridge extends NetDevice {
   /** br_dev_xmit: frames the host sends through the bridge. */
   xmit(frame: Frame): void {
     if (!this.adminUp) return;
+    if (resumeBridgedDnat(this, frame)) return;
     countTx(this, frame);
     this.ns.world.bridgeForward(this, undefined, frame);
   }
