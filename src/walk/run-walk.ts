@@ -16,6 +16,15 @@ export interface WalkBackends {
   kernel?: Backend<KernelTraceAccount>;
 }
 
+/**
+ * The world settles the same way on both sides before the probe. The kernel's setup takes
+ * real time, the simulator's almost none: deferred linkwatch events (up to 1 s, HZ) and
+ * what addrconf does on them (a bridge's link-local address, whose solicited-node group
+ * `bridge fdb show` lists as 33:33:ff:...) would have run on the kernel and not yet in
+ * the simulator, a difference no command of the script caused.
+ */
+const SETTLE: LabCommand = parseLine("sleep 1.1", 0, "<walk>")!;
+
 /** Progress for people while the (slow) kernel side works. */
 export type Progress = (what: string) => void;
 
@@ -40,6 +49,7 @@ export async function runWalk(
     if (!be) continue;
     progress(`setting up the ${name}: ${script.commands.length} commands`);
     const lines = await runLab(script.commands, be);
+    await be.run(SETTLE);
     // Failures count once: the simulator's, or the kernel's when it runs alone.
     if (be === (b.sim ?? b.kernel)) {
       walk.setupFailures = lines

@@ -126,14 +126,14 @@ function link(o: Output, opts: Opts, args: string[]): void {
         mtu: d.mtu,
         master: br.name,
         state,
-        priority: 32,
-        cost: 2,
+        priority: p.priority,
+        cost: p.cost,
         ...(opts.details ? portDetailsJson(d) : {}),
       });
       continue;
     }
     o.out(
-      `${d.ifindex}: ${d.name}${peer ? `@${peer.name}` : ""}: <${flags.join(",")}> mtu ${d.mtu} master ${br.name} state ${state} priority 32 cost 2 \n`,
+      `${d.ifindex}: ${d.name}${peer ? `@${peer.name}` : ""}: <${flags.join(",")}> mtu ${d.mtu} master ${br.name} state ${state} priority ${p.priority} cost ${p.cost} \n`,
     );
     if (opts.details) {
       o.out(

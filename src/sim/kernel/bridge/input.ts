@@ -4,7 +4,7 @@
 // unless that port is in hairpin mode. Bridged frames keep their TTL.
 import type { NetDevice } from "../core/device.js";
 import { isMulticastMac } from "../core/mac.js";
-import type { Frame } from "../core/packet.js";
+import type { Frame, Ipv4Packet } from "../core/packet.js";
 import type { Bridge } from "../drivers/bridge.js";
 import { nfState } from "../netfilter/eval.js";
 import { peekSkb, skbOf } from "../netfilter/skb.js";
@@ -36,7 +36,51 @@ function brNfPreRouting(br: Bridge, port: NetDevice, frame: Frame): Frame | unde
   const out = br.ns.world.ipv4.hook(br.ns, "PREROUTING", pkt, { in: br });
   if (!out) return undefined;
   skbOf(out, br.ns).brPrerouted = true;
+  if (out.dst !== pkt.dst) return brNfDnat(br, port, { ...frame, payload: out });
   return out === pkt ? frame : { ...frame, payload: out };
+}
+
+/**
+ * br_nf_pre_routing_finish after DNAT changed the destination: the route decides. A new
+ * destination behind the same bridge stays bridged ("bridged_dnat", no ip_forward needed,
+ * no TTL decrement): the neighbour resolves its MAC on the bridge and the frame starts
+ * over from the port it came in on (br_nf_pre_routing_finish_bridge[_slow]), so it may
+ * not leave by that port unless the port is in hairpin mode. Any other destination goes
+ * up to the host to be routed, addressed to the bridge.
+ */
+function brNfDnat(br: Bridge, port: NetDevice, frame: Frame): Frame | undefined {
+  const pkt = frame.payload as Ipv4Packet;
+  const ipv4 = br.ns.world.ipv4;
+  let rt;
+  try {
+    rt = ipv4.routeOutput(br.ns, pkt.dst);
+  } catch {
+    rt = undefined;
+  }
+  if (rt && !rt.local && rt.dev === br) {
+    skbOf(pkt, br.ns).bridgedDnat = { port, src: frame.src };
+    br.ns.neigh.output(br, rt.res.gateway ?? pkt.dst, pkt);
+    return undefined;
+  }
+  return { ...frame, dst: br.mac };
+}
+
+/**
+ * br_dev_xmit's br_nf_pre_routing_finish_bridge_slow: a bridged-and-DNATed frame the
+ * neighbour layer sent through the bridge device goes back into br_handle_frame_finish
+ * from its ingress port (not counted as the bridge's own transmit). Returns whether the
+ * frame was one.
+ */
+export function resumeBridgedDnat(br: Bridge, frame: Frame): boolean {
+  if (frame.payload.proto !== "ipv4") return false;
+  const skb = peekSkb(frame.payload, br.ns);
+  const bd = skb?.bridgedDnat;
+  if (!skb || !bd) return false;
+  skb.bridgedDnat = undefined;
+  const p = br.port(bd.port);
+  if (!p || br.portState(p) !== "forwarding") return true;
+  handleFrameFinish(br, bd.port, { ...frame, src: bd.src });
+  return true;
 }
 
 /**
@@ -64,6 +108,11 @@ export function bridgeInput(br: Bridge, port: NetDevice, frame0: Frame): void {
   if (!p || br.portState(p) !== "forwarding") return;
   const frame = brNfPreRouting(br, port, frame0);
   if (!frame) return;
+  handleFrameFinish(br, port, frame);
+}
+
+/** br_handle_frame_finish: learn the source, then deliver, forward, flood or drop. */
+function handleFrameFinish(br: Bridge, port: NetDevice, frame: Frame): void {
   const learned = br.learn(frame.src, port);
   if (!br.adminUp) return;
   const world = br.ns.world;

@@ -4,6 +4,8 @@ import { createActor, type Actor } from "xstate";
 import { bridgePortMachine, type BridgePortState } from "../../engine/machines/bridge-port.js";
 import { countTx, NetDevice } from "../core/device.js";
 import { linkwatchFire } from "../core/linkwatch.js";
+import { resumeBridgedDnat } from "../bridge/input.js";
+import { portCost } from "../bridge/port-cost.js";
 import { isMulticastMac, ZERO_MAC, type Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
 import type { Frame } from "../core/packet.js";
@@ -137,8 +139,7 @@ export class Bridge extends NetDevice {
       actor,
       no,
       priority: 32,
-      // br_port_cost: from the ethtool speed (veth reports 10000 Mb/s), 100 when unknown.
-      cost: dev.kind === "veth" ? 2 : 100,
+      cost: portCost(dev),
       options: {
         learning: true,
         flood: true,
@@ -275,6 +276,7 @@ export class Bridge extends NetDevice {
   /** br_dev_xmit: frames the host sends through the bridge. */
   xmit(frame: Frame): void {
     if (!this.adminUp) return;
+    if (resumeBridgedDnat(this, frame)) return;
     countTx(this, frame);
     this.ns.world.bridgeForward(this, undefined, frame);
   }

@@ -9,6 +9,7 @@
 // the mark when it changes namespace): the stack resets it on every receive from a
 // device, and it survives only the loopback and the bridge's pass up to the host.
 import type { NetDevice } from "../core/device.js";
+import type { Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
 import type { Ipv4Packet } from "../core/packet.js";
 import type { CtEntry } from "./conntrack.js";
@@ -29,6 +30,12 @@ export interface Skb {
   physOut?: NetDevice;
   /** ip_sabotage_in: PREROUTING already ran on the bridge; the host's input skips it. */
   brPrerouted?: boolean;
+  /**
+   * nf_bridge->bridged_dnat: DNAT sent the frame back out its own bridge; once the
+   * neighbour gives its new destination MAC, br_dev_xmit hands it back to the bridge as if
+   * it came in on `port` again, with its own source MAC (neigh_header).
+   */
+  bridgedDnat?: { port: NetDevice; src: Mac };
 }
 
 const SKB = Symbol("skb");

@@ -245,6 +245,9 @@ export function flushChains(
 }
 
 function zeroChain(c: Chain): void {
+  // __nft_chain_zero_counters sets a base chain's counters to 0: from now on its policy
+  // counts, as after -P (user chains have no policy; the flag means nothing there).
+  c.policyCounters = true;
   c.packets = 0;
   c.bytes = 0;
   for (const r of c.rules) {

@@ -116,7 +116,8 @@ export function routeConnect(
 /**
  * ip_queue_xmit / ip_send_skb for a connected socket: route the packet again (the
  * socket's cached dst) and send it through LOCAL_OUT and POST_ROUTING. A route that
- * has gone makes the send fail; the caller decides whether that matters.
+ * has gone, or a netfilter drop, makes the send fail; the caller decides whether that
+ * matters.
  */
 export function transmit(ns: NetNs, pkt: Ipv4Packet): Errno | undefined {
   const stack = ns.world.ipv4;
@@ -130,6 +131,8 @@ export function transmit(ns: NetNs, pkt: Ipv4Packet): Errno | undefined {
     }
     throw e;
   }
-  stack.sendRouted(ns, pkt, rt);
-  return undefined;
+  // nf_hook_slow: a packet that LOCAL_OUT or POST_ROUTING drops (DROP, or REJECT whatever
+  // its ICMP type) fails the send with EPERM (NF_DROP_GETERR); a stolen one does not.
+  const v = stack.sendRouted(ns, pkt, rt);
+  return v.kind === "drop" || v.kind === "reject" ? "EPERM" : undefined;
 }
