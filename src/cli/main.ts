@@ -1,5 +1,6 @@
 // The packetwalk command line.
 import { Command, CommanderError, Option } from "commander";
+import { diagramCommand } from "./diagram-command.js";
 import { doctorCommand } from "./doctor-command.js";
 import { UserError } from "./load-script.js";
 import { runCommand } from "./run-command.js";
@@ -71,11 +72,29 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option("--json", "the walk as one JSON object (docs/walk-json.md)")
     .option("--step", "show one hop at a time (Enter: next, p: next packet, b: back, q: quit)")
+    .option("--diagram", "the walk as Mermaid diagrams: sequence, topology path, netfilter map")
+    .option("-o, --output <file>", "with --diagram: FILE.md, or FILE.mmd|.svg|.png (three files)")
     .addOption(profileOption())
     .addOption(seedOption())
     .addOption(timeoutOption())
     .action(async (script: string, probe: string[], opts) => {
       code = await walkCommand(script, probe, opts, write);
+    });
+
+  program
+    .command("diagram")
+    .description("draw the topology a lab script builds, as a Mermaid flowchart (or SVG/PNG)")
+    .argument("<script>", "lab script file, or - to read it from standard input")
+    .option("--sim", "build it in the simulator (default)")
+    .option("--kernel", "build it on the real kernel, in a throwaway sandbox")
+    .option("--until <line>", "draw the world as it stood after this line (a command line)")
+    .option("--format <format>", "mmd (default), svg or png (these need Chromium)")
+    .option("-o, --output <file>", "write to FILE (default: Mermaid text on standard output)")
+    .addOption(profileOption())
+    .addOption(seedOption())
+    .addOption(timeoutOption())
+    .action(async (script: string, opts) => {
+      code = await diagramCommand(script, opts, write);
     });
 
   program
