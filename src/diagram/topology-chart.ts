@@ -2,9 +2,9 @@
 // draw it). Layout rules (docs/diagrams.md says them to people):
 // - one subgraph per namespace; the root first, then the others by hop distance from the
 //   root (veth pairs and VXLAN tunnels are hops), ties by creation order (the order the
-//   script made them), then by name. Mermaid's layered layout (dagre) keeps the order in
-//   which nodes are written within a column, so namespaces stay where they were when the
-//   script adds more;
+//   script made them), then by name, top to bottom within a column. Mermaid's layered
+//   layout (dagre) keeps a column in the order its clusters are written (reversed), so
+//   namespaces stay where they were when the script adds more;
 // - every edge is written from the side nearer the root to the side further away, and
 //   from a bridge to its ports, so `flowchart LR` puts the root on the left and each hop
 //   one column further right: adding a veth adds a column or a row, it does not move what
@@ -164,7 +164,9 @@ export function topologyChart(topo: Topology, opts: TopologyChartOptions = {}): 
 
   out.push("flowchart LR");
   if (opts.title) out.push(`  %% ${opts.title.replace(/[\r\n]+/g, " ")}`);
-  for (const n of order) {
+  // Written last to first: dagre (Mermaid's layout) stacks the clusters of one column in
+  // the reverse of the order they are written, so this draws them top to bottom in order.
+  for (const n of [...order].reverse()) {
     const name = n.id === "" ? ROOT_LABEL : n.id;
     const title = n.ipForward ? `${name} · ip_forward` : name;
     out.push(`  subgraph ${subgraphId(n.id)} ["${label(title)}"]`);
