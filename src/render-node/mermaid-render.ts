@@ -6,6 +6,7 @@
 // imported lazily, so the rest of packetwalk runs without them.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 
 export type ImageFormat = "svg" | "png";
 
@@ -17,6 +18,8 @@ export interface MermaidRenderer {
   render(definition: string, format: ImageFormat): Promise<Uint8Array>;
   /** Whether Mermaid parses the definition (its own error message when it does not). */
   parse(definition: string): Promise<{ ok: true } | { ok: false; error: string }>;
+  /** Opens an SVG file in the browser: its drawn size and the text it shows. */
+  view(file: string): Promise<{ width: number; height: number; text: string }>;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ interface PageMermaid {
 }
 declare const mermaid: PageMermaid;
 declare const document: {
+  documentElement: unknown;
   getElementById(id: string): { innerHTML: string; firstElementChild: unknown } | null;
 };
 declare class XMLSerializer {
@@ -112,6 +116,22 @@ export async function openRenderer(): Promise<MermaidRenderer> {
           return { ok: true };
         } catch (e) {
           return { ok: false, error: e instanceof Error ? e.message : String(e) };
+        }
+      },
+      async view(file) {
+        const p = await browser.newPage();
+        try {
+          await p.goto(pathToFileURL(file).href);
+          return await p.evaluate(() => {
+            const root = document.documentElement as unknown as {
+              getBoundingClientRect(): { width: number; height: number };
+              textContent: string | null;
+            };
+            const r = root.getBoundingClientRect();
+            return { width: r.width, height: r.height, text: root.textContent ?? "" };
+          });
+        } finally {
+          await p.close();
         }
       },
       close: () => browser.close(),
