@@ -221,24 +221,38 @@ async function main(argv: string[]): Promise<number> {
     );
     return 1;
   }
-  for (const sub of ["lessons", "walks"])
-    rmSync(join(outDir, sub), { recursive: true, force: true });
-  const renderer = await openRenderer();
+  // Only what changed is rendered again (--force: everything): Mermaid's edge routing is
+  // not byte-for-byte stable, so re-rendering an unchanged diagram would only churn git.
+  const force = argv.includes("--force");
+  const todo = files.filter((f) => {
+    const file = join(outDir, f.path);
+    const svg = file.replace(/\.mmd$/, ".svg");
+    return force || !existsSync(svg) || !existsSync(file) || readFileSync(file, "utf8") !== f.mmd;
+  });
+  const wanted = new Set(files.flatMap((f) => [f.path, f.path.replace(/\.mmd$/, ".svg")]));
+  for (const sub of ["lessons", "walks"]) {
+    const d = join(outDir, sub);
+    if (!existsSync(d)) continue;
+    for (const f of readdirSync(d)) if (!wanted.has(`${sub}/${f}`)) rmSync(join(d, f));
+  }
   const started = performance.now();
-  try {
-    for (const f of files) {
-      const file = join(outDir, f.path);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, f.mmd);
-      writeFileSync(file.replace(/\.mmd$/, ".svg"), await renderer.render(f.mmd, "svg"));
+  if (todo.length > 0) {
+    const renderer = await openRenderer();
+    try {
+      for (const f of todo) {
+        const file = join(outDir, f.path);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, f.mmd);
+        writeFileSync(file.replace(/\.mmd$/, ".svg"), await renderer.render(f.mmd, "svg"));
+      }
+    } finally {
+      await renderer.close();
     }
-  } finally {
-    await renderer.close();
   }
   writeFileSync(join(outDir, "README.md"), indexOf(files));
   const ms = Math.round(performance.now() - started);
   process.stdout.write(
-    `wrote ${files.length} diagrams to ${relative(root, outDir)}/ (rendered in ${ms} ms)\n`,
+    `${files.length} diagrams in ${relative(root, outDir)}/: ${todo.length} rendered (${ms} ms)\n`,
   );
   return 0;
 }

@@ -174,11 +174,12 @@ export function topologyChart(topo: Topology, opts: TopologyChartOptions = {}): 
       const id = nodeId(n.id, d.name);
       out.push(`    ${id}${nodeShape(d, deviceLines(n, d).map(label).join("<br/>"))}`);
       if (!d.up || !d.carrier) addClass("down", id);
-      if (d.kind === "bridge") addClass("bridge", id);
-      if (d.kind === "vxlan") addClass("vxlan", id);
+      // One fill per node: a drop, else the path, else its kind.
       const k = devKey(n.id, d.name);
       if (opts.path?.drops.has(k)) addClass("drop", id);
       else if (opts.path?.devices.has(k)) addClass("path", id);
+      else if (d.kind === "bridge") addClass("bridge", id);
+      else if (d.kind === "vxlan") addClass("vxlan", id);
     }
     out.push("  end");
   }
