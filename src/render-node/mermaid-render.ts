@@ -4,8 +4,9 @@
 // mermaid-cli's renderMermaid() opens a fresh page and loads Mermaid again per diagram).
 // Node only: src/diagram makes the text, this turns it into pictures. The packages are
 // imported lazily, so the rest of packetwalk runs without them.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { basename, dirname, join, normalize, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 
 export type ImageFormat = "svg" | "png";
@@ -22,6 +23,10 @@ export interface MermaidRenderer {
   view(file: string): Promise<{ width: number; height: number; text: string }>;
   close(): Promise<void>;
 }
+
+const PAGE_ORIGIN = "https://packetwalk.invalid";
+const PAGE_HTML =
+  '<!doctype html><html><body style="margin:0;background:white"><div id="out"></div></body></html>';
 
 const BROWSERS = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 
@@ -61,7 +66,7 @@ export async function openRenderer(): Promise<MermaidRenderer> {
   let mermaidJs: string;
   try {
     puppeteer = await loadPuppeteer();
-    mermaidJs = createRequire(import.meta.url).resolve("mermaid/dist/mermaid.min.js");
+    mermaidJs = createRequire(import.meta.url).resolve("mermaid/dist/mermaid.esm.min.mjs");
   } catch {
     throw new RendererUnavailable(
       "the Mermaid renderer is not installed: PUPPETEER_SKIP_DOWNLOAD=1 npm install " +
@@ -77,20 +82,37 @@ export async function openRenderer(): Promise<MermaidRenderer> {
   try {
     const page = await browser.newPage();
     await page.setViewport({ width: 1600, height: 1200 });
-    await page.setContent(
-      '<!doctype html><html><body style="margin:0;background:white"><div id="out"></div></body></html>',
-    );
-    await page.addScriptTag({ path: mermaidJs });
-    await page.evaluate(() => {
-      mermaid.initialize({
-        startOnLoad: false,
-        securityLevel: "strict",
-        theme: "default",
-        // Text labels, not HTML in foreignObject: the SVG then reads the same everywhere.
-        flowchart: { htmlLabels: false },
-        deterministicIds: true,
-      });
+    // The page is served from a made-up https origin so that Mermaid's ES module build can
+    // load only the chunks a diagram needs (file:// pages may not import modules): loading
+    // the whole 3 MB bundle was the largest part of a batch (bench/diagrams.md). Only files
+    // of Mermaid's dist/ are served; every other request is refused, so nothing is fetched
+    // from the network.
+    const dist = dirname(mermaidJs);
+    await page.setRequestInterception(true);
+    page.on("request", (r) => {
+      const u = new URL(r.url());
+      if (u.origin !== PAGE_ORIGIN) return void r.abort();
+      if (u.pathname === "/")
+        return void r.respond({ status: 200, contentType: "text/html", body: PAGE_HTML });
+      const file = normalize(join(dist, decodeURIComponent(u.pathname)));
+      if (!file.startsWith(dist + sep) || !/\.m?js$/.test(file) || !existsSync(file))
+        return void r.respond({ status: 404, body: "" });
+      r.respond({ status: 200, contentType: "text/javascript", body: readFileSync(file) });
     });
+    await page.goto(`${PAGE_ORIGIN}/`);
+    const config = {
+      startOnLoad: false,
+      securityLevel: "strict",
+      theme: "default",
+      // Text labels, not HTML in foreignObject: the SVG then reads the same everywhere.
+      flowchart: { htmlLabels: false },
+      deterministicIds: true,
+    };
+    // As text: a bundler (vitest's) would rewrite an import() written in a function.
+    await page.evaluate(
+      `import(${JSON.stringify(`/${basename(mermaidJs)}`)}).then((m) => {` +
+        `globalThis.mermaid = m.default; m.default.initialize(${JSON.stringify(config)}); })`,
+    );
     // Mermaid's SVG text holds HTML void tags (<br>) that are not XML: it is put in the
     // page and serialized back as XML, so the .svg file opens anywhere.
     const svgOf = (definition: string): Promise<string> =>
