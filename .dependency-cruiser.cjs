@@ -6,7 +6,7 @@
 // An area's folder and its file of the same name (src/backend/ and src/backend.ts); a
 // pattern that starts with ^ is taken as it is.
 const area = (name) => (name.startsWith("^") ? name : `^src/${name}(/|\\.ts$)`);
-const BROWSER_SAFE = ["backend", "script", "sim", "walk", "compare", "lessons", "web"];
+const BROWSER_SAFE = ["backend", "script", "sim", "walk", "compare", "lessons", "web", "diagram"];
 const forbid = (from, to, comment) => ({
   name: `${from}-boundary`,
   comment,
@@ -57,9 +57,26 @@ module.exports = {
       ["sim", "real", "web", "cli"],
       "walks read the backends' trace() accounts, never a backend's insides",
     ),
+    forbid(
+      "diagram",
+      ["sim", "real", "compare", "web", "cli", "render-node"],
+      "diagrams are drawn from inspect() and the walk, never from a backend's insides",
+    ),
+    forbid(
+      "render-node",
+      ["sim", "real", "walk", "compare", "web", "cli"],
+      "the renderer turns Mermaid text into pictures, and knows nothing else",
+    ),
+    {
+      name: "render-node-only-from-cli",
+      comment: "the renderer needs Node and a browser: only the command line uses it",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/(cli|render-node)/" },
+      to: { path: "^src/render-node/" },
+    },
     {
       name: "browser-safe-no-node",
-      comment: "src/backend, script, sim, walk, compare and web must run in a browser",
+      comment: "src/backend, script, sim, walk, compare, web and diagram must run in a browser",
       severity: "error",
       from: { path: `^src/(${BROWSER_SAFE.join("|")})(/|\\.ts$)` },
       to: { dependencyTypes: ["core"] },

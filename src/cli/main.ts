@@ -1,5 +1,6 @@
 // The packetwalk command line.
 import { Command, CommanderError, Option } from "commander";
+import { diagramCommand } from "./diagram-command.js";
 import { doctorCommand } from "./doctor-command.js";
 import { learnCommand } from "./learn-command.js";
 import { lessonListCommand, lessonVerifyCommand } from "./lesson-command.js";
@@ -87,11 +88,29 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option("--packet <n>", "only packet #N of the walk")
     .option("--until <line>", "walk the probe in the world as it stood after this script line")
+    .option("--diagram", "the walk as Mermaid diagrams: sequence, topology path, netfilter map")
+    .option("-o, --output <file>", "with --diagram: FILE.md, or FILE.mmd|.svg|.png (three files)")
     .addOption(profileOption())
     .addOption(seedOption())
     .addOption(timeoutOption())
     .action(async (script: string, probe: string[], opts) => {
       code = await walkCommand(script, probe, opts, write);
+    });
+
+  program
+    .command("diagram")
+    .description("draw the topology a lab script builds, as a Mermaid flowchart (or SVG/PNG)")
+    .argument("<script>", "lab script file, or - to read it from standard input")
+    .option("--sim", "build it in the simulator (default)")
+    .option("--kernel", "build it on the real kernel, in a throwaway sandbox")
+    .option("--until <line>", "draw the world as it stood after this line (a command line)")
+    .option("--format <format>", "mmd (default), svg or png (these need Chromium)")
+    .option("-o, --output <file>", "write to FILE (default: Mermaid text on standard output)")
+    .addOption(profileOption())
+    .addOption(seedOption())
+    .addOption(timeoutOption())
+    .action(async (script: string, opts) => {
+      code = await diagramCommand(script, opts, write);
     });
 
   program

@@ -19,6 +19,8 @@ import type { Walk } from "../walk/types.js";
 import { chooseMode, openBackends, type BackendOptions } from "./backends.js";
 import { loadScript, UserError } from "./load-script.js";
 import { stepThrough } from "./stepper.js";
+import { writeWalkDiagrams } from "./walk-diagram.js";
+import type { Topology } from "../backend/topology.js";
 import { useColour } from "./style.js";
 import { untilLine } from "./until.js";
 
@@ -35,6 +37,9 @@ export interface WalkOptions extends BackendOptions {
   until?: string;
   /** Expands lines into several commands (tests inject one; `docker` will). */
   expand?: Expander;
+  /** The walk as Mermaid diagrams (src/cli/walk-diagram.ts), to -o FILE or stdout. */
+  diagram?: boolean;
+  output?: string;
 }
 
 type Write = (s: string) => void;
@@ -46,6 +51,8 @@ export async function walkCommand(
   write: Write,
 ): Promise<number> {
   const mode = chooseMode(opts);
+  if (opts.diagram && (opts.json || opts.step))
+    throw new UserError("packetwalk walk: --diagram does not mix with --json or --step");
   if (opts.json && opts.step) throw new UserError("packetwalk walk: --step and --json do not mix");
   let probe;
   try {
@@ -72,14 +79,20 @@ export async function walkCommand(
     if (!opts.json && process.stderr.isTTY) process.stderr.write(`packetwalk: ${what}...\n`);
   };
   let walk: Walk;
+  let topology: Topology | undefined;
   try {
     walk = await runWalk(script, probe, open, progress);
+    if (opts.diagram) topology = await (open.sim ?? open.kernel)!.inspect();
   } catch (e) {
     // The sandbox or its tracing failed: say so plainly; the sandbox is gone either way.
     if (mode === "sim" || !(e instanceof Error)) throw e;
     throw new UserError(`packetwalk walk: on the kernel: ${e.message}`, 3);
   } finally {
     await open.close();
+  }
+  if (topology) {
+    const code = await writeWalkDiagrams(walk, script, topology, opts.output, write);
+    return code || exitCode(walk);
   }
   if (opts.json) {
     write(JSON.stringify(walkJson(walk)) + "\n");

@@ -15,6 +15,7 @@
 // counts nothing. Rules are evaluated as nft_do_chain does: matches in order, the rule's
 // counter when all matched, then the verdict (jump pushes a return point, goto does not,
 // falling off a base chain takes its policy, counted once -P gave the chain counters).
+import { NF_HOOK_STEPS, type NfHookStep } from "../../../backend/nf-hooks.js";
 import type { NetDevice } from "../core/device.js";
 import { formatIp4, inPrefix, isMulticast, network, type Ip4 } from "../core/ip4.js";
 import type { NetNs } from "../core/netns.js";
@@ -70,16 +71,8 @@ export type NfDropReason =
   | "MASQUERADE: no address"
   | "REDIRECT: no address";
 
-type Step = TableName | "conntrack" | "confirm";
-
-/** The hooks' registered functions in priority order (nf_hook_entries). */
-const STEPS: Record<HookName, Step[]> = {
-  PREROUTING: ["raw", "conntrack", "mangle", "nat"],
-  INPUT: ["mangle", "filter", "security", "nat", "confirm"],
-  FORWARD: ["mangle", "filter", "security"],
-  OUTPUT: ["raw", "conntrack", "mangle", "nat", "filter", "security"],
-  POSTROUTING: ["mangle", "nat", "confirm"],
-};
+/** The hooks' registered functions in priority order (nf_hook_entries): one table, shared with the netfilter map. */
+const STEPS: Readonly<Record<HookName, readonly NfHookStep[]>> = NF_HOOK_STEPS;
 
 const ACCEPT: Verdict = { kind: "accept" };
 
