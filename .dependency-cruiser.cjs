@@ -53,6 +53,14 @@ module.exports = {
       "walks read the backends' trace() accounts, never a backend's insides",
     ),
     {
+      name: "userland-through-netlink",
+      comment:
+        "programs reach the kernel only through its netlink-like API (src/sim/kernel/netlink/index.ts), as real tools do",
+      severity: "error",
+      from: { path: "^src/sim/userland/" },
+      to: { path: "^src/sim/kernel/", pathNot: "^src/sim/kernel/netlink/index\\.ts$" },
+    },
+    {
       name: "browser-safe-no-node",
       comment: "src/backend, script, sim, walk, compare and web must run in a browser",
       severity: "error",
