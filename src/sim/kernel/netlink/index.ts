@@ -12,9 +12,6 @@ import type { NetDevice } from "../core/device.js";
 import { kfail } from "../core/errors.js";
 import type { Ip4 } from "../core/ip4.js";
 import {
-  addBridge,
-  addVeth,
-  addVxlan,
   deleteLink,
   moveToNetns,
   rename,
@@ -155,6 +152,8 @@ function flagsOf(r: LinkRequest): Parameters<typeof setFlags>[1] {
  */
 export function linkAdd(ns: NetNs, r: LinkRequest & NewLinkKind): NetDevice {
   checkNewMac(r.mac);
+  const ops = ns.world.modules.linkKinds.get(r.kind);
+  if (!ops) kfail("EOPNOTSUPP", "Unknown device type");
   let dev: NetDevice;
   if (r.kind === "veth") {
     const peer = r.peer ?? {};
@@ -162,26 +161,25 @@ export function linkAdd(ns: NetNs, r: LinkRequest & NewLinkKind): NetDevice {
     const target = targetNs(ns, r.netns);
     // veth_newlink: the peer goes where its own netns says, else where the request came from.
     const peerNs = targetNs(ns, peer.netns);
-    const veth = addVeth(
-      target,
-      r.name,
-      {
+    dev = ops.newlink(target, r.name, attrsOf(r), {
+      peer: {
         ...attrsOf(peer),
         ...(peer.name !== undefined ? { name: peer.name } : {}),
         ns: peerNs,
         up: peer.up === true,
       },
-      attrsOf(r),
-    );
-    if (peer.alias !== undefined) veth.peer.alias = peer.alias;
-    setFlags(veth.peer, flagsOf(peer));
-    dev = veth;
+    });
+    const other = dev.pairPeer()!;
+    if (peer.alias !== undefined) other.alias = peer.alias;
+    setFlags(other, flagsOf(peer));
   } else {
     const target = targetNs(ns, r.netns);
-    dev =
-      r.kind === "bridge"
-        ? addBridge(target, r.name, r.bridge ?? {}, attrsOf(r))
-        : addVxlan(target, r.name, r.vxlan, attrsOf(r));
+    dev = ops.newlink(
+      target,
+      r.name,
+      attrsOf(r),
+      r.kind === "bridge" ? { bridge: r.bridge ?? {} } : { vxlan: r.vxlan },
+    );
   }
   if (r.alias !== undefined) dev.alias = r.alias;
   if (r.group !== undefined) dev.group = r.group;
