@@ -5,7 +5,8 @@ import type { Mac } from "./mac.js";
 import { ipLength, type Frame } from "./packet.js";
 import type { NetNs } from "./netns.js";
 
-export type DeviceKind = "loopback" | "veth" | "bridge" | "vxlan";
+/** IFLA_INFO_KIND; a kind registered later (core/modules.ts) brings its own name. */
+export type DeviceKind = "loopback" | "veth" | "bridge" | "vxlan" | (string & {});
 
 export interface IfAddr4 {
   addr: Ip4;
