@@ -374,5 +374,3 @@ export function nfBegin(ns: NetNs): NfTransaction {
 export function nfTables(ns: NetNs): NetfilterState {
   return netfilterOf(ns);
 }
-
-export type { Mac };
