@@ -58,11 +58,14 @@ function namespace(ns: NetNs, id: NsId, ids: Map<NetNs, NsId>): NamespaceState {
   };
 }
 
+/** The kinds a Topology names; any other registered kind is "other". */
+const KNOWN_KINDS = new Set<string>(["loopback", "veth", "bridge", "vxlan"]);
+
 function device(d: NetDevice, ids: Map<NetNs, NsId>): Device {
   const out: Device = {
     name: d.name,
     ifindex: d.ifindex,
-    kind: d.kind,
+    kind: KNOWN_KINDS.has(d.kind) ? (d.kind as Device["kind"]) : "other",
     up: d.adminUp,
     operstate: d.operstate(),
     carrier: d.lowerUp,

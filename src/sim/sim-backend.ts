@@ -14,7 +14,8 @@ import { unloadedFiles } from "../script/load.js";
 import { isProgram } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { Pacer } from "./engine/pacer.js";
-import { World } from "./kernel/core/world.js";
+import { bootWorld } from "./kernel/boot.js";
+import type { World } from "./kernel/core/world.js";
 import { inspectWorld } from "./inspect.js";
 import { DOCKER_HOST_PROFILE } from "./profile.js";
 import { Journal, type WorldSnapshot } from "./snapshot.js";
@@ -47,7 +48,7 @@ export class SimBackend implements Backend<SimTraceAccount> {
       seed: opts.seed ?? 1,
       timeLimitMs: opts.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
     });
-    this.current = new World(this.journal.origin.profile, this.journal.origin.seed);
+    this.current = bootWorld(this.journal.origin.profile, this.journal.origin.seed);
   }
 
   /** The simulated world (a new object after restore). */
@@ -71,7 +72,7 @@ export class SimBackend implements Backend<SimTraceAccount> {
    */
   async restore(s: WorldSnapshot): Promise<void> {
     const origin = Journal.originOf(s);
-    const world = new World(origin.profile, origin.seed);
+    const world = bootWorld(origin.profile, origin.seed);
     this.current = world;
     this.journal = await Journal.replay(
       s,

@@ -3,7 +3,7 @@
 // (-e) or BSD (-a) style. Only the numeric display is simulated: without -n, arp looks
 // names up, and -s/-d change the table (the kernel backend runs them).
 import type { CommandResult } from "../../backend.js";
-import { formatIp4 } from "../kernel/core/ip4.js";
+import { formatIp4 } from "../kernel/netlink/index.js";
 import { notSimulatedResult } from "./not-simulated.js";
 import { Output, type ProgramContext } from "./program.js";
 

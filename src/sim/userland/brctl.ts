@@ -3,7 +3,7 @@
 // the C locale). The commands that change bridges are not simulated: ip link and bridge
 // do the same and are.
 import type { CommandResult } from "../../backend.js";
-import { Bridge } from "../kernel/drivers/bridge.js";
+import { Bridge } from "../kernel/netlink/index.js";
 import { notSimulatedResult } from "./not-simulated.js";
 import { Output, type ProgramContext } from "./program.js";
 

@@ -2,12 +2,14 @@
 // `vlan`, `state`, `dynamic`, filtered as rtnl_fdb_dump and print_fdb filter them. The
 // other commands (add, del, get, flush, ...) change or query entries the simulator does not
 // let a script make, so they are refused as not simulated.
-import type { NetDevice } from "../kernel/core/device.js";
-import type { NetNs } from "../kernel/core/netns.js";
-import { multicastList } from "../kernel/core/mclist.js";
-import { Bridge } from "../kernel/drivers/bridge.js";
-import { Vxlan } from "../kernel/drivers/vxlan.js";
-import { formatIp4 } from "../kernel/core/ip4.js";
+import {
+  type NetDevice,
+  type NetNs,
+  multicastList,
+  Bridge,
+  Vxlan,
+  formatIp4,
+} from "../kernel/netlink/index.js";
 import { NOT_SIMULATED_EXIT, notSimulatedText } from "./not-simulated.js";
 import { Exit, type Output } from "./program.js";
 

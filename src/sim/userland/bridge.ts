@@ -1,10 +1,7 @@
 // `bridge` (iproute2 6.1): `link [show] [dev X]`, `link set dev X hairpin on|off`, and
 // `fdb [show] [br B] [brport|dev X] [vlan V] [state S] [dynamic]` (bridge-fdb.ts), with -d and -j.
 import type { CommandResult } from "../../backend.js";
-import type { NetDevice } from "../kernel/core/device.js";
-import type { NetNs } from "../kernel/core/netns.js";
-import { Bridge } from "../kernel/drivers/bridge.js";
-import { Veth } from "../kernel/drivers/veth.js";
+import { type NetDevice, type NetNs, Bridge, Veth, brportSet } from "../kernel/netlink/index.js";
 import { fdb } from "./bridge-fdb.js";
 import { linkFlags } from "./link-flags.js";
 import { NOT_SIMULATED_EXIT, notSimulatedText } from "./not-simulated.js";
@@ -181,5 +178,5 @@ function linkSet(o: Output, opts: Opts, args: string[]): void {
   }
   if (!dev) fail(o, "Device is a required argument");
   if (!(dev.master instanceof Bridge)) fail(o, "RTNETLINK answers: Operation not supported", 255);
-  if (hairpin !== undefined) dev.hairpin = hairpin;
+  if (hairpin !== undefined) brportSet(dev, { hairpin });
 }

@@ -1,14 +1,14 @@
 // `conntrack` (conntrack-tools 1.4.7): -L/--dump [-p PROTO] and -F/--flush of the
 // namespace's conntrack table, with the tool's messages and exit codes.
 import type { CommandResult } from "../../backend.js";
-import { formatIp4 } from "../kernel/core/ip4.js";
 import {
+  formatIp4,
   conntrackOf,
-  peekConntrack,
   type ConntrackTable,
   type CtEntry,
   type CtTuple,
-} from "../kernel/netfilter/conntrack.js";
+  conntrackFlush,
+} from "../kernel/netlink/index.js";
 import { CONNTRACK_USAGE } from "./conntrack-usage.js";
 import { notSimulatedResult } from "./not-simulated.js";
 import { Output, type ProgramContext } from "./program.js";
@@ -99,7 +99,7 @@ export function conntrack(ctx: ProgramContext): CommandResult {
   }
   if (command === "flush") {
     if (proto !== undefined) return fail(o, "Illegal option `--protonum' with this command");
-    peekConntrack(ctx.ns)?.flush();
+    conntrackFlush(ctx.ns);
     o.err(`${CONNTRACK_VERSION}: connection tracking table has been emptied.\n`);
     return o.result(0);
   }

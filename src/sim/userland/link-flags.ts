@@ -1,6 +1,6 @@
 // The link flags iproute2 prints between < and > (print_link_flags over dev_get_flags),
 // shared by ip and bridge.
-import type { NetDevice } from "../kernel/core/device.js";
+import { type NetDevice } from "../kernel/netlink/index.js";
 
 /**
  * dev_get_flags in print_link_flags' order: IFF_RUNNING is "operationally up" (UP or

@@ -18,10 +18,16 @@
 import { createActor } from "xstate";
 import type { CommandResult } from "../../backend.js";
 import { ncListenMachine } from "../engine/machines/nc-listen.js";
-import { KernelError, STRERROR, type Errno } from "../kernel/core/errors.js";
-import { formatIp4, type Ip4 } from "../kernel/core/ip4.js";
-import type { TcpListener, TcpSock } from "../kernel/sockets/tcp.js";
-import type { UdpSock } from "../kernel/sockets/udp.js";
+import {
+  KernelError,
+  STRERROR,
+  type Errno,
+  formatIp4,
+  type Ip4,
+  type TcpListener,
+  type TcpSock,
+  type UdpSock,
+} from "../kernel/netlink/index.js";
 import { NC_HELP, NC_USAGE } from "./nc-usage.js";
 import { Output, TimedOut, type ProcessEnv, type ProgramContext } from "./program.js";
 import { nextPid } from "./pids.js";

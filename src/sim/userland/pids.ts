@@ -1,7 +1,7 @@
 // Process ids for the simulator's background programs, which `ss -p` shows. The kernel's
 // depend on everything else the sandbox ran, so lab comparison normalises them
 // (src/compare/normalise.ts); here they only need to differ from each other.
-import type { World } from "../kernel/core/world.js";
+import { type World } from "../kernel/netlink/index.js";
 
 const lastPid = new WeakMap<World, number>();
 

@@ -3,10 +3,14 @@
 import { createActor } from "xstate";
 import { DEFAULT_COMMAND_TIMEOUT_MS, type CommandResult } from "../../backend.js";
 import { pingRunMachine } from "../engine/machines/ping-run.js";
-import { KernelError } from "../kernel/core/errors.js";
-import { formatIp4, parseIp4, type Ip4 } from "../kernel/core/ip4.js";
-import type { Ipv4Packet } from "../kernel/core/packet.js";
-import type { NetDevice } from "../kernel/core/device.js";
+import {
+  KernelError,
+  formatIp4,
+  parseIp4,
+  type Ip4,
+  type Ipv4Packet,
+  type NetDevice,
+} from "../kernel/netlink/index.js";
 import { notSimulatedResult } from "./not-simulated.js";
 import { PING_USAGE } from "./ping-usage.js";
 import { Output, TimedOut, type ProgramContext, type Waiting } from "./program.js";

@@ -2,7 +2,7 @@
 // backends, through the same sysctl table `sysctl` uses.
 import type { CommandResult } from "../../backend.js";
 import { Output, type ProgramContext } from "./program.js";
-import { readSysctl, writeSysctl } from "./sysctl-table.js";
+import { readSysctl, writeSysctl } from "../kernel/netlink/index.js";
 
 export function cat(ctx: ProgramContext): CommandResult {
   const o = new Output();

@@ -1,8 +1,7 @@
 // What a simulated program gets and gives: its namespace, arguments and printed output.
 import type { CommandResult } from "../../backend.js";
 import type { LabFile } from "../../script/types.js";
-import type { NetNs } from "../kernel/core/netns.js";
-import type { World } from "../kernel/core/world.js";
+import { type NetNs, type World } from "../kernel/netlink/index.js";
 
 export interface ProgramContext {
   world: World;

@@ -6,7 +6,7 @@ import { bridge } from "./bridge.js";
 import { brctl } from "./brctl.js";
 import { conntrack } from "./conntrack.js";
 import { dockerProgram } from "./docker-program.js";
-import type { NetNs } from "../kernel/core/netns.js";
+import type { NetNs } from "../kernel/netlink/index.js";
 import type { CommandResult } from "../../backend.js";
 import type { ProcessEnv, Waiting } from "./program.js";
 import { ip } from "./ip/index.js";

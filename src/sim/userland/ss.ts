@@ -4,9 +4,13 @@
 import type { CommandResult } from "../../backend.js";
 import { ssOptions } from "../../script/programs/ss.js";
 import type { TcpState } from "../engine/machines/tcp.js";
-import { formatIp4, type Ip4 } from "../kernel/core/ip4.js";
-import type { NetNs } from "../kernel/core/netns.js";
-import { localPortRange, type SockOwner } from "../kernel/sockets/inet.js";
+import {
+  formatIp4,
+  type Ip4,
+  type NetNs,
+  localPortRange,
+  type SockOwner,
+} from "../kernel/netlink/index.js";
 import { notSimulatedResult } from "./not-simulated.js";
 import type { ProgramContext } from "./program.js";
 import { serviceByPort } from "./services.js";

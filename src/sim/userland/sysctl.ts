@@ -1,7 +1,7 @@
 // `sysctl` (procps 4.0.2): read KEY..., -w KEY=VALUE, -n (values only), -q (quiet writes).
 import type { CommandResult } from "../../backend.js";
 import { Output, type ProgramContext } from "./program.js";
-import { readSysctl, sysctlKey, writeSysctl } from "./sysctl-table.js";
+import { readSysctl, sysctlKey, writeSysctl } from "../kernel/netlink/index.js";
 import { notSimulatedResult } from "./not-simulated.js";
 
 // procps 4.0.2's options the simulator does not model (-a, -p, -f and --system are refused

@@ -5,6 +5,8 @@ import type { NetdevEvent } from "../core/netns.js";
 import { Bridge } from "../drivers/bridge.js";
 
 export function bridgeNetdevEvent(dev: NetDevice, event: NetdevEvent): void {
+  // NETDEV_CHANGENAME only renames the port's sysfs entry.
+  if (event === "changename") return;
   const br = dev.master;
   if (br instanceof Bridge) {
     if (event === "unregister") br.removePort(dev);

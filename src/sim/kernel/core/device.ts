@@ -5,7 +5,8 @@ import type { Mac } from "./mac.js";
 import { ipLength, type Frame } from "./packet.js";
 import type { NetNs } from "./netns.js";
 
-export type DeviceKind = "loopback" | "veth" | "bridge" | "vxlan";
+/** IFLA_INFO_KIND; a kind registered later (core/modules.ts) brings its own name. */
+export type DeviceKind = "loopback" | "veth" | "bridge" | "vxlan" | (string & {});
 
 export interface IfAddr4 {
   addr: Ip4;
@@ -168,12 +169,79 @@ export abstract class NetDevice {
     return (this.userAllmulti ? 1 : 0) + (this.master ? 1 : 0);
   }
 
-  /** Transmits a frame from the stack (dev_queue_xmit). */
+  /** Transmits a frame from the stack (ndo_start_xmit, via dev_queue_xmit). */
   abstract xmit(frame: Frame): void;
+
+  // The rest of the device's operations (net_device_ops, rtnl_link_ops->dellink): what a
+  // driver does beyond the common part. Core link code (links.ts) calls only these; it
+  // never asks which driver a device has.
+
+  /**
+   * netdev_rx_handler_register: who takes the frames arriving on this device before the
+   * protocols do (a bridge on its ports). Set and cleared by the owner.
+   */
+  rxHandler: ((dev: NetDevice, frame: Frame) => void) | undefined = undefined;
+
+  /** NETIF_F_NETNS_LOCAL: the device cannot change namespace (bridge, loopback). */
+  get netnsLocal(): boolean {
+    return false;
+  }
+
+  /** ndo_open, after the device is marked up. */
+  open(): void {}
+
+  /** ndo_stop, after the device is marked down. */
+  stop(): void {}
+
+  /** ndo_set_mac_address. */
+  setMacAddress(mac: Mac): void {
+    this.mac = mac;
+  }
+
+  /** ndo_change_mtu. */
+  changeMtu(mtu: number): void {
+    this.mtu = mtu;
+  }
+
+  /** The other end of a pair device (a veth's peer): its carrier follows this one's. */
+  pairPeer(): NetDevice | undefined {
+    return undefined;
+  }
+
+  /** rtnl_link_ops->dellink: devices unregistered together with this one (a veth's peer). */
+  dellinkAlso(): NetDevice[] {
+    return [];
+  }
+
+  /** The device this one is stacked on (IFLA_LINK: a VXLAN's underlay); it goes with it. */
+  lowerDevice(): NetDevice | undefined {
+    return undefined;
+  }
+
+  /** Master side (ndo_add_slave, ndo_del_slave): undefined when the device cannot enslave. */
+  get masterOps(): MasterOps | undefined {
+    return undefined;
+  }
 
   get broadcastMac(): Mac {
     return "ff:ff:ff:ff:ff:ff";
   }
+}
+
+/** What a device that takes ports (a bridge) does for them. */
+export interface MasterOps {
+  /** ndo_add_slave (br_add_if, its checks included). */
+  addSlave(dev: NetDevice): void;
+  /** ndo_del_slave (br_del_if). */
+  delSlave(dev: NetDevice): void;
+  /** The ports in port order. */
+  slaves(): NetDevice[];
+  /** A port's state may follow a change of its device (br_port_carrier_check). */
+  slaveChanged(dev: NetDevice): void;
+  /** NETDEV_CHANGEADDR of a port (br_fdb_changeaddr, bridge id recalculation). */
+  slaveMacChanged(dev: NetDevice, old: Mac): void;
+  /** NETDEV_CHANGEMTU of a port (br_mtu_auto_adjust). */
+  slaveMtuChanged(): void;
 }
 
 /** skb->len of a frame as a driver counts it: Ethernet header plus payload, no padding. */

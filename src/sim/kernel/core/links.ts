@@ -1,9 +1,7 @@
 // Link operations as rtnetlink performs them (net/core/rtnetlink.c, dev.c): create,
-// delete, up/down, enslave, move between namespaces, rename, MAC and MTU.
-import { Bridge, type BridgeOptions } from "../drivers/bridge.js";
-import { Veth } from "../drivers/veth.js";
-import { Vxlan, type VxlanParams } from "../drivers/vxlan.js";
-import { inetdevChangename } from "../ipv4/devinet.js";
+// delete, up/down, enslave, move between namespaces, rename, MAC and MTU. What differs by
+// kind is the driver's: its newlink (a LinkKind, link-kinds.ts) and its device operations
+// (NetDevice's ops in device.ts); nothing here names a driver.
 import type { NetDevice } from "./device.js";
 import { kfail } from "./errors.js";
 import { linkwatchFire, rtnlRequest } from "./linkwatch.js";
@@ -13,7 +11,8 @@ import { announce } from "./rtmsg.js";
 
 export { announce };
 
-function countCarrier(d: NetDevice): void {
+/** Counts a carrier change (and tells linkwatch) when the device's carrier moved. */
+export function countCarrier(d: NetDevice): void {
   const c = d.carrier();
   const was = d.carrierBit;
   if (was !== undefined && was !== c) {
@@ -23,7 +22,7 @@ function countCarrier(d: NetDevice): void {
   d.carrierBit = c;
 }
 
-function macFor(ns: NetNs): Mac {
+export function macFor(ns: NetNs): Mac {
   return randomMac(() => ns.world.randomMacByte());
 }
 
@@ -43,7 +42,7 @@ export function validName(name: string): boolean {
 }
 
 /** dev_prep_valid_name: a name with %d takes the first free number; otherwise it must be free. */
-function claimName(ns: NetNs, name: string): string {
+export function claimName(ns: NetNs, name: string): string {
   // ifla_policy: IFLA_IFNAME is at most IFNAMSIZ-1 bytes (checked before the request runs).
   if (name.length >= 16) kfail("EINVAL", "Attribute failed policy validation");
   if (!validName(name)) kfail("EINVAL");
@@ -55,7 +54,8 @@ function claimName(ns: NetNs, name: string): string {
   return name;
 }
 
-function register(ns: NetNs, dev: NetDevice): NetDevice {
+/** register_netdevice: the device joins its namespace; NETDEV_REGISTER. */
+export function register(ns: NetNs, dev: NetDevice): NetDevice {
   ns.attach(dev);
   dev.carrierBit = dev.carrier();
   ns.notify(dev, "register");
@@ -70,7 +70,7 @@ export interface LinkAttrs {
 }
 
 /** Applies create-time attributes the way rtnl_create_link and rtnl_configure_link do. */
-function configure(dev: NetDevice, attrs: LinkAttrs): void {
+export function configure(dev: NetDevice, attrs: LinkAttrs): void {
   if (attrs.mac !== undefined) dev.mac = attrs.mac;
   if (attrs.mtu !== undefined) {
     checkMtu(dev, attrs.mtu);
@@ -78,105 +78,6 @@ function configure(dev: NetDevice, attrs: LinkAttrs): void {
     dev.mtuSetByUser = true;
   }
   if (attrs.txqlen !== undefined) dev.txqlen = attrs.txqlen;
-}
-
-export interface PeerSpec extends LinkAttrs {
-  name?: string;
-  ns: NetNs;
-}
-
-/**
- * veth_newlink: the peer is registered (and configured) first, so it gets the lower index
- * and, without a name, the first free veth%d; the device itself comes second.
- */
-export function addVeth(
-  ns: NetNs,
-  name: string | undefined,
-  peer: PeerSpec,
-  attrs: LinkAttrs = {},
-): Veth {
-  return rtnlRequest(ns.world, () => {
-    if (name !== undefined && ns.byName(name)) kfail("EEXIST");
-    const peerNs = peer.ns;
-    const pn = claimName(peerNs, peer.name ?? "veth%d");
-    const p = new Veth(peerNs, peerNs.allocIndex(), pn, macFor(ns));
-    const devName = name ?? "veth%d";
-    const dev = new Veth(ns, ns.allocIndex(), devName, macFor(ns));
-    dev.peer = p;
-    p.peer = dev;
-    configure(p, peer);
-    configure(dev, attrs);
-    register(peerNs, p);
-    // veth_newlink: netif_carrier_off on each end as it is registered.
-    linkwatchFire(p);
-    if (peer.up) setAdmin(p, true);
-    try {
-      dev.name = claimName(ns, devName);
-    } catch (e) {
-      ns.world.unregister(p);
-      throw e;
-    }
-    register(ns, dev);
-    linkwatchFire(dev);
-    // rtnl_configure_link(dev) runs after the pair is tied: its notification names the peer's netns.
-    announce(dev);
-    if (attrs.up) setAdmin(dev, true);
-    return dev;
-  });
-}
-
-export function addBridge(
-  ns: NetNs,
-  name: string | undefined,
-  options: Partial<BridgeOptions> = {},
-  attrs: LinkAttrs = {},
-): Bridge {
-  return rtnlRequest(ns.world, () => {
-    const n = claimName(ns, name ?? "bridge%d");
-    const br = new Bridge(ns, ns.allocIndex(), n, macFor(ns), options);
-    configure(br, attrs);
-    if (attrs.mac !== undefined) {
-      br.macSetByUser = true;
-      br.setOwnMac(attrs.mac);
-      br.bridgeIdMac = attrs.mac;
-    }
-    register(ns, br);
-    if (attrs.mac !== undefined) {
-      // br_dev_newlink with IFLA_ADDRESS, after register_netdevice: br_stp_change_bridge_id,
-      // whose br_port_state_selection finds no port and turns the carrier off.
-      br.stateSelected = true;
-      countCarrier(br);
-    }
-    if (attrs.up) setAdmin(br, true);
-    return br;
-  });
-}
-
-export function addVxlan(
-  ns: NetNs,
-  name: string | undefined,
-  params: VxlanParams,
-  attrs: LinkAttrs = {},
-): Vxlan {
-  return rtnlRequest(ns.world, () => {
-    if (name !== undefined && ns.byName(name)) kfail("EEXIST");
-    // vxlan_vni_in_use: one device per VNI and destination port.
-    for (const d of ns.deviceList()) {
-      if (
-        d instanceof Vxlan &&
-        d.params.vni === params.vni &&
-        d.params.dstport === params.dstport
-      ) {
-        kfail("EEXIST", "A VXLAN device with the specified VNI already exists");
-      }
-    }
-    const n = claimName(ns, name ?? "vxlan%d");
-    const dev = new Vxlan(ns, ns.allocIndex(), n, macFor(ns), params);
-    configure(dev, attrs);
-    register(ns, dev);
-    if (attrs.up) setAdmin(dev, true);
-    return dev;
-  });
 }
 
 export function deleteLink(dev: NetDevice): void {
@@ -192,24 +93,23 @@ export function deleteLink(dev: NetDevice): void {
 /** Devices whose carrier may change with dev's. */
 function neighbours(dev: NetDevice): NetDevice[] {
   const out = [dev];
-  if (dev instanceof Veth) out.push(dev.peer);
+  const peer = dev.pairPeer();
+  if (peer) out.push(peer);
   if (dev.master) out.push(dev.master);
-  if (dev instanceof Bridge) out.push(...dev.ports.map((p) => p.dev));
-  if (dev instanceof Veth && dev.peer.master) out.push(dev.peer.master);
+  if (dev.masterOps) out.push(...dev.masterOps.slaves());
+  if (peer?.master) out.push(peer.master);
   return out;
 }
 
 /** Notifies NETDEV_CHANGE where carrier flipped (linkwatch), bridges after their ports. */
 export function refreshCarriers(devs: NetDevice[]): void {
-  const ordered = [
-    ...devs.filter((d) => !(d instanceof Bridge)),
-    ...devs.filter((d) => d instanceof Bridge),
-  ];
+  const ordered = [...devs.filter((d) => !d.masterOps), ...devs.filter((d) => d.masterOps)];
   for (const d of ordered) {
-    if (d.master instanceof Bridge) d.master.refreshPort(d);
+    d.master?.masterOps?.slaveChanged(d);
     // A bridge's own state change (up/down) re-evaluates every port; a port's change
     // re-evaluates that port only (above).
-    if (d instanceof Bridge && d === devs[0]) for (const p of d.ports) d.refreshPort(p.dev);
+    const m = d.masterOps;
+    if (m && d === devs[0]) for (const p of m.slaves()) m.slaveChanged(p);
     countCarrier(d);
     // NETDEV_CHANGE itself comes later, from linkwatch (linkwatch.ts).
   }
@@ -224,8 +124,8 @@ export function setAdmin(dev: NetDevice, up: boolean): void {
     dev.activated = up && dev.carrier();
     if (up) {
       dev.everUp = true;
-      if (dev instanceof Bridge) dev.openedAt = dev.ns.world.scheduler.now;
-    }
+      dev.open();
+    } else dev.stop();
     dev.ns.notify(dev, up ? "up" : "down");
     countCarrier(dev);
     announce(dev);
@@ -239,24 +139,18 @@ export function setAdmin(dev: NetDevice, up: boolean): void {
  */
 export function setMaster(dev: NetDevice, master: NetDevice | undefined): void {
   rtnlRequest(dev.ns.world, () => {
-    if (master === undefined) {
+    const leave = (): void => {
       const old = dev.master;
-      if (old instanceof Bridge) {
-        old.removePort(dev);
-        refreshCarriers([dev, old]);
-      }
-      return;
-    }
-    if (dev.master === master) return;
-    if (!(master instanceof Bridge)) kfail("EOPNOTSUPP");
-    if (dev.master instanceof Bridge) {
-      const old = dev.master;
-      old.removePort(dev);
+      if (!old?.masterOps) return;
+      old.masterOps.delSlave(dev);
       refreshCarriers([dev, old]);
-    }
-    if (dev.kind === "loopback" || dev.mac === ZERO_MAC || isMulticastMac(dev.mac)) kfail("EINVAL");
-    if (dev instanceof Bridge) kfail("ELOOP", "Can not enslave a bridge to a bridge");
-    master.addPort(dev);
+    };
+    if (master === undefined) return leave();
+    if (dev.master === master) return;
+    const ops = master.masterOps;
+    if (!ops) kfail("EOPNOTSUPP");
+    leave();
+    ops.addSlave(dev);
     refreshCarriers([dev, master]);
   });
 }
@@ -269,8 +163,7 @@ export function setMaster(dev: NetDevice, master: NetDevice | undefined): void {
 export function moveToNetns(dev: NetDevice, target: NetNs, newName?: string): void {
   rtnlRequest(dev.ns.world, () => {
     if (dev.ns === target) return;
-    if (dev instanceof Bridge || dev.kind === "loopback")
-      kfail("EINVAL", "The interface netns is immutable");
+    if (dev.netnsLocal) kfail("EINVAL", "The interface netns is immutable");
     let name = dev.name;
     if (target.byName(dev.name)) {
       if (newName === undefined)
@@ -303,7 +196,7 @@ export function rename(dev: NetDevice, name: string): void {
     if (dev.name === name) return;
     const n = claimName(dev.ns, name);
     dev.name = n;
-    inetdevChangename(dev);
+    dev.ns.notify(dev, "changename");
   });
 }
 
@@ -313,20 +206,8 @@ export function setMac(dev: NetDevice, mac: Mac): void {
     // eth_prepare_mac_addr_change (loopback uses eth_mac_addr too).
     if (isMulticastMac(mac) || mac === ZERO_MAC) kfail("EADDRNOTAVAIL");
     const old = dev.mac;
-    dev.mac = mac;
-    if (dev instanceof Bridge) {
-      // br_set_mac_address -> br_stp_change_bridge_id -> br_port_state_selection.
-      dev.macSetByUser = true;
-      dev.setOwnMac(mac);
-      dev.bridgeIdMac = mac;
-      dev.stateSelected = true;
-      countCarrier(dev);
-    }
-    const br = dev.master;
-    if (br instanceof Bridge) {
-      for (const e of br.fdb) if (e.dev === dev && e.local && e.mac === old) e.mac = mac;
-      br.recalcMac();
-    }
+    dev.setMacAddress(mac);
+    dev.master?.masterOps?.slaveMacChanged(dev, old);
   });
 }
 
@@ -340,9 +221,8 @@ function checkMtu(dev: NetDevice, mtu: number): void {
 export function setMtu(dev: NetDevice, mtu: number): void {
   rtnlRequest(dev.ns.world, () => {
     checkMtu(dev, mtu);
-    dev.mtu = mtu;
-    if (dev instanceof Bridge) dev.mtuSetByUser = true;
-    if (dev.master instanceof Bridge) dev.master.adjustMtu();
+    dev.changeMtu(mtu);
+    dev.master?.masterOps?.slaveMtuChanged();
   });
 }
 

@@ -3,26 +3,20 @@ import { ROOT_DISPLAY, ROOT_NS, type NsName } from "../../../backend/trace-types
 import type { NetDevice } from "./device.js";
 import { KernelError, kfail } from "./errors.js";
 import { BRIDGE_NF_DEFAULTS, IPV4_CONF_DEFAULTS, IPV4_SCALARS, NEIGH_DEFAULTS } from "./sysctl.js";
+import type { NetdevEvent } from "./modules.js";
 import type { World } from "./world.js";
-import { Fib } from "../ipv4/fib.js";
-import { NeighTable } from "../ipv4/neigh.js";
-import { PingSockets } from "../sockets/ping.js";
-import { TcpTable } from "../sockets/tcp.js";
-import { UdpTable } from "../sockets/udp.js";
-import type { NetfilterState } from "../netfilter/types.js";
-import type { ConntrackTable } from "../netfilter/conntrack.js";
 
-export type NetdevEvent = "up" | "down" | "change" | "register" | "unregister";
+export type { NetdevEvent };
 
+/**
+ * A namespace. What subsystems keep per namespace (the FIB, the neighbour table, socket
+ * tables, netfilter's tables) they declare on NetNs themselves (declaration merging) and
+ * set up from their pernet init (core/modules.ts).
+ */
 export class NetNs {
   readonly devices = new Map<number, NetDevice>();
   /** Next ifindex to try (dev_index_reserve allocates cyclically per namespace). */
   private nextIndex = 1;
-  readonly fib: Fib;
-  readonly neigh: NeighTable;
-  readonly pingSockets: PingSockets;
-  readonly tcp: TcpTable;
-  readonly udp: UdpTable;
   readonly sysctl = new Map<string, string>();
   readonly confAll = new Map<string, string>();
   readonly confDefault = new Map<string, string>();
@@ -33,21 +27,12 @@ export class NetNs {
   readonly inetPeers = new Map<number, { tokens: number; last: number }>();
   /** IP ids for locally generated datagrams. */
   ipId = 0;
-  /** iptables' tables and chains, created on first use (netfilter/state.ts netfilterOf). */
-  netfilter?: NetfilterState;
-  /** The conntrack table (nf_conntrack_net), created on first use (netfilter/conntrack.ts conntrackOf). */
-  conntrack?: ConntrackTable;
 
   constructor(
     readonly world: World,
     readonly id: number,
     public name: string | undefined,
   ) {
-    this.fib = new Fib(this);
-    this.neigh = new NeighTable(this);
-    this.pingSockets = new PingSockets(this);
-    this.tcp = new TcpTable(this);
-    this.udp = new UdpTable(this);
     for (const [k, v] of Object.entries(IPV4_SCALARS)) this.sysctl.set(k, v);
     for (const [k, v] of Object.entries(IPV4_CONF_DEFAULTS)) {
       this.confAll.set(k, v);

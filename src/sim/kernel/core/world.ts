@@ -4,19 +4,10 @@ import type { HostProfile } from "../../../backend.js";
 import { Scheduler } from "../../engine/scheduler.js";
 import { SeededRandom } from "../../engine/random.js";
 import { Trace } from "../../engine/trace.js";
-import { Ipv4Stack } from "../ipv4/stack.js";
-import { onNetdevEvent } from "../ipv4/devinet.js";
-import { bridgeNetdevEvent } from "../bridge/events.js";
-import { bridgeForward, bridgeInput } from "../bridge/input.js";
-import { Bridge } from "../drivers/bridge.js";
-import { Veth } from "../drivers/veth.js";
-import { Vxlan } from "../drivers/vxlan.js";
-import type { Ip4 } from "./ip4.js";
-import type { Frame, Ipv4Packet, Udp } from "./packet.js";
+import type { Frame } from "./packet.js";
 import type { NetDevice } from "./device.js";
 import { kfail } from "./errors.js";
-import { resetSkb } from "../netfilter/skb.js";
-import { masqueradeCleanup } from "../netfilter/conntrack.js";
+import type { KernelModules } from "./modules.js";
 import { NetNs, type NetdevEvent } from "./netns.js";
 import { newLinkwatchState, type LinkwatchState } from "./linkwatch.js";
 
@@ -32,7 +23,6 @@ export class World {
    * happened, and the simulator then follows it (walk/traced-probe.ts).
    */
   eofWakeupDelayMs = 0;
-  readonly ipv4: Ipv4Stack;
   /** The script's root namespace (the sandbox's own in the kernel backend). */
   readonly root: NetNs;
   /** Named namespaces, as /run/netns lists them (readdir order: creation order on tmpfs is reversed). */
@@ -48,17 +38,19 @@ export class World {
 
   constructor(
     readonly profile: HostProfile,
+    /** The subsystems and drivers this kernel is built with (kernel/boot.ts). */
+    readonly modules: KernelModules,
     seed = 1,
   ) {
     this.rng = new SeededRandom(seed);
     this.trace = new Trace(this.scheduler);
-    this.ipv4 = new Ipv4Stack(this);
+    for (const init of modules.boot) init(this);
     this.root = this.newNs(undefined);
   }
 
   private newNs(name: string | undefined): NetNs {
     const ns = new NetNs(this, this.nsCounter++, name);
-    this.ipv4.initNamespace(ns);
+    for (const ops of this.modules.pernet) ops.init(ns);
     return ns;
   }
 
@@ -115,9 +107,7 @@ export class World {
 
   /** cleanup_net: sockets, devices and the nsid others gave it go. */
   private destroy(ns: NetNs): void {
-    ns.tcp.shutdown();
-    ns.udp.shutdown();
-    this.ipv4.destroyNamespace(ns);
+    for (const ops of [...this.modules.pernet].reverse()) ops.exit?.(ns);
     // unhash_nsid: every namespace forgets the id it gave the dead one.
     for (const other of [...this.allNamespaces(), ...this.orphans]) other.nsids.delete(ns);
   }
@@ -134,97 +124,37 @@ export class World {
     return this.rng.int(0, 255);
   }
 
+  /** call_netdevice_notifiers: every subscriber of the chain, in order. */
   netdevNotifier(ns: NetNs, dev: NetDevice, event: NetdevEvent): void {
-    const hadLinkLocal = dev.addrs6.some((a) => a.scope === "link");
-    bridgeNetdevEvent(dev, event);
-    onNetdevEvent(ns, dev, event);
-    if (event === "change" || event === "up") ns.fib.carrierChanged(dev);
-    ns.neigh.netdevEvent(dev, event);
-    if (event === "down" || event === "unregister") masqueradeCleanup(dev);
-    if (!hadLinkLocal && dev.addrs6.some((a) => a.scope === "link")) this.ipv6Chatter(dev);
+    for (const n of this.modules.netdevChain) n(ns, dev, event);
   }
 
   /**
-   * A link that just got its IPv6 link-local address speaks up: an MLD report at once
-   * (igmp6_join_group sends one when joining the solicited-node group) and the DAD
-   * neighbour solicitation after a random delay of up to a second (addrconf_dad_kick).
-   * Bridges and VXLAN devices learn the sender's MAC from them before any ping.
+   * A frame arrives on dev (__netif_receive_skb): scrubbed of what the sending side knew,
+   * then the device's rx handler takes it (a bridge port's) or the protocols do.
    */
-  private ipv6Chatter(dev: NetDevice): void {
-    const send = (what: "mld-report" | "dad-ns", dst: string): void => {
-      if (!dev.adminUp || !dev.lowerUp) return;
-      dev.xmit({ src: dev.mac, dst, payload: { proto: "ipv6", what } });
-    };
-    this.scheduler.at(0, `ipv6 mld report ${dev.name}`, () =>
-      send("mld-report", "33:33:00:00:00:16"),
-    );
-    this.scheduler.at(this.rng.int(0, 999), `ipv6 dad ${dev.name}`, () =>
-      send("dad-ns", "33:33:ff:00:00:01"),
-    );
-  }
-
-  /** A frame arrives on dev: the bridge's rx handler takes its ports' frames (netif_receive_skb). */
   rx(dev: NetDevice, frame: Frame): void {
     if (!dev.adminUp) return;
-    // skb_scrub_packet: what netfilter knew about the packet stays on the sending side.
-    if (frame.payload.proto === "ipv4" && dev.ns.netfilter) resetSkb(frame.payload);
-    if (dev.master instanceof Bridge) return bridgeInput(dev.master, dev, frame);
-    this.ipv4.receive(dev, frame);
+    this.modules.scrub(dev, frame);
+    const handler = dev.rxHandler;
+    if (handler) return handler(dev, frame);
+    this.modules.deliver(dev, frame);
   }
 
-  bridgeForward(br: Bridge, ingress: NetDevice | undefined, frame: Frame): void {
-    bridgeForward(br, ingress, frame);
-  }
-
-  /** unregister_netdevice: a veth takes its peer with it. */
+  /**
+   * unregister_netdevice: the kind's dellink takes its companions (a veth's peer), and
+   * devices stacked on this one (a VXLAN on its underlay) go with it.
+   */
   unregister(dev: NetDevice): void {
     const ns = dev.ns;
     if (!ns.devices.has(dev.ifindex)) return;
     ns.notify(dev, "unregister");
     ns.detach(dev);
-    if (dev instanceof Veth && dev.peer.ns.devices.get(dev.peer.ifindex) === dev.peer) {
-      this.unregister(dev.peer);
+    for (const other of dev.dellinkAlso()) {
+      if (other.ns.devices.get(other.ifindex) === other) this.unregister(other);
     }
     for (const other of ns.deviceList()) {
-      if (other instanceof Vxlan && other.params.lower === dev) this.unregister(other);
-    }
-  }
-
-  /** vxlan_xmit_one: wrap the frame in UDP and route it in the device's namespace. */
-  vxlanSend(dev: Vxlan, remote: Ip4, frame: Frame): void {
-    const ns = dev.ns;
-    let rt;
-    try {
-      rt = this.ipv4.routeOutput(ns, remote, { src: dev.params.local, oif: undefined });
-    } catch {
-      return;
-    }
-    const pkt: Ipv4Packet = {
-      proto: "ipv4",
-      src: dev.params.local ?? rt.src,
-      dst: remote,
-      ttl: dev.params.ttl,
-      id: ns.ipId++,
-      l4: {
-        proto: "udp",
-        sport: 32768 + (this.rng.u32() % 28000),
-        dport: dev.params.dstport,
-        payload: { kind: "vxlan", vni: dev.params.vni, frame },
-      },
-    };
-    this.ipv4.sendRouted(ns, pkt, rt);
-  }
-
-  /** vxlan_rcv: a VXLAN datagram for a local VTEP; the inner frame arrives on the device. */
-  vxlanReceive(ns: NetNs, pkt: Ipv4Packet, udp: Udp): void {
-    if (udp.payload.kind !== "vxlan") return;
-    const { vni, frame } = udp.payload;
-    for (const d of ns.deviceList()) {
-      if (!(d instanceof Vxlan) || !d.adminUp) continue;
-      if (d.params.vni !== vni || d.params.dstport !== udp.dport) continue;
-      if (d.params.learning) d.fdb.set(frame.src, pkt.src);
-      this.scheduler.at(0, `vxlan ${d.name} rx`, () => this.rx(d, frame));
-      return;
+      if (other.lowerDevice() === dev) this.unregister(other);
     }
   }
 }

@@ -2,13 +2,31 @@
 // forwarding database, and the bridge's own MAC that follows its ports.
 import { createActor, type Actor } from "xstate";
 import { bridgePortMachine, type BridgePortState } from "../../engine/machines/bridge-port.js";
-import { countTx, NetDevice } from "../core/device.js";
-import { linkwatchFire } from "../core/linkwatch.js";
-import { resumeBridgedDnat } from "../bridge/input.js";
+import { countTx, NetDevice, type MasterOps } from "../core/device.js";
+import { kfail } from "../core/errors.js";
+import {
+  claimName,
+  configure,
+  countCarrier,
+  macFor,
+  register,
+  setAdmin,
+  type LinkAttrs,
+} from "../core/links.js";
+import { linkwatchFire, rtnlRequest } from "../core/linkwatch.js";
 import { portCost } from "../bridge/port-cost.js";
 import { isMulticastMac, ZERO_MAC, type Mac } from "../core/mac.js";
+import type { LinkKindOps } from "../core/modules.js";
 import type { NetNs } from "../core/netns.js";
 import type { Frame } from "../core/packet.js";
+import { bridgeForward, bridgeInput, resumeBridgedDnat } from "../bridge/input.js";
+
+declare module "../core/modules.js" {
+  interface LinkInfoData {
+    /** IFLA_BR_*. */
+    bridge?: Partial<BridgeOptions>;
+  }
+}
 
 export interface FdbEntry {
   mac: Mac;
@@ -75,7 +93,7 @@ export const AGEING_MS = 300_000;
 /** TSO_MAX_SIZE: a bridge's tso limit once it has had ports (br_set_gso_limits). */
 const TSO_MAX_SIZE = 524280;
 
-export class Bridge extends NetDevice {
+export class Bridge extends NetDevice implements MasterOps {
   readonly kind = "bridge" as const;
   readonly ports: BridgePort[] = [];
   /** Newest first, as the kernel's fdb list is dumped (hlist_add_head). */
@@ -102,6 +120,65 @@ export class Bridge extends NetDevice {
     super(ns, ifindex, name, mac);
     this.options = { ...BRIDGE_DEFAULTS, ...options };
     this.fdb.unshift({ mac, dev: this, local: true, updated: 0 });
+  }
+
+  override get masterOps(): MasterOps {
+    return this;
+  }
+
+  override get netnsLocal(): boolean {
+    return true;
+  }
+
+  /** br_dev_open: the fdb's garbage collection starts counting from here. */
+  override open(): void {
+    this.openedAt = this.ns.world.scheduler.now;
+  }
+
+  /** br_set_mac_address: the user's MAC sticks; the bridge id follows it. */
+  override setMacAddress(mac: Mac): void {
+    this.mac = mac;
+    this.macSetByUser = true;
+    this.setOwnMac(mac);
+    this.bridgeIdMac = mac;
+    // br_stp_change_bridge_id -> br_port_state_selection: with no port, no carrier.
+    this.stateSelected = true;
+    countCarrier(this);
+  }
+
+  /** br_change_mtu: the bridge stops following its ports' MTU. */
+  override changeMtu(mtu: number): void {
+    this.mtu = mtu;
+    this.mtuSetByUser = true;
+  }
+
+  /** br_add_if's checks: only Ethernet devices with a valid MAC, never a bridge, never loopback. */
+  addSlave(dev: NetDevice): void {
+    if (dev.kind === "loopback" || dev.mac === ZERO_MAC || isMulticastMac(dev.mac)) kfail("EINVAL");
+    if (dev instanceof Bridge) kfail("ELOOP", "Can not enslave a bridge to a bridge");
+    this.addPort(dev);
+  }
+
+  delSlave(dev: NetDevice): void {
+    this.removePort(dev);
+  }
+
+  slaves(): NetDevice[] {
+    return this.ports.map((p) => p.dev);
+  }
+
+  slaveChanged(dev: NetDevice): void {
+    this.refreshPort(dev);
+  }
+
+  /** br_device_event NETDEV_CHANGEADDR: the port's own fdb entry follows, then the bridge id. */
+  slaveMacChanged(dev: NetDevice, old: Mac): void {
+    for (const e of this.fdb) if (e.dev === dev && e.local && e.mac === old) e.mac = dev.mac;
+    this.recalcMac();
+  }
+
+  slaveMtuChanged(): void {
+    this.adjustMtu();
   }
 
   get ageingMs(): number {
@@ -152,6 +229,8 @@ export class Bridge extends NetDevice {
     });
     this.hadPorts = true;
     dev.master = this;
+    // netdev_rx_handler_register: the port's frames come to the bridge (br_handle_frame).
+    dev.rxHandler = (port, frame) => bridgeInput(this, port, frame);
     this.fdb.unshift({ mac: dev.mac, dev, local: true, updated: this.ns.world.scheduler.now });
     this.refreshPort(dev);
     this.recalcMac();
@@ -167,6 +246,7 @@ export class Bridge extends NetDevice {
     p.actor.stop();
     this.ports.splice(this.ports.indexOf(p), 1);
     dev.master = undefined;
+    dev.rxHandler = undefined;
     dev.hairpin = false;
     this.fdb = this.fdb.filter((e) => e.dev !== dev);
     this.recalcMac();
@@ -278,6 +358,35 @@ export class Bridge extends NetDevice {
     if (!this.adminUp) return;
     if (resumeBridgedDnat(this, frame)) return;
     countTx(this, frame);
-    this.ns.world.bridgeForward(this, undefined, frame);
+    bridgeForward(this, undefined, frame);
   }
 }
+
+function bridgeNewlink(
+  ns: NetNs,
+  name: string | undefined,
+  attrs: LinkAttrs,
+  { bridge: options = {} }: { bridge?: Partial<BridgeOptions> },
+): Bridge {
+  return rtnlRequest(ns.world, () => {
+    const n = claimName(ns, name ?? "bridge%d");
+    const br = new Bridge(ns, ns.allocIndex(), n, macFor(ns), options);
+    configure(br, attrs);
+    if (attrs.mac !== undefined) {
+      br.macSetByUser = true;
+      br.setOwnMac(attrs.mac);
+      br.bridgeIdMac = attrs.mac;
+    }
+    register(ns, br);
+    if (attrs.mac !== undefined) {
+      // br_dev_newlink with IFLA_ADDRESS, after register_netdevice: br_stp_change_bridge_id,
+      // whose br_port_state_selection finds no port and turns the carrier off.
+      br.stateSelected = true;
+      countCarrier(br);
+    }
+    if (attrs.up) setAdmin(br, true);
+    return br;
+  });
+}
+
+export const bridgeLinkOps: LinkKindOps = { kind: "bridge", newlink: bridgeNewlink };

@@ -20,6 +20,10 @@ export class Loopback extends NetDevice {
     return true;
   }
 
+  override get netnsLocal(): boolean {
+    return true;
+  }
+
   override operstate(): "UNKNOWN" | "DOWN" {
     return this.adminUp ? "UNKNOWN" : "DOWN";
   }

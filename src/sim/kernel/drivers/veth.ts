@@ -1,9 +1,27 @@
 // A veth pair (drivers/net/veth.c): a frame sent on one end arrives on the other, and
 // each end has carrier only while both ends are up.
 import { countRx, countTx, NetDevice } from "../core/device.js";
+import { kfail } from "../core/errors.js";
+import { claimName, configure, macFor, register, setAdmin, type LinkAttrs } from "../core/links.js";
+import { linkwatchFire, rtnlRequest } from "../core/linkwatch.js";
 import type { Mac } from "../core/mac.js";
+import type { LinkKindOps } from "../core/modules.js";
 import type { NetNs } from "../core/netns.js";
 import type { Frame } from "../core/packet.js";
+import { announce } from "../core/rtmsg.js";
+
+/** The peer of a new veth (VETH_INFO_PEER): its own name, namespace and attributes. */
+export interface PeerSpec extends LinkAttrs {
+  name?: string;
+  ns: NetNs;
+}
+
+declare module "../core/modules.js" {
+  interface LinkInfoData {
+    /** VETH_INFO_PEER (the peer goes where the request came from without one). */
+    peer?: PeerSpec;
+  }
+}
 
 /**
  * veth_get_num_queues: num_possible_cpus() of the machine. The reference machine has 2;
@@ -41,6 +59,15 @@ export class Veth extends NetDevice {
     return this.peer.ns;
   }
 
+  override pairPeer(): NetDevice {
+    return this.peer;
+  }
+
+  /** veth_dellink: the peer is unregistered with this end. */
+  override dellinkAlso(): NetDevice[] {
+    return [this.peer];
+  }
+
   xmit(frame: Frame): void {
     // veth_xmit drops (and counts) when the peer is not up.
     if (!this.adminUp) return;
@@ -75,3 +102,45 @@ export class Veth extends NetDevice {
     );
   }
 }
+
+/**
+ * veth_newlink: the peer is registered (and configured) first, so it gets the lower index
+ * and, without a name, the first free veth%d; the device itself comes second.
+ */
+function vethNewlink(
+  ns: NetNs,
+  name: string | undefined,
+  attrs: LinkAttrs,
+  { peer = { ns } }: { peer?: PeerSpec },
+): Veth {
+  return rtnlRequest(ns.world, () => {
+    if (name !== undefined && ns.byName(name)) kfail("EEXIST");
+    const peerNs = peer.ns;
+    const pn = claimName(peerNs, peer.name ?? "veth%d");
+    const p = new Veth(peerNs, peerNs.allocIndex(), pn, macFor(ns));
+    const devName = name ?? "veth%d";
+    const dev = new Veth(ns, ns.allocIndex(), devName, macFor(ns));
+    dev.peer = p;
+    p.peer = dev;
+    configure(p, peer);
+    configure(dev, attrs);
+    register(peerNs, p);
+    // veth_newlink: netif_carrier_off on each end as it is registered.
+    linkwatchFire(p);
+    if (peer.up) setAdmin(p, true);
+    try {
+      dev.name = claimName(ns, devName);
+    } catch (e) {
+      ns.world.unregister(p);
+      throw e;
+    }
+    register(ns, dev);
+    linkwatchFire(dev);
+    // rtnl_configure_link(dev) runs after the pair is tied: its notification names the peer's netns.
+    announce(dev);
+    if (attrs.up) setAdmin(dev, true);
+    return dev;
+  });
+}
+
+export const vethLinkOps: LinkKindOps = { kind: "veth", newlink: vethNewlink };

@@ -363,7 +363,37 @@ export function onNetdevEvent(netns: NetNs, dev: NetDevice, event: NetdevEvent):
       dev.addrs6 = [];
       dev.ipv6Ready = false;
       break;
+    case "changename":
+      inetdevChangename(dev);
+      break;
     case "register":
       break;
   }
+}
+
+/**
+ * addrconf's place in the netdev notifier chain: the IPv4/IPv6 part above, and a link that
+ * just got its IPv6 link-local address speaks up: an MLD report at once
+ * (igmp6_join_group sends one when joining the solicited-node group) and the DAD
+ * neighbour solicitation after a random delay of up to a second (addrconf_dad_kick).
+ * Bridges and VXLAN devices learn the sender's MAC from them before any ping.
+ */
+export function addrconfNotifier(ns: NetNs, dev: NetDevice, event: NetdevEvent): void {
+  const hadLinkLocal = dev.addrs6.some((a) => a.scope === "link");
+  onNetdevEvent(ns, dev, event);
+  if (!hadLinkLocal && dev.addrs6.some((a) => a.scope === "link")) ipv6Chatter(dev);
+}
+
+function ipv6Chatter(dev: NetDevice): void {
+  const world = dev.ns.world;
+  const send = (what: "mld-report" | "dad-ns", dst: string): void => {
+    if (!dev.adminUp || !dev.lowerUp) return;
+    dev.xmit({ src: dev.mac, dst, payload: { proto: "ipv6", what } });
+  };
+  world.scheduler.at(0, `ipv6 mld report ${dev.name}`, () =>
+    send("mld-report", "33:33:00:00:00:16"),
+  );
+  world.scheduler.at(world.rng.int(0, 999), `ipv6 dad ${dev.name}`, () =>
+    send("dad-ns", "33:33:ff:00:00:01"),
+  );
 }

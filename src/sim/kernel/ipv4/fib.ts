@@ -16,6 +16,13 @@ import {
 } from "../core/ip4.js";
 import type { NetNs } from "../core/netns.js";
 
+declare module "../core/netns.js" {
+  interface NetNs {
+    /** Routing tables and rules (fib.ts), made by the namespace's pernet init. */
+    readonly fib: Fib;
+  }
+}
+
 export const RT_TABLE = { unspec: 0, default: 253, main: 254, local: 255 } as const;
 
 export type RouteType =

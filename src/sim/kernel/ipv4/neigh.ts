@@ -9,6 +9,13 @@ import { BROADCAST_MAC, ZERO_MAC, type Mac } from "../core/mac.js";
 import type { NetdevEvent, NetNs } from "../core/netns.js";
 import type { Ipv4Packet } from "../core/packet.js";
 
+declare module "../core/netns.js" {
+  interface NetNs {
+    /** The ARP table (neigh.ts). */
+    readonly neigh: NeighTable;
+  }
+}
+
 export type NudState = "INCOMPLETE" | "REACHABLE" | "STALE" | "DELAY" | "PROBE" | "FAILED";
 
 /** NUD_* bits as `ip neigh` filters and prints them (include/uapi/linux/neighbour.h). */

@@ -15,10 +15,18 @@ import type { NetNs } from "../core/netns.js";
 import type { ArpPacket, Frame, IcmpError, Ipv4Packet } from "../core/packet.js";
 import type { World } from "../core/world.js";
 import { Loopback, loopbackCount } from "../drivers/loopback.js";
+import { vxlanRcv } from "../drivers/vxlan.js";
 import { nfAttachError, nfHook, type HookCtx, type NfDropReason } from "../netfilter/eval.js";
 import { peekSkb, moveSkb } from "../netfilter/skb.js";
 import type { HookName, Verdict } from "../netfilter/types.js";
 import { routeLinkdown, type FibResult } from "./fib.js";
+
+declare module "../core/world.js" {
+  interface World {
+    /** The IPv4 stack (one per machine; its state per namespace lives on NetNs). */
+    readonly ipv4: Ipv4Stack;
+  }
+}
 
 /** Why a packet was dropped: walks and exercises show it. */
 export type DropReason =
@@ -451,7 +459,7 @@ export class Ipv4Stack {
       return;
     }
     if (l4.proto === "udp" && l4.payload.kind === "vxlan") {
-      this.world.vxlanReceive(ns, pkt, l4);
+      vxlanRcv(ns, pkt, l4);
       return;
     }
     if (l4.proto === "tcp") return ns.tcp.receive(dev, pkt, l4);

@@ -27,6 +27,13 @@ import type { NetNs } from "../core/netns.js";
 import type { Ipv4Packet, Tcp } from "../core/packet.js";
 import type { Skb } from "./skb.js";
 
+declare module "../core/netns.js" {
+  interface NetNs {
+    /** The conntrack table (nf_conntrack_net), created on first use (conntrackOf). */
+    conntrack?: ConntrackTable;
+  }
+}
+
 export const IPPROTO = { icmp: 1, tcp: 6, udp: 17 } as const;
 export type CtProto = 1 | 6 | 17;
 

@@ -3,6 +3,13 @@
 // as iptables-nft would store it; counters live on the rule and on base-chain policies.
 import type { Ip4 } from "../core/ip4.js";
 
+declare module "../core/netns.js" {
+  interface NetNs {
+    /** iptables' tables and chains, created on first use (netfilter/state.ts netfilterOf). */
+    netfilter?: NetfilterState;
+  }
+}
+
 export type TableName = "raw" | "mangle" | "nat" | "filter" | "security";
 export type HookName = "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING";
 export type Policy = "ACCEPT" | "DROP";

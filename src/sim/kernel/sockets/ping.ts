@@ -3,6 +3,12 @@
 import type { Ipv4Packet } from "../core/packet.js";
 import type { NetNs } from "../core/netns.js";
 
+declare module "../core/netns.js" {
+  interface NetNs {
+    readonly pingSockets: PingSockets;
+  }
+}
+
 export interface PingSocket {
   id: number;
   onMessage(pkt: Ipv4Packet): void;

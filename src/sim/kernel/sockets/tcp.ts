@@ -13,6 +13,12 @@ import type { NetNs } from "../core/netns.js";
 import type { IcmpError, Ipv4Packet, Tcp } from "../core/packet.js";
 import { ephemeralPort, icmpErrno, routeConnect, transmit, type SockOwner } from "./inet.js";
 
+declare module "../core/netns.js" {
+  interface NetNs {
+    readonly tcp: TcpTable;
+  }
+}
+
 type Flags = Tcp["flags"];
 
 /** What the owning process is told (it runs after the softirq: each call is a scheduler event). */

@@ -10,6 +10,12 @@ import type { IcmpError, Ipv4Packet, Udp } from "../core/packet.js";
 import { Vxlan } from "../drivers/vxlan.js";
 import { ephemeralPort, icmpErrno, routeConnect, transmit, type SockOwner } from "./inet.js";
 
+declare module "../core/netns.js" {
+  interface NetNs {
+    readonly udp: UdpTable;
+  }
+}
+
 export class UdpSock {
   laddr: Ip4 = 0;
   lport = 0;

@@ -1,12 +1,22 @@
 // `ip address` (iproute2 6.1 ip/ipaddress.c): add, del, flush and show, with -4/-6, -j,
 // -br, -o, -d and -s; the listing code is shared with `ip link show`.
-import type { IfAddr4, IfAddr6, NetDevice } from "../../kernel/core/device.js";
-import { KernelError, kfail } from "../../kernel/core/errors.js";
-import { formatIp4, maskOf } from "../../kernel/core/ip4.js";
-import { formatIp6, parseIp6 } from "../../kernel/core/ip6.js";
-import { announce } from "../../kernel/core/links.js";
-import { linkwatchSync } from "../../kernel/core/linkwatch.js";
-import { addAddress, addAddress6, delAddress, delAddress6 } from "../../kernel/ipv4/devinet.js";
+import {
+  type IfAddr4,
+  type IfAddr6,
+  type NetDevice,
+  KernelError,
+  kfail,
+  formatIp4,
+  maskOf,
+  formatIp6,
+  parseIp6,
+  linkFill,
+  linkGet,
+  addrAdd,
+  addr6Add,
+  addrDel,
+  addr6Del,
+} from "../../kernel/netlink/index.js";
 import {
   die,
   duparg,
@@ -181,10 +191,10 @@ function ipaddrModify(
       if (!local) {
         const first = d.addrs4.find((x) => label === undefined || x.label === label);
         if (!first) kfail("EADDRNOTAVAIL", "ipv4: Address not found");
-        delAddress(d, first.addr, first.plen, first.label);
+        addrDel(d, first.addr, first.plen, first.label);
         return;
       }
-      delAddress(d, local.v4, wildcard ? undefined : local.bitlen, label);
+      addrDel(d, local.v4, wildcard ? undefined : local.bitlen, label);
       return;
     }
     if (!local) kfail("EINVAL", "ipv4: Local address is not supplied");
@@ -193,7 +203,7 @@ function ipaddrModify(
     const exists = d.addrs4.find((x) => x.addr === local!.v4 && x.plen === local!.bitlen);
     if (exists && cmd !== "add") return;
     if (!exists && cmd === "change") kfail("ENOENT");
-    addAddress(d, {
+    addrAdd(d, {
       addr: local.v4,
       plen: local.bitlen,
       ...(brdAddr !== undefined ? { broadcast: brdAddr } : {}),
@@ -207,14 +217,18 @@ function ipaddrModify(
   if (!local) kfail("EINVAL");
   const text = formatIp6(local.v6);
   if (cmd === "del") {
-    delAddress6(d, text, local.bitlen);
+    addr6Del(d, text, local.bitlen);
     return;
   }
   const exists = d.addrs6.find((x) => x.addr === text);
   if (exists && cmd !== "add") return;
   if (!exists && cmd === "change") kfail("ENOENT");
-  const ifa = addAddress6(d, { addr: text, plen: local.bitlen, nodad: flags.has("nodad") });
-  if (flags.has("noprefixroute")) ifa.noprefixroute = true;
+  addr6Add(d, {
+    addr: text,
+    plen: local.bitlen,
+    nodad: flags.has("nodad"),
+    noprefixroute: flags.has("noprefixroute"),
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -439,12 +453,12 @@ export function ipaddrList(
   const opts: LinkPrintOpts = { doLink, family: f.family, restricted: false, looked: new Set() };
   if (single && f.group === undefined && doLink) {
     // iplink_get: one RTM_GETLINK by name.
-    announce(single);
+    linkFill(single);
     p.openObject();
     printLinkinfo(p, c, single, f, opts);
     p.closeObject();
     c.o.out(p.end());
-    for (const d of opts.looked) if (d !== single) linkwatchSync(d);
+    for (const d of opts.looked) if (d !== single) linkGet(d);
     return;
   }
   let links: NetDevice[];
@@ -460,7 +474,7 @@ export function ipaddrList(
     // An AF_INET6 link dump is answered by addrconf with a short message.
     opts.restricted = f.family === "inet6";
   }
-  if (!opts.restricted) for (const d of links) announce(d);
+  if (!opts.restricted) for (const d of links) linkFill(d);
   const dumped = [...links];
   let addrs: AddrMsg[] = [];
   let noLink = false;
@@ -487,7 +501,7 @@ export function ipaddrList(
   }
   c.o.out(p.end());
   // store_nlmsg cached every dumped link (ll_remember_index); other names cost a GETLINK.
-  for (const d of opts.looked) if (!dumped.includes(d)) linkwatchSync(d);
+  for (const d of opts.looked) if (!dumped.includes(d)) linkGet(d);
 }
 
 function printSelectedAddrinfo(
@@ -574,8 +588,8 @@ function flush(c: IpContext, f: AddrFilter): void {
     for (const m of todo) {
       try {
         if (m.v4) {
-          if (m.dev.addrs4.includes(m.v4)) delAddress(m.dev, m.v4.addr, m.v4.plen, m.v4.label);
-        } else if (m.v6 && m.dev.addrs6.includes(m.v6)) delAddress6(m.dev, m.v6.addr, m.v6.plen);
+          if (m.dev.addrs4.includes(m.v4)) addrDel(m.dev, m.v4.addr, m.v4.plen, m.v4.label);
+        } else if (m.v6 && m.dev.addrs6.includes(m.v6)) addr6Del(m.dev, m.v6.addr, m.v6.plen);
       } catch (e) {
         if (!(e instanceof KernelError)) throw e;
       }

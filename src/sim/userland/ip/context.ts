@@ -1,6 +1,5 @@
 // Shared state of one `ip` invocation: global options and output.
-import type { NetNs } from "../../kernel/core/netns.js";
-import type { World } from "../../kernel/core/world.js";
+import { type NetNs, type World } from "../../kernel/netlink/index.js";
 import { Exit, type Output } from "../program.js";
 import { NOT_SIMULATED_EXIT, notSimulatedText } from "../not-simulated.js";
 

@@ -1,6 +1,6 @@
 // `ip` (iproute2 6.1): global options, then the object (netns, link, addr, route, rule,
 // neigh) and its command. Objects and options may be abbreviated as iproute2 allows.
-import { KernelError, STRERROR } from "../../kernel/core/errors.js";
+import { KernelError, STRERROR } from "../../kernel/netlink/index.js";
 import type { CommandResult } from "../../../backend.js";
 import { Exit, Output, type ProgramContext } from "../program.js";
 import { die, matches, notSimulated, type IpContext, type IpOptions } from "./context.js";

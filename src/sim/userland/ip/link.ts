@@ -1,26 +1,18 @@
 // `ip link` (iproute2 6.1 ip/iplink.c, link_veth.c, iplink_bridge.c,
 // iplink_bridge_slave.c, iplink_vxlan.c): add, set, delete and show. One command is one
 // RTM_NEWLINK/RTM_DELLINK request, applied by the kernel in do_setlink's order.
-import type { NetDevice } from "../../kernel/core/device.js";
-import { kfail } from "../../kernel/core/errors.js";
 import {
-  addBridge,
-  addVeth,
-  addVxlan,
-  deleteLink,
-  moveToNetns,
-  rename,
-  setAdmin,
-  setFlags,
-  setMac,
-  setMaster,
-  setMtu,
-  type LinkAttrs,
-} from "../../kernel/core/links.js";
-import type { Mac } from "../../kernel/core/mac.js";
-import type { NetNs } from "../../kernel/core/netns.js";
-import { Bridge, type BridgeOptions } from "../../kernel/drivers/bridge.js";
-import type { VxlanParams } from "../../kernel/drivers/vxlan.js";
+  type NetDevice,
+  kfail,
+  linkAdd,
+  linkDel,
+  linkSet,
+  type LinkKindChange,
+  type LinkRequest,
+  type NetnsRef,
+  type BridgeOptions,
+  type VxlanParams,
+} from "../../kernel/netlink/index.js";
 import { ipaddrList } from "./addr.js";
 import { Exit } from "../program.js";
 import {
@@ -40,7 +32,6 @@ import {
   getUint,
   llAddr,
   llNameToIndex,
-  macText,
   parseOnOff,
 } from "./util.js";
 
@@ -115,7 +106,7 @@ interface LinkReq {
   mac?: number[];
   mtu?: number;
   txqlen?: number;
-  netns?: { ns: NetNs } | { pid: number };
+  netns?: NetnsRef;
   /** ifindex of the new master, 0 for nomaster. */
   master?: NetDevice | 0;
   promisc?: boolean;
@@ -133,7 +124,7 @@ function netnsArg(c: IpContext, v: string): LinkReq["netns"] | undefined {
   const m = /^(?:\/var)?\/run\/netns\/([^/]+)$/.exec(v);
   const name = v.includes("/") ? m?.[1] : v;
   const ns = name !== undefined ? c.world.named.get(name) : undefined;
-  if (ns) return { ns };
+  if (ns) return ns;
   if (v.includes("/")) return undefined;
   const pid = getInteger(v);
   return pid === undefined ? undefined : { pid };
@@ -283,11 +274,6 @@ function iplinkParse(c: IpContext, a: Args, create: boolean): LinkReq {
   return r;
 }
 
-/** The ll address as the kernel gets it: six bytes, or the driver refuses. */
-function macOf(bytes: number[]): Mac {
-  return macText(bytes);
-}
-
 /** iplink_modify: parse, then one request to the kernel. */
 function iplinkModify(c: IpContext, cmd: "add" | "set" | "del", list: string[]): void {
   const a = new Args(c, list);
@@ -320,7 +306,7 @@ function iplinkModify(c: IpContext, cmd: "add" | "set" | "del", list: string[]):
   if (kind === "bridge") {
     const opts = parseBridge(c, kindArgs);
     if (cmd === "set") return setLink(c, r, { bridge: opts });
-    return createLink(c, r, () => addBridge(c.ns, r.name, opts, attrsOf(r)));
+    return void linkAdd(c.ns, { ...request(r), kind: "bridge", bridge: opts });
   }
   if (kind === "vxlan") {
     if (cmd === "set") {
@@ -328,12 +314,12 @@ function iplinkModify(c: IpContext, cmd: "add" | "set" | "del", list: string[]):
       return setLink(c, r, undefined);
     }
     const params = parseVxlan(c, kindArgs);
-    return createLink(c, r, () => addVxlan(c.ns, r.name, params, attrsOf(r)));
+    return void linkAdd(c.ns, { ...request(r), kind: "vxlan", vxlan: params });
   }
   if (kind === "bridge_slave") {
     const opts = parseBridgeSlave(c, kindArgs);
     if (cmd === "add") kfail("EOPNOTSUPP", "Unknown device type");
-    return setLink(c, r, { slave: opts });
+    return setLink(c, r, { brport: opts });
   }
   if (UNMODELLED_KINDS.has(kind)) ipNotSimulated(c, `ip link ${cmd} ... type ${kind}`);
   if (kindArgs.more)
@@ -342,59 +328,23 @@ function iplinkModify(c: IpContext, cmd: "add" | "set" | "del", list: string[]):
   setLink(c, r, undefined);
 }
 
-function attrsOf(r: LinkReq): LinkAttrs {
-  const at: LinkAttrs = {};
-  if (r.mac) at.mac = macOf(r.mac);
-  if (r.mtu !== undefined) at.mtu = r.mtu;
-  if (r.txqlen !== undefined) at.txqlen = r.txqlen;
-  return at;
-}
-
-/** The target namespace of a create request (IFLA_NET_NS_*), the current one by default. */
-function targetNs(c: IpContext, r: LinkReq): NetNs {
-  if (r.netns === undefined) return c.ns;
-  if ("ns" in r.netns) return r.netns.ns;
-  if (r.netns.pid === 1) return c.world.root;
-  return kfail("ESRCH");
-}
-
-/** rtnl_newlink for a new device: create in the target namespace, then master and flags. */
-function createLink(c: IpContext, r: LinkReq, make: () => NetDevice): void {
-  if (r.mac && (r.mac.length !== 6 || (r.mac[0]! & 1) === 1 || r.mac.every((b) => b === 0))) {
-    kfail(r.mac.length !== 6 ? "EINVAL" : "EADDRNOTAVAIL");
-  }
-  const ns = targetNs(c, r);
-  const saved = c.ns;
-  const dev = ((): NetDevice => {
-    if (ns === saved) return make();
-    c.ns = ns;
-    try {
-      return make();
-    } finally {
-      c.ns = saved;
-    }
-  })();
-  applyCreated(dev, r);
-}
-
-function applyCreated(dev: NetDevice, r: LinkReq): void {
-  if (r.alias !== undefined) dev.alias = r.alias;
-  if (r.group !== undefined) dev.group = r.group;
-  setFlags(dev, {
-    promisc: r.promisc,
-    allmulti: r.allmulti,
-    multicast: r.multicast,
-    noarp: r.noarp,
-  });
-  if (r.up) setAdmin(dev, true);
-  if (r.master !== undefined && r.master !== 0) {
-    try {
-      setMaster(dev, r.master);
-    } catch (e) {
-      deleteLink(dev);
-      throw e;
-    }
-  }
+/** The request's attributes as netlink carries them (IFLA_*). */
+function request(r: LinkReq): LinkRequest {
+  const q: LinkRequest = {};
+  if (r.name !== undefined) q.name = r.name;
+  if (r.mac) q.mac = r.mac;
+  if (r.mtu !== undefined) q.mtu = r.mtu;
+  if (r.txqlen !== undefined) q.txqlen = r.txqlen;
+  if (r.group !== undefined) q.group = r.group;
+  if (r.alias !== undefined) q.alias = r.alias;
+  if (r.netns !== undefined) q.netns = r.netns;
+  if (r.master !== undefined) q.master = r.master === 0 ? null : r.master;
+  if (r.up !== undefined) q.up = r.up;
+  if (r.promisc !== undefined) q.promisc = r.promisc;
+  if (r.allmulti !== undefined) q.allmulti = r.allmulti;
+  if (r.multicast !== undefined) q.multicast = r.multicast;
+  if (r.noarp !== undefined) q.noarp = r.noarp;
+  return q;
 }
 
 function vethUsage(c: IpContext): never {
@@ -414,99 +364,16 @@ function createVeth(c: IpContext, r: LinkReq, a: Args): void {
     peer = iplinkParse(c, pa, true);
     if (peer.type !== undefined) duparg(c, "type", peer.type);
   }
-  if (r.mac && (r.mac.length !== 6 || (r.mac[0]! & 1) === 1 || r.mac.every((b) => b === 0))) {
-    kfail(r.mac.length !== 6 ? "EINVAL" : "EADDRNOTAVAIL");
-  }
-  if (
-    peer.mac &&
-    (peer.mac.length !== 6 || (peer.mac[0]! & 1) === 1 || peer.mac.every((b) => b === 0))
-  ) {
-    kfail(peer.mac.length !== 6 ? "EINVAL" : "EADDRNOTAVAIL");
-  }
-  const ns = targetNs(c, r);
-  // veth_newlink: the peer goes where its own netns says, else where `ip` runs.
-  const peerNs = peer.netns !== undefined ? targetNs(c, peer) : c.ns;
-  const peerAttrs = attrsOf(peer);
-  const dev = addVeth(
-    ns,
-    r.name,
-    {
-      ...peerAttrs,
-      ...(peer.name !== undefined ? { name: peer.name } : {}),
-      ns: peerNs,
-      up: peer.up === true,
-    },
-    attrsOf(r),
-  );
-  if (peer.alias !== undefined) dev.peer.alias = peer.alias;
-  setFlags(dev.peer, {
-    promisc: peer.promisc,
-    allmulti: peer.allmulti,
-    multicast: peer.multicast,
-    noarp: peer.noarp,
-  });
-  applyCreated(dev, r);
+  linkAdd(c.ns, { ...request(r), kind: "veth", peer: request(peer) });
 }
 
-interface KindChange {
-  bridge?: Partial<BridgeOptions>;
-  slave?: SlaveOpts;
-}
-
-/**
- * rtnl_changelink for an existing device: the kind's changelink (or the master's
- * slave_changelink) first, then do_setlink in its order: namespace, address, MTU, group,
- * name, alias, flags, master, txqueuelen. A failure stops there; what came before stays.
- */
-function setLink(c: IpContext, r: LinkReq, change: KindChange | undefined): void {
-  const dev = c.ns.byName(r.dev!)!;
-  if (change?.bridge) {
-    if (!(dev instanceof Bridge)) kfail("EOPNOTSUPP");
-    Object.assign(dev.options, change.bridge);
-  }
-  if (change?.slave) {
-    const br = dev.master;
-    if (!(br instanceof Bridge)) kfail("EOPNOTSUPP");
-    const port = br.port(dev)!;
-    const s = change.slave;
-    if (s.hairpin !== undefined) dev.hairpin = s.hairpin;
-    if (s.learning !== undefined) port.options.learning = s.learning;
-    if (s.flood !== undefined) port.options.flood = s.flood;
-    if (s.mcastFlood !== undefined) port.options.mcastFlood = s.mcastFlood;
-    if (s.bcastFlood !== undefined) port.options.bcastFlood = s.bcastFlood;
-    if (s.proxyArp !== undefined) port.options.proxyArp = s.proxyArp;
-    if (s.neighSuppress !== undefined) port.options.neighSuppress = s.neighSuppress;
-    if (s.isolated !== undefined) port.options.isolated = s.isolated;
-  }
-  const newName = r.name !== r.dev ? r.name : undefined;
-  if (r.netns !== undefined) {
-    const target = targetNs(c, r);
-    moveToNetns(dev, target, newName);
-  }
-  if (r.mac) {
-    if (r.mac.length !== 6) kfail("EINVAL");
-    setMac(dev, macOf(r.mac));
-  }
-  if (r.mtu !== undefined) setMtu(dev, r.mtu);
-  if (r.group !== undefined) dev.group = r.group;
-  if (newName !== undefined) rename(dev, newName);
-  if (r.alias !== undefined) dev.alias = r.alias === "" ? undefined : r.alias;
-  setFlags(dev, {
-    promisc: r.promisc,
-    allmulti: r.allmulti,
-    multicast: r.multicast,
-    noarp: r.noarp,
-  });
-  if (r.up !== undefined) setAdmin(dev, r.up);
-  if (r.master !== undefined) setMaster(dev, r.master === 0 ? undefined : r.master);
-  if (r.txqlen !== undefined) {
-    if (r.txqlen < 0) kfail("EINVAL");
-    dev.txqlen = r.txqlen;
-  }
+/** RTM_NEWLINK for an existing device (rtnl_changelink in the kernel). */
+function setLink(c: IpContext, r: LinkReq, change: LinkKindChange | undefined): void {
+  linkSet(c.ns.byName(r.dev!)!, request(r), change);
 }
 
 function delLink(c: IpContext, r: LinkReq): void {
-  deleteLink(c.ns.byName(r.dev!)!);
+  linkDel(c.ns.byName(r.dev!)!);
 }
 
 // ---------------------------------------------------------------------------------------

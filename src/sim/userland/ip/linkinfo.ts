@@ -2,11 +2,14 @@
 // print_linkinfo_brief, print_link_flags, print_stats64) and the per-kind details of
 // `-d` (iplink_bridge.c, iplink_bridge_slave.c, iplink_vxlan.c), written against what
 // the kernel puts in an RTM_NEWLINK message for the device.
-import type { NetDevice } from "../../kernel/core/device.js";
-import { formatIp4 } from "../../kernel/core/ip4.js";
-import { Bridge, type BridgePort } from "../../kernel/drivers/bridge.js";
-import { Veth } from "../../kernel/drivers/veth.js";
-import { Vxlan } from "../../kernel/drivers/vxlan.js";
+import {
+  type NetDevice,
+  formatIp4,
+  Bridge,
+  type BridgePort,
+  Veth,
+  Vxlan,
+} from "../../kernel/netlink/index.js";
 import { linkFlags } from "../link-flags.js";
 import type { IpContext } from "./context.js";
 import type { Printer } from "./print.js";

@@ -1,9 +1,14 @@
 // `ip neigh` (iproute2 6.1 ip/ipneigh.c): show/list and flush of the neighbour table,
 // with iproute2's filters (dev, nud STATE, to PREFIX), messages and exit codes. The
 // kernel side is ipv4/neigh.ts (neigh_dump_info, neigh_delete).
-import { formatIp4 } from "../../kernel/core/ip4.js";
-import { NUD_BITS, type NeighEntry, type NudState } from "../../kernel/ipv4/neigh.js";
-import type { NetDevice } from "../../kernel/core/device.js";
+import {
+  formatIp4,
+  NUD_BITS,
+  type NeighEntry,
+  type NudState,
+  type NetDevice,
+  neighFlush,
+} from "../../kernel/netlink/index.js";
 import { Exit } from "../program.js";
 import {
   die,
@@ -159,7 +164,7 @@ function showOrFlush(c: IpContext, args: string[], flush: boolean): void {
   if (flush) {
     // Up to MAX_ROUNDS dumps; FAILED entries only count in the first.
     for (let round = 0; round < 10; round++) {
-      const n = table.flush((e) => selected(c, e, f));
+      const n = neighFlush(c.ns, (e) => selected(c, e, f));
       if (n === 0) {
         if (c.opts.stats) {
           c.o.out(

@@ -1,7 +1,7 @@
 // `ip netns` (iproute2 6.1 ip/ipnetns.c): add, delete, list (with the nsid each namespace
 // has as seen from the current one), list-id, set and identify. `ip netns exec` is a
 // prefix the lab-script parser resolves before `ip` runs.
-import { kfail } from "../../kernel/core/errors.js";
+import { netnsAdd, netnsDel, nsidSet } from "../../kernel/netlink/index.js";
 import { die, invarg, matches, notSimulated, type IpContext } from "./context.js";
 import { Printer } from "./print.js";
 import { getInteger } from "./util.js";
@@ -78,7 +78,7 @@ function add(c: IpContext, args: string[]): void {
   if (name === undefined) die(c, "No netns name specified", 1);
   if (c.world.named.has(name))
     die(c, `Cannot create namespace file "/run/netns/${name}": File exists`, 1);
-  c.world.addNetns(name);
+  netnsAdd(c.world, name);
 }
 
 function del(c: IpContext, args: string[]): void {
@@ -86,7 +86,7 @@ function del(c: IpContext, args: string[]): void {
   if (name === undefined) die(c, "No netns name specified", 1);
   if (!c.world.named.has(name))
     die(c, `Cannot remove namespace file "/run/netns/${name}": No such file or directory`, 1);
-  c.world.delNetns(name);
+  netnsDel(c.world, name);
 }
 
 /** netns_set: RTM_NEWNSID in the current namespace for the named one. */
@@ -105,12 +105,7 @@ function set(c: IpContext, args: string[]): void {
   const peer = c.world.named.get(name);
   if (!peer) die(c, `Cannot open network namespace "${name}": No such file or directory`, 1);
   // rtnl_net_newid.
-  if (c.ns.nsids.has(peer)) kfail("EEXIST", "Peer netns already has a nsid assigned");
-  if (id >= 0) {
-    if ([...c.ns.nsids.values()].includes(id))
-      kfail("EEXIST", "The specified nsid is already used");
-    c.ns.nsids.set(peer, id);
-  } else c.ns.nsidOf(peer);
+  nsidSet(c.ns, peer, id >= 0 ? id : undefined);
 }
 
 /** netns_list_id: the ids the current namespace gave others, lowest first. */

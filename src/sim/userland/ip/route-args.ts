@@ -1,8 +1,12 @@
 // iproute2's argument parsers shared by `ip route`, `ip rule` and `ip neigh` (lib/utils.c
 // get_prefix/get_addr/get_u32, lib/rt_names.c), with their exact error texts.
-import { parseIp6, type Ip6 } from "../../kernel/core/ip6.js";
-import type { Ip4 } from "../../kernel/core/ip4.js";
-import type { RouteScope, RouteType } from "../../kernel/ipv4/fib.js";
+import {
+  parseIp6,
+  type Ip6,
+  type Ip4,
+  type RouteScope,
+  type RouteType,
+} from "../../kernel/netlink/index.js";
 import { die, matches, type IpContext } from "./context.js";
 
 export type Family = "inet" | "inet6" | undefined;

@@ -2,18 +2,21 @@
 // route message as a text line or a JSON object. IPv4 routes come from the FIB; the IPv6
 // routes addrconf keeps (fe80::/64, ff00::/8, local addresses) are derived from the
 // devices' IPv6 state, which is all the simulator models of IPv6.
-import type { NetDevice } from "../../kernel/core/device.js";
-import { formatIp4, type Ip4 } from "../../kernel/core/ip4.js";
-import { formatIp6, parseIp6, type Ip6 } from "../../kernel/core/ip6.js";
-import type { NetNs } from "../../kernel/core/netns.js";
 import {
+  type NetDevice,
+  formatIp4,
+  type Ip4,
+  formatIp6,
+  parseIp6,
+  type Ip6,
+  type NetNs,
   RT_TABLE,
   routeLinkdown,
   type Route,
   type RouteScope,
   type RouteType,
-} from "../../kernel/ipv4/fib.js";
-import type { GetRouteAnswer } from "../../kernel/ipv4/route-get.js";
+  type GetRouteAnswer,
+} from "../../kernel/netlink/index.js";
 import type { Printer } from "./print.js";
 import { tableName, type InetPrefix } from "./route-args.js";
 

@@ -2,15 +2,18 @@
 // delete, list/show, flush and get, with iproute2's parsing, messages and exit codes.
 // The kernel side is ipv4/fib.ts (RTM_NEWROUTE/RTM_DELROUTE, dumps) and
 // ipv4/route-get.ts (RTM_GETROUTE).
-import type { NetDevice } from "../../kernel/core/device.js";
 import {
+  type NetDevice,
   RT_TABLE,
   type InsertMode,
   type Route,
   type RouteScope,
   type RouteType,
-} from "../../kernel/ipv4/fib.js";
-import { getRoute } from "../../kernel/ipv4/route-get.js";
+  routeGet,
+  routeAdd,
+  routeDel,
+  routeFlush,
+} from "../../kernel/netlink/index.js";
 import { Exit } from "../program.js";
 import { die, incomplete, invarg, matches, notSimulated, type IpContext } from "./context.js";
 import { Printer } from "./print.js";
@@ -217,7 +220,7 @@ function modify(c: IpContext, args: string[], mode: InsertMode | "delete"): void
   }
   const addr = dst.bytelen ? dst.addr : 0;
   if (del) {
-    c.ns.fib.deleteRoute({
+    routeDel(c.ns, {
       table,
       dst: addr,
       plen: dst.bitlen,
@@ -231,7 +234,8 @@ function modify(c: IpContext, args: string[], mode: InsertMode | "delete"): void
     });
     return;
   }
-  c.ns.fib.addRoute(
+  routeAdd(
+    c.ns,
     {
       table,
       type: type ?? "unicast",
@@ -450,7 +454,7 @@ function flushRoutes(c: IpContext, s: Selector, family: Family): void {
       return;
     }
     const set = new Set(doomed);
-    c.ns.fib.removeWhere((r) => set.has(r));
+    routeFlush(c.ns, set);
     if (c.opts.stats) c.o.out(`\n*** Round ${round + 1}, deleting ${doomed.length} entries ***\n`);
   }
 }
@@ -512,7 +516,7 @@ function get(c: IpContext, args: string[]): void {
   const iif = idev !== undefined ? device(c, idev) : undefined;
   const oif = odev !== undefined ? device(c, odev) : undefined;
   if (family === "inet6") unsupported(c, "get for IPv6");
-  const answer = getRoute(c.ns, {
+  const answer = routeGet(c.ns, {
     dst: dst.bytelen ? dst.addr : 0,
     src: src?.bytelen ? src.addr : undefined,
     iif,

@@ -1,8 +1,14 @@
 // `ip rule` (iproute2 6.1 ip/iprule.c): list/show, add, delete and flush of the IPv4
 // policy rules, with iproute2's parsing, messages and exit codes. The kernel side is
 // ipv4/fib.ts (fib_rules: fib_nl_newrule, fib_nl_delrule, fib_default_rule_pref).
-import { formatIp4 } from "../../kernel/core/ip4.js";
-import { RT_TABLE, type Rule } from "../../kernel/ipv4/fib.js";
+import {
+  formatIp4,
+  RT_TABLE,
+  type Rule,
+  ruleAdd,
+  ruleDefaultPriority,
+  ruleDel,
+} from "../../kernel/netlink/index.js";
 import { Exit } from "../program.js";
 import { die, incomplete, invarg, matches, notSimulated, type IpContext } from "./context.js";
 import { Printer } from "./print.js";
@@ -162,12 +168,11 @@ function modify(c: IpContext, args: string[], add: boolean): void {
   if ((from && from.family === "inet6") || (to && to.family === "inet6") || family === "inet6")
     unsupported(c, "for IPv6");
   if (!tableOk && add) table = RT_TABLE.main;
-  const fib = c.ns.fib;
   const prefix = (p: InetPrefix | undefined): Rule["from"] =>
     p && p.bitlen > 0 ? { addr: p.addr, plen: p.bitlen } : undefined;
   if (add) {
-    fib.addRule({
-      priority: priority ?? fib.defaultRulePriority(),
+    ruleAdd(c.ns, {
+      priority: priority ?? ruleDefaultPriority(c.ns),
       from: prefix(from),
       to: prefix(to),
       iif,
@@ -179,7 +184,7 @@ function modify(c: IpContext, args: string[], add: boolean): void {
     });
     return;
   }
-  fib.deleteRule({
+  ruleDel(c.ns, {
     priority,
     priorityGiven: priority !== undefined,
     from: prefix(from),
@@ -273,7 +278,7 @@ function list(c: IpContext, args: string[], flush: boolean): void {
       (r) =>
         selected(r, f) && r.priority !== 0 && (f.protocol === undefined || r.proto === f.protocol),
     );
-    for (const r of doomed) fib.deleteRule({ ...r, priorityGiven: true });
+    for (const r of doomed) ruleDel(c.ns, { ...r, priorityGiven: true });
     return;
   }
   const p = new Printer(c.opts.json, c.opts.pretty, c.opts.oneline);

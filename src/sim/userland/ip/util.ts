@@ -1,10 +1,14 @@
 // iproute2's argument helpers (lib/utils.c, lib/ll_addr.c): the argument cursor with
 // NEXT_ARG's "Command line is not complete", C's strtoul/strtol number parsing, and the
 // address parsers with their exact error messages.
-import type { NetDevice } from "../../kernel/core/device.js";
-import { formatIp6, parseIp6, type Ip6 } from "../../kernel/core/ip6.js";
-import { linkwatchSync } from "../../kernel/core/linkwatch.js";
-import type { Ip4 } from "../../kernel/core/ip4.js";
+import {
+  type NetDevice,
+  formatIp6,
+  parseIp6,
+  type Ip6,
+  linkGet,
+  type Ip4,
+} from "../../kernel/netlink/index.js";
 import { die, incomplete, type IpContext } from "./context.js";
 
 /** argc/argv with NEXT_ARG(), NEXT_ARG_OK() and PREV_ARG(). */
@@ -237,6 +241,6 @@ export function scopeName(n: number): string {
  */
 export function llNameToIndex(c: IpContext, name: string): NetDevice | undefined {
   const d = c.ns.byName(name);
-  if (d) linkwatchSync(d);
+  if (d) linkGet(d);
   return d;
 }

@@ -2,8 +2,7 @@
 // address[/mask], where the address may be abbreviated ("10" is 10.0.0.0), a network
 // name or a host name, and the mask a length or dotted; host bits are cleared. Listing
 // prints "anywhere" for mask 0, names unless -n, and hides "/32".
-import { formatIp4, maskOf, type Ip4 } from "../../kernel/core/ip4.js";
-import type { AddrMatch } from "../../kernel/netfilter/types.js";
+import { formatIp4, maskOf, type Ip4, type AddrMatch } from "../../kernel/netlink/index.js";
 import { paramProblem, type ErrorSource } from "./errors.js";
 import { hostAddress, hostName, networkAddress, networkName } from "./netdb.js";
 import { strtoui } from "./num.js";

@@ -1,7 +1,7 @@
 // From a parsed command line to the rules iptables-nft stores: one rule per source and
 // destination address pair (xtables.c add_entry), with the tcp/udp matches as they read
 // back from nf_tables (native port expressions land in the rule's first tcp/udp match).
-import type { Match, Rule, Target } from "../../kernel/netfilter/types.js";
+import { type Match, type NfRule as Rule, type Target } from "../../kernel/netlink/index.js";
 import { toAddrMatch } from "./addr.js";
 import { paramProblem, type ErrorSource } from "./errors.js";
 import { isNativePorts, mergePorts, nativeReadBack } from "./ext/tcpudp.js";

@@ -1,7 +1,7 @@
 // Interface names in rules (xtables.c xtables_parse_interface): at most IFNAMSIZ-1
 // characters; a trailing "+" matches every name with that prefix, and "+" alone matches
 // any interface, which is the same as giving none.
-import type { IfaceMatch } from "../../kernel/netfilter/types.js";
+import { type IfaceMatch } from "../../kernel/netlink/index.js";
 import { paramProblem, type ErrorSource } from "./errors.js";
 
 export function checkInterface(src: ErrorSource, name: string): void {

@@ -2,8 +2,7 @@
 // ruleset, and end as iptables does (xtables-standalone.c): its own checks print
 // "iptables: <sentence>." and exit 1, a refused batch exits 4.
 import type { CommandResult } from "../../../backend.js";
-import { NfError } from "../../kernel/netfilter/errors.js";
-import { netfilterOf } from "../../kernel/netfilter/state.js";
+import { NfError, nfTables } from "../../kernel/netlink/index.js";
 import { Output, type ProgramContext } from "../program.js";
 import { RESOURCE_PROBLEM, XtablesExit, type ErrorSource } from "./errors.js";
 import { parseCommand } from "./parse.js";
@@ -17,7 +16,7 @@ export function iptables(ctx: ProgramContext): CommandResult {
   try {
     const p = parseCommand(ctx.args, { src, restore: false });
     command = p.command;
-    runParsed(netfilterOf(ctx.ns), p, src, (s) => o.out(s));
+    runParsed(nfTables(ctx.ns), p, src, (s) => o.out(s));
     return o.result(0);
   } catch (e) {
     if (e instanceof XtablesExit) {

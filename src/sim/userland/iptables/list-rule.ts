@@ -1,7 +1,7 @@
 // One rule as `iptables -L` prints it (nft-ipv4.c nft_ipv4_print_rule with xshared.c
 // print_rule_details, print_fragment, print_ifaces, print_ipv4_addresses), and the chain
 // header (print_header). Column widths come from the printf formats of those functions.
-import type { Chain, Rule } from "../../kernel/netfilter/types.js";
+import { type Chain, type NfRule as Rule } from "../../kernel/netlink/index.js";
 import { addrColumn } from "./addr.js";
 import { printMatch, printTarget } from "./ext/index.js";
 import { printNum, type Format } from "./format.js";

@@ -1,8 +1,13 @@
 // `iptables -L` and `iptables -S` over a table (nft.c nft_rule_list and
 // nft_rule_list_save): every built-in chain, then the user chains by name; with a chain,
 // only that one; with a rule number, only that rule and no header.
-import { chainReferences, listedChains } from "../../kernel/netfilter/state.js";
-import type { Chain, NetfilterState, TableName } from "../../kernel/netfilter/types.js";
+import {
+  chainReferences,
+  listedChains,
+  type Chain,
+  type NetfilterState,
+  type TableName,
+} from "../../kernel/netlink/index.js";
 import type { Format } from "./format.js";
 import { printHeader, printRule } from "./list-rule.js";
 import { ruleSpec } from "./save-rule.js";

@@ -2,7 +2,7 @@
 // The data is Debian 12's (netbase 6.4); hosts and networks are the stock /etc/hosts and
 // /etc/networks, and there is no DNS in a lab (the sandbox has no route out), so every
 // other address stays numeric.
-import { parseIp4, type Ip4 } from "../../kernel/core/ip4.js";
+import { parseIp4, type Ip4 } from "../../kernel/netlink/index.js";
 import { PROTOCOLS, SERVICES } from "../netdb-data.js";
 
 interface Entry {

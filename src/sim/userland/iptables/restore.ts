@@ -3,19 +3,23 @@
 // table named in the input is deleted first. Each table is one batch, applied at COMMIT
 // or not at all; the first error ends the program.
 import type { CommandResult } from "../../../backend.js";
-import { isBuiltinChain, isTableName } from "../../kernel/netfilter/builtin.js";
-import { NfError } from "../../kernel/netfilter/errors.js";
 import {
+  isBuiltinChain,
+  isTableName,
+  NfError,
   chainKnown,
   deleteTable,
   flushChains,
   getChain,
   listedChains,
-  netfilterOf,
+  nfBegin,
+  nfTables,
+  type NfTransaction,
   newUserChain,
   setPolicy,
-} from "../../kernel/netfilter/state.js";
-import type { NetfilterState, TableName } from "../../kernel/netfilter/types.js";
+  type NetfilterState,
+  type TableName,
+} from "../../kernel/netlink/index.js";
 import { Output, type ProgramContext } from "../program.js";
 import { RESOURCE_PROBLEM, XtablesExit, paramProblem, type ErrorSource } from "./errors.js";
 import { Getopt, getoptComplaint, type LongOpt } from "./getopt.js";
@@ -140,8 +144,8 @@ export function restoreOptions(args: string[]): RestoreOptions | CommandResult {
 
 interface Block {
   table: TableName;
-  /** The ruleset before the block: what an abandoned batch leaves. */
-  before: NetfilterState;
+  /** The block's batch: aborted, the ruleset is as before the block. */
+  tx: NfTransaction;
   /** The first refused batch message and its line; reported at COMMIT. */
   failed?: { error: NfError; line: number };
   /**
@@ -149,16 +153,6 @@ interface Block {
    * finds it when it prepares the batch at COMMIT, and names the COMMIT line.
    */
   missingJump?: string;
-}
-
-function snapshot(st: NetfilterState): NetfilterState {
-  return structuredClone(st);
-}
-
-function restoreState(st: NetfilterState, from: NetfilterState): void {
-  st.tables.clear();
-  for (const [k, v] of from.tables) st.tables.set(k, v);
-  st.nextCreated = from.nextCreated;
 }
 
 /**
@@ -171,7 +165,7 @@ export function iptablesRestore(
   input: string,
 ): CommandResult {
   const o = new Output();
-  const st = netfilterOf(ctx.ns);
+  const st = nfTables(ctx.ns);
   let block: Block | undefined;
   /** The table of the last "*" line, even a skipped one (state->curtable). */
   let current: string | undefined;
@@ -191,19 +185,20 @@ export function iptablesRestore(
       if (block && text.startsWith("COMMIT") && text.length === 6) {
         // --test aborts instead of committing: nothing is prepared or sent.
         if (opts.testing) {
-          restoreState(st, block.before);
+          block.tx.abort();
           block = undefined;
           continue;
         }
         if (block.missingJump !== undefined)
           paramProblem(src, `Chain '${block.missingJump}' does not exist`);
         if (block.failed) {
-          restoreState(st, block.before);
+          block.tx.abort();
           throw new XtablesExit(
             RESOURCE_PROBLEM,
             batchErrorText(PROG, block.failed.error, block.failed.line),
           );
         }
+        block.tx.commit();
         block = undefined;
       } else if (text.startsWith("*") && !block) {
         const name = text
@@ -215,7 +210,8 @@ export function iptablesRestore(
           paramProblem(src, `${PROG}: line ${lineNo} table name '${name}' invalid`);
         current = name;
         if (opts.table !== undefined && opts.table !== name) continue;
-        block = { table: name, before: snapshot(st) };
+        const tx = nfBegin(ctx.ns);
+        block = { table: name, tx };
         if (!opts.noflush) {
           if (opts.verbose)
             for (const c of listedChains(st, name)) o.out(`Flushing chain \`${c.name}'\n`);
@@ -229,18 +225,18 @@ export function iptablesRestore(
         continue;
       } else ok = false;
       if (!ok) {
-        if (block) restoreState(st, block.before);
+        if (block) block.tx.abort();
         return failure(o, lineNo, undefined);
       }
     }
     if (block) {
-      restoreState(st, block.before);
+      block.tx.abort();
       o.err(`${PROG}: COMMIT expected at line ${lineNo + 1}\n`);
       return o.result(1);
     }
     return o.result(0);
   } catch (e) {
-    if (block) restoreState(st, block.before);
+    if (block) block.tx.abort();
     if (e instanceof XtablesExit) {
       o.err(e.text);
       return o.result(e.code);

@@ -1,9 +1,10 @@
 // Carrying out a parsed iptables command on a namespace's ruleset (xtables.c
 // do_commandx and nft-cmd.c): the table and jump checks, -v echoes, then the operation.
 // Errors stay NfError values here; the caller words them (iptables or iptables-restore).
-import { isBuiltinChain, isTableName } from "../../kernel/netfilter/builtin.js";
-import { NfError } from "../../kernel/netfilter/errors.js";
 import {
+  isBuiltinChain,
+  isTableName,
+  NfError,
   addRule,
   chainKnown,
   deleteChains,
@@ -18,8 +19,10 @@ import {
   setPolicy,
   zeroCounters,
   zeroRule,
-} from "../../kernel/netfilter/state.js";
-import type { NetfilterState, Rule, TableName } from "../../kernel/netfilter/types.js";
+  type NetfilterState,
+  type NfRule as Rule,
+  type TableName,
+} from "../../kernel/netlink/index.js";
 import { buildRules } from "./build-rule.js";
 import {
   OTHER_PROBLEM,

@@ -2,7 +2,7 @@
 // xshared.c save_rule_details and save_matches_and_target): addresses, interfaces and
 // protocol in that fixed order, then the matches as stored, then counters (-S -v) and
 // the target.
-import type { IfaceMatch, Rule } from "../../kernel/netfilter/types.js";
+import { type IfaceMatch, type NfRule as Rule } from "../../kernel/netlink/index.js";
 import { saveAddr } from "./addr.js";
 import { saveMatch, saveTarget } from "./ext/index.js";
 import { protoName } from "./proto.js";

@@ -2,9 +2,14 @@
 // table order, each as "*table", the chains (built-in ones with policy and counters),
 // the rules ("[p:b] " before each with -c), COMMIT, between two dated comment lines.
 import type { CommandResult } from "../../../backend.js";
-import { isTableName, TABLE_ORDER } from "../../kernel/netfilter/builtin.js";
-import { listedChains, netfilterOf } from "../../kernel/netfilter/state.js";
-import type { NetfilterState, TableName } from "../../kernel/netfilter/types.js";
+import {
+  isTableName,
+  TABLE_ORDER,
+  listedChains,
+  nfTables,
+  type NetfilterState,
+  type TableName,
+} from "../../kernel/netlink/index.js";
 import { Output, type ProgramContext } from "../program.js";
 import { Getopt, getoptComplaint, type LongOpt } from "./getopt.js";
 import { ruleSpec } from "./save-rule.js";
@@ -81,7 +86,7 @@ export function iptablesSave(ctx: ProgramContext): CommandResult {
     o.err("Unknown arguments found on commandline\n");
     return o.result(1);
   }
-  const st = netfilterOf(ctx.ns);
+  const st = nfTables(ctx.ns);
   const date = ctime(ctx.world.scheduler.now);
   if (table !== undefined) {
     if (!isTableName(table)) {

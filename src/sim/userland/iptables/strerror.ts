@@ -1,7 +1,7 @@
 // How iptables words a failed operation (nft.c nft_strerror and the batch error report):
 // its own checks give a sentence chosen by the command and errno, a refused batch
 // message gives "OP failed (strerror): object".
-import { NF_STRERROR, type NfError } from "../../kernel/netfilter/errors.js";
+import { NF_STRERROR, type NfError } from "../../kernel/netlink/index.js";
 import { VERSION_TAG } from "./version.js";
 import { CMD } from "./cmdline.js";
 

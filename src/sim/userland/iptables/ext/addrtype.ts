@@ -1,6 +1,6 @@
 // The addrtype match (libxt_addrtype.c, revision 1): route types of the source and
 // destination address, any case and abbreviated, printed in RTN_* order.
-import type { AddrType, Match } from "../../../kernel/netfilter/types.js";
+import { type AddrType, type Match } from "../../../kernel/netlink/index.js";
 import { paramProblem } from "../errors.js";
 import type { MatchExt, ParseCall, Printer } from "./framework.js";
 

@@ -1,6 +1,6 @@
 // The comment match (libxt_comment.c): up to 255 characters, silently cut
 // (XTTYPE_STRING into a 256-byte field); saved quoted when it needs to be.
-import type { Match } from "../../../kernel/netfilter/types.js";
+import { type Match } from "../../../kernel/netlink/index.js";
 import type { MatchExt, Printer } from "./framework.js";
 import { saveString } from "./quote.js";
 

@@ -1,7 +1,7 @@
 // The conntrack match's --ctstate and the state match (libxt_conntrack.c, which also
 // provides "state"). States are comma-separated, any case, and may be abbreviated;
 // they print in the kernel's bit order.
-import type { CtState, Match } from "../../../kernel/netfilter/types.js";
+import { type CtState, type Match } from "../../../kernel/netlink/index.js";
 import { notModelled, paramProblem } from "../errors.js";
 import type { MatchExt, ParseCall, Printer } from "./framework.js";
 

@@ -3,7 +3,7 @@
 // generic checks (used once, may not be inverted, mandatory, mutually exclusive), the
 // older ones (tcp) check for themselves. An extension also prints and saves its part of
 // a rule, so everything about one extension lives in one file.
-import type { Match, Rule, Target } from "../../../kernel/netfilter/types.js";
+import { type Match, type NfRule as Rule, type Target } from "../../../kernel/netlink/index.js";
 import { paramProblem, type ErrorSource } from "../errors.js";
 
 export interface OptEntry {

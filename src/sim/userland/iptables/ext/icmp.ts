@@ -1,7 +1,7 @@
 // The icmp match (libipt_icmp.c, 1.8.9): a type by name (any unambiguous prefix, any
 // case), number or type/code. Listing prints the name when one fits exactly; numerically
 // it prints "icmptype 8" (no space: iptables' own quirk).
-import type { Match } from "../../../kernel/netfilter/types.js";
+import { type Match } from "../../../kernel/netlink/index.js";
 import { paramProblem } from "../errors.js";
 import { strtoui } from "../num.js";
 import type { MatchExt, Printer } from "./framework.js";

@@ -1,7 +1,7 @@
 // The extensions the simulator models, by the name -m/-j/-p load them with, and the ones
 // Debian 12 ships that it does not (so "not modelled" is told apart from "no such
 // extension", which iptables reports as "Couldn't load match").
-import type { Match, Rule, Target } from "../../../kernel/netfilter/types.js";
+import { type Match, type NfRule as Rule, type Target } from "../../../kernel/netlink/index.js";
 import { addrtypeExt, addrtypePrinter } from "./addrtype.js";
 import { commentExt, commentPrinter } from "./comment.js";
 import { conntrackExt, conntrackPrinter, stateExt, statePrinter } from "./conntrack.js";

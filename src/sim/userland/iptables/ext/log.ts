@@ -1,7 +1,7 @@
 // The LOG target (libxt_LOG.c, 1.8.9): --log-level takes 0-7 or a syslog name (as
 // xtopt_parse_sysloglevel spells them), --log-prefix at most 29 characters (cut).
 // Listing prints the level by its short name, numerically as "flags N level N".
-import type { Target } from "../../../kernel/netfilter/types.js";
+import { type Target } from "../../../kernel/netlink/index.js";
 import { paramProblem } from "../errors.js";
 import { strtoui } from "../num.js";
 import type { Printer, TargetExt } from "./framework.js";

@@ -1,7 +1,7 @@
 // The MARK target (libxt_MARK.c, revision 2): every option becomes xt_MARK's mark/mask
 // pair, the new mark being (old & ~mask) ^ mark; listing names the operation that pair
 // is, saving always writes --set-xmark.
-import type { Target } from "../../../kernel/netfilter/types.js";
+import { type Target } from "../../../kernel/netlink/index.js";
 import { paramProblem } from "../errors.js";
 import { hex, strtoui } from "../num.js";
 import type { Printer, TargetExt } from "./framework.js";

@@ -1,5 +1,5 @@
 // The mark match (libxt_mark.c, revision 1): value[/mask], numbers in any C base.
-import type { Match } from "../../../kernel/netfilter/types.js";
+import { type Match } from "../../../kernel/netlink/index.js";
 import { hex } from "../num.js";
 import type { MatchExt, Printer } from "./framework.js";
 import { parseMarkMask } from "./markmask.js";

@@ -1,6 +1,6 @@
 // The multiport match (libxt_multiport.c, revision 1): up to 15 ports, a range taking
 // two; it needs -p tcp, udp, udplite, sctp or dccp given before it.
-import type { Match, PortRange } from "../../../kernel/netfilter/types.js";
+import { type Match, type PortRange } from "../../../kernel/netlink/index.js";
 import { paramProblem } from "../errors.js";
 import type { MatchExt, ParseCall, Printer } from "./framework.js";
 import { parsePort, portText } from "./ports.js";

@@ -1,8 +1,13 @@
 // The NAT targets (libxt_NAT.c in 1.8.9: SNAT, DNAT, MASQUERADE, REDIRECT). Addresses are
 // a.b.c.d[-a.b.c.d], ports :p[-q]; ports need -p tcp, udp, sctp, dccp or icmp before the
 // option. Listing prints "to:RANGE", "masq ports: P", "redir ports P".
-import type { NatRange, PortRange, Target } from "../../../kernel/netfilter/types.js";
-import { formatIp4, parseIp4 } from "../../../kernel/core/ip4.js";
+import {
+  type NatRange,
+  type PortRange,
+  type Target,
+  formatIp4,
+  parseIp4,
+} from "../../../kernel/netlink/index.js";
 import { paramProblem } from "../errors.js";
 import { servicePort } from "../netdb.js";
 import { strtouiPrefix } from "../num.js";

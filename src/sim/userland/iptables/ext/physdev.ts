@@ -1,6 +1,6 @@
 // The physdev match (libxt_physdev.c): the bridge ports a bridged packet came in on and
 // goes out of. Listing and saving print the options in the same fixed order.
-import type { Match } from "../../../kernel/netfilter/types.js";
+import { type Match } from "../../../kernel/netlink/index.js";
 import { paramProblem } from "../errors.js";
 import { checkInterface } from "../iface.js";
 import type { MatchExt, Printer } from "./framework.js";

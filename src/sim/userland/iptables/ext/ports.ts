@@ -1,5 +1,5 @@
 // Port numbers and names as the tcp, udp and multiport extensions read and print them.
-import type { PortRange, Rule } from "../../../kernel/netfilter/types.js";
+import { type PortRange, type NfRule as Rule } from "../../../kernel/netlink/index.js";
 import { paramProblem, type ErrorSource } from "../errors.js";
 import { serviceName, servicePort } from "../netdb.js";
 import { strtoui } from "../num.js";

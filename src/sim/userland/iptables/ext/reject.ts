@@ -1,6 +1,6 @@
 // The REJECT target (libipt_REJECT.c): --reject-with takes a name or alias, any case,
 // abbreviated (the first entry that starts with it wins); icmp-port-unreachable by default.
-import type { Target } from "../../../kernel/netfilter/types.js";
+import { type Target } from "../../../kernel/netlink/index.js";
 import { PARAMETER_PROBLEM, XtablesExit, errorText, paramProblem } from "../errors.js";
 import type { Printer, TargetExt } from "./framework.js";
 

@@ -4,7 +4,7 @@
 // read back every tcp (udp) expression of a rule lands in one tcp (udp) match, so
 // `--sport 80 -m tcp --dport 90` lists as one match. Flags, options and a match with no
 // ports stay xt matches, which the kernel checks against -p.
-import type { Match, PortRange } from "../../../kernel/netfilter/types.js";
+import { type Match, type PortRange } from "../../../kernel/netlink/index.js";
 import { paramProblem } from "../errors.js";
 import { strtoui } from "../num.js";
 import type { MatchExt, ParseCall, Printer } from "./framework.js";

@@ -1,7 +1,7 @@
 // The /proc/sys/net tree of one namespace, as files: read a value, write a value, with
 // the side effects the kernel's handlers have (devinet_sysctl_forward).
-import type { NetNs } from "../kernel/core/netns.js";
-import { INT_RANGES } from "../kernel/core/sysctl.js";
+import type { NetNs } from "../core/netns.js";
+import { INT_RANGES } from "../core/sysctl.js";
 import { procInts } from "./proc-int.js";
 
 export type SysctlRead = { ok: true; value: string } | { ok: false; error: string };
