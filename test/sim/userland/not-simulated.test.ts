@@ -55,6 +55,8 @@ const REFUSED: [string, string][] = [
   ["ip link add mv0 link veth1 type macvlan mode bridge", "ip link add ... type macvlan"],
   ["ip link add wg0 type wireguard", "ip link add ... type wireguard"],
   ["ip link replace br0 type bridge", "ip link replace"],
+  ["ip link set veth0 addrgenmode random", "ip link addrgenmode random"],
+  ["ip link set veth0 addrgenmode stable_secret", "ip link addrgenmode stable_secret"],
   // ping: iputils options not modelled (-4 and -n are: they change nothing here).
   ["ping -w 1 10.0.0.1", "ping -w"],
   ["ping -s1400 10.0.0.1", "ping -s"],

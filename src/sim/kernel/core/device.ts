@@ -62,6 +62,8 @@ export abstract class NetDevice {
   addrs6: IfAddr6[] = [];
   /** addrconf configured the link in this up period (IF_READY): the link-local is made once. */
   ipv6Ready = false;
+  /** idev->cnf.addr_gen_mode (`ip link set DEV addrgenmode`): none makes no link-local. */
+  addrGenMode: "eui64" | "none" = "eui64";
   /** Bridge this device is a port of (same namespace). */
   master: NetDevice | undefined;
   /** User set the MAC with `ip link set address` (a bridge stops following its ports). */

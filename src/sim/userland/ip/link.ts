@@ -126,6 +126,7 @@ interface LinkReq {
   group?: number;
   link?: string;
   type?: string;
+  addrGenMode?: "eui64" | "none";
 }
 
 /** netns_get_fd, then a PID: the namespace argument of `netns`. */
@@ -248,11 +249,12 @@ function iplinkParse(c: IpContext, a: Args, create: boolean): LinkReq {
       matches(w, "numrxqueues")
     ) {
       notSimulated(c, w);
-    } else if (
-      matches(w, "addrgenmode") ||
-      matches(w, "link-netns") ||
-      matches(w, "link-netnsid")
-    ) {
+    } else if (matches(w, "addrgenmode")) {
+      const v = a.next();
+      // stable_secret and random derive addresses this simulator does not model.
+      if (v === "eui64" || v === "none") r.addrGenMode = v;
+      else notSimulated(c, `addrgenmode ${v}`);
+    } else if (matches(w, "link-netns") || matches(w, "link-netnsid")) {
       notSimulated(c, w);
     } else if (
       [
@@ -503,6 +505,8 @@ function setLink(c: IpContext, r: LinkReq, change: KindChange | undefined): void
     if (r.txqlen < 0) kfail("EINVAL");
     dev.txqlen = r.txqlen;
   }
+  // IFLA_AF_SPEC comes last in do_setlink; inet6_set_link_af only stores the mode.
+  if (r.addrGenMode !== undefined) dev.addrGenMode = r.addrGenMode;
 }
 
 function delLink(c: IpContext, r: LinkReq): void {
