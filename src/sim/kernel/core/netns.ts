@@ -6,6 +6,7 @@ import { BRIDGE_NF_DEFAULTS, IPV4_CONF_DEFAULTS, IPV4_SCALARS, NEIGH_DEFAULTS } 
 import type { World } from "./world.js";
 import { Fib } from "../ipv4/fib.js";
 import { NeighTable } from "../ipv4/neigh.js";
+import { PmtuCache } from "../ipv4/pmtu.js";
 import { PingSockets } from "../sockets/ping.js";
 import { TcpTable } from "../sockets/tcp.js";
 import { UdpTable } from "../sockets/udp.js";
@@ -31,6 +32,8 @@ export class NetNs {
   readonly nsids = new Map<NetNs, number>();
   /** Long-lived per-host state (inet_peer): the ICMP error token buckets. */
   readonly inetPeers = new Map<number, { tokens: number; last: number }>();
+  /** Path MTUs learned from ICMP "fragmentation needed" (ipv4/pmtu.ts). */
+  readonly pmtu = new PmtuCache();
   /** IP ids for locally generated datagrams. */
   ipId = 0;
   /** iptables' tables and chains, created on first use (netfilter/state.ts netfilterOf). */

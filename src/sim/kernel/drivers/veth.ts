@@ -1,6 +1,7 @@
 // A veth pair (drivers/net/veth.c): a frame sent on one end arrives on the other, and
 // each end has carrier only while both ends are up.
 import { countRx, countTx, NetDevice } from "../core/device.js";
+import { largestFragment } from "../core/frag.js";
 import type { Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
 import type { Frame } from "../core/packet.js";
@@ -49,6 +50,13 @@ export class Veth extends NetDevice {
       return;
     }
     const peer = this.peer;
+    // __dev_forward_skb: a frame longer than the peer's MTU (plus a VLAN tag's 4 bytes,
+    // is_skb_forwardable) is dropped, counted by both ends.
+    if (frame.payload.proto === "ipv4" && largestFragment(frame.payload) > peer.mtu + 4) {
+      this.stats.txDropped++;
+      peer.stats.rxDropped++;
+      return;
+    }
     countTx(this, frame);
     countRx(peer, frame);
     this.ns.world.scheduler.at(
