@@ -25,8 +25,6 @@ const REFUSED: [string, string][] = [
   ["ip tuntap", "ip tuntap"],
   ["ip tuntap add dev tap0 mode tap", "ip tuntap"],
   ["bridge vlan show", "bridge vlan"],
-  ["conntrack -L -p tcp --dport 8080", "conntrack --dport"],
-  ["conntrack -L -n", "conntrack -n"],
   // ip: other global options and objects of iproute2 6.1.
   ["ip -r a", "ip -r"],
   ["ip -t a", "ip -t"],
@@ -91,14 +89,15 @@ const REFUSED: [string, string][] = [
   ["conntrack -C", "conntrack -C"],
   ["conntrack -S", "conntrack -S"],
   ["conntrack -D -p icmp", "conntrack -D"],
-  ["conntrack -L -s 10.0.0.1", "conntrack -s"],
-  ["conntrack -L --orig-dst 10.0.0.1", "conntrack --orig-dst"],
   ["conntrack -L -o extended", "conntrack -o"],
-  ["conntrack -L -m 1", "conntrack -m"],
+  // (-s/-d/-r/-q, ports, --state, --icmp-*, -m and -n/-g/-j are simulated now:
+  // test/labs/conntrack-filters.lab; a mask or a name is not.)
+  ["conntrack -L -s 10.0.0.0/24", "conntrack -s 10.0.0.0/24"],
+  ["conntrack -L --orig-dst example.com", "conntrack --orig-dst example.com"],
+  ["conntrack -L -m 1/0xzz", "conntrack -m 1/0xzz"],
+  ["conntrack -F -s 10.0.0.1", "conntrack -F with a filter"],
+  ["conntrack -L -p icmp --dport 8080", "conntrack --dport"],
   ["conntrack -L -f ipv6", "conntrack -f"],
-  ["conntrack -L -p udp --sport 53", "conntrack --sport"],
-  ["conntrack -L -p tcp --state ESTABLISHED", "conntrack --state"],
-  ["conntrack -L -p icmp --icmp-type 8", "conntrack --icmp-type"],
   // sysctl: procps options not modelled.
   ["sysctl -e net.ipv4.nonexistent", "sysctl -e"],
   ["sysctl -N net.ipv4.ip_forward", "sysctl -N"],
