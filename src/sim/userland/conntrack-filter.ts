@@ -2,8 +2,7 @@
 // original and reply addresses (-s/-d/-r/-q and their long forms), ports of -p tcp|udp
 // (--sport/--dport, --reply-port-src/--reply-port-dst), --state of -p tcp, the ICMP
 // type/code/id of -p icmp, -m MARK[/MASK], and the NAT selectors -n/-g/-j without their
-// optional address (filter_nat: an entry is SNATed when its reply goes to another address
-// than its original source, DNATed when its reply comes from another than its destination).
+// optional address (filter_nat with libnetfilter_conntrack's is_snat/is_dnat below).
 import { parseIp4, type Ip4 } from "../kernel/core/ip4.js";
 import type { CtEntry } from "../kernel/netfilter/conntrack.js";
 
@@ -82,12 +81,21 @@ export function filterMark(v: string): { value: number; mask: number } | undefin
   return { value: Number(m[1]) >>> 0, mask: m[2] === undefined ? 0xffffffff : Number(m[2]) >>> 0 };
 }
 
+/**
+ * libnetfilter_conntrack's __getobjopt_is_snat: the NAT step ran and the reply goes to
+ * another address, or to another "port" than the original came from. The comparison is of
+ * the raw 16-bit fields, so for ICMP it holds the reply's type/code against the original's
+ * id: every NATed-table ICMP entry counts as SNAT and DNAT alike, as on the kernel.
+ */
 function isSnat(ct: CtEntry): boolean {
-  return ct.tuple[1].dst !== ct.tuple[0].src;
+  const [o, r] = ct.tuple;
+  return ct.srcNatDone && (r.dst !== o.src || r.dport !== o.sport);
 }
 
+/** __getobjopt_is_dnat: the same for the reply's source against the original destination. */
 function isDnat(ct: CtEntry): boolean {
-  return ct.tuple[1].src !== ct.tuple[0].dst;
+  const [o, r] = ct.tuple;
+  return ct.dstNatDone && (r.src !== o.dst || r.sport !== o.dport);
 }
 
 export function matchesFilter(ct: CtEntry, f: CtFilter): boolean {

@@ -159,6 +159,11 @@ export function conntrack(ctx: ProgramContext): CommandResult {
       }
       continue;
     }
+    // An option of another protocol than -p's is unknown to conntrack (icmp, tcp, udp).
+    if (proto !== undefined && OPTIONS_OF_PROTO[proto] && PROTO_OPTIONS.has(a)) {
+      const others = Object.values(OPTIONS_OF_PROTO).some((l) => l.includes(a));
+      if (others) return fail(o, `unknown option \`${a}'`);
+    }
     if (UNMODELLED.has(a) || (proto !== undefined && PROTO_OPTIONS.has(a)))
       return notSimulatedResult(`conntrack ${a}`);
     if (a.startsWith("-")) return fail(o, `unknown option \`${a}'`);

@@ -90,13 +90,17 @@ const REFUSED: [string, string][] = [
   ["conntrack -S", "conntrack -S"],
   ["conntrack -D -p icmp", "conntrack -D"],
   ["conntrack -L -o extended", "conntrack -o"],
+  // traceroute: other methods and options.
+  ["traceroute -n -I 10.0.0.1", "traceroute -I"],
+  ["traceroute -T 10.0.0.1", "traceroute -T"],
+  ["traceroute -n 10.0.0.1 100", "traceroute with a packet length"],
   // (-s/-d/-r/-q, ports, --state, --icmp-*, -m and -n/-g/-j are simulated now:
   // test/labs/conntrack-filters.lab; a mask or a name is not.)
   ["conntrack -L -s 10.0.0.0/24", "conntrack -s 10.0.0.0/24"],
   ["conntrack -L --orig-dst example.com", "conntrack --orig-dst example.com"],
   ["conntrack -L -m 1/0xzz", "conntrack -m 1/0xzz"],
   ["conntrack -F -s 10.0.0.1", "conntrack -F with a filter"],
-  ["conntrack -L -p icmp --dport 8080", "conntrack --dport"],
+  ["conntrack -L -p tcp --mask-port-src 1", "conntrack --mask-port-src"],
   ["conntrack -L -f ipv6", "conntrack -f"],
   // sysctl: procps options not modelled.
   ["sysctl -e net.ipv4.nonexistent", "sysctl -e"],
