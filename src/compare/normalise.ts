@@ -32,6 +32,8 @@ const RULES: Rule[] = [
   [/time=\d+(?:\.\d+)? ms/g, "time=RTT ms"],
   [/^rtt min\/avg\/max\/mdev = .*$/gm, "rtt min/avg/max/mdev = RTT"],
   [/(packet loss, time )\d+ms/g, "$1Tms"],
+  // traceroute: each probe's round-trip time.
+  [/( {2})\d+\.\d{3} ms/g, "$1T ms"],
   // `ip route get`: how long a learned path MTU has left (it counts down from 600 s).
   [/(cache (?:<[^>]*> )?expires )\d+sec/g, "$1Tsec"],
   [/"expires":\d+/g, '"expires":T'],

@@ -13,6 +13,7 @@ import { iptablesSave } from "./iptables-save.js";
 import { iptables } from "./iptables.js";
 import { nc } from "./nc.js";
 import { ping } from "./ping.js";
+import { traceroute } from "./traceroute.js";
 import { sleep } from "./sleep.js";
 import { ss } from "./ss.js";
 import { sysctl } from "./sysctl.js";
@@ -37,6 +38,7 @@ export const PROGRAMS = {
   sleep,
   arp,
   brctl,
+  traceroute,
 } as const satisfies Record<string, ProgramSpec>;
 
 export type ProgramName = keyof typeof PROGRAMS;
