@@ -33,6 +33,11 @@ const RULES: Rule[] = [
   [/time=\d+(?:\.\d+)? ms/g, "time=RTT ms"],
   [/^rtt min\/avg\/max\/mdev = .*$/gm, "rtt min/avg/max/mdev = RTT"],
   [/(packet loss, time )\d+ms/g, "$1Tms"],
+  // traceroute: each probe's round-trip time.
+  [/( {2})\d+\.\d{3} ms/g, "$1T ms"],
+  // `ip route get`: how long a learned path MTU has left (it counts down from 600 s).
+  [/(cache (?:<[^>]*> )?expires )\d+sec/g, "$1Tsec"],
+  [/"expires":\d+/g, '"expires":T'],
   // Bridge timers printed by `ip -d link` (text and JSON).
   [/((?:hello|tcn|topology_change|gc|message_age|forward_delay|hold)_timer)\s+\d+\.\d+/g, "$1 T"],
   [/"((?:hello|tcn|topology_change|gc|message_age|forward_delay|hold)_timer)":[\d.]+/g, '"$1":T'],

@@ -94,6 +94,19 @@ const TOOLS: ToolSpec[] = [
   { name: "sysctl", program: "sysctl", args: ["--version"], pkg: "procps" },
   { name: "arp", program: "arp", args: ["-V"], pkg: "net-tools" },
   { name: "brctl", program: "brctl", args: ["-V"], pkg: "bridge-utils" },
+  {
+    name: "traceroute",
+    program: "traceroute",
+    args: ["-V"],
+    pkg: "traceroute",
+    wrong: (t) =>
+      t.includes("Modern traceroute for Linux")
+        ? undefined
+        : {
+            why: "not Debian's traceroute (Dmitry Butskoy's 2.1)",
+            fix: "apt-get install traceroute && update-alternatives --set traceroute /usr/bin/traceroute.db",
+          },
+  },
   // The kernel's own netfilter trace of a probe (nf-trace.ts): a trace table and its monitor.
   { name: "nft", program: "nft", args: ["--version"], pkg: "nftables", onlyFor: "walk --kernel" },
   {

@@ -22,6 +22,7 @@ describe("doctor", () => {
       "sysctl",
       "arp",
       "brctl",
+      "traceroute",
       "nft",
       "xtables-monitor",
       "user namespaces",
@@ -39,6 +40,7 @@ describe("doctor", () => {
     expect(checks.find((c) => c.name === "ip")?.fix).toBe("apt-get install iproute2");
     expect(checks.find((c) => c.name === "arp")?.fix).toBe("apt-get install net-tools");
     expect(checks.find((c) => c.name === "brctl")?.fix).toBe("apt-get install bridge-utils");
+    expect(checks.find((c) => c.name === "traceroute")?.fix).toBe("apt-get install traceroute");
     // Only the kernel's netfilter trace (walk --kernel) needs these.
     for (const [name, pkg] of [
       ["nft", "nftables"],

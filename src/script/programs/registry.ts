@@ -14,6 +14,7 @@ import { iptablesSave } from "./iptables-save.js";
 import { iptables } from "./iptables.js";
 import { nc } from "./nc.js";
 import { ping } from "./ping.js";
+import { traceroute } from "./traceroute.js";
 import { sleep } from "./sleep.js";
 import { ss } from "./ss.js";
 import { sysctl } from "./sysctl.js";
@@ -38,6 +39,7 @@ export const PROGRAMS = {
   sleep,
   arp,
   brctl,
+  traceroute,
   docker,
 } as const satisfies Record<string, ProgramSpec>;
 

@@ -12,6 +12,7 @@ import { vethLinkOps } from "./drivers/veth.js";
 import { vxlanLinkOps } from "./drivers/vxlan.js";
 import { addrconfNotifier } from "./ipv4/devinet.js";
 import { Fib } from "./ipv4/fib.js";
+import { PmtuCache } from "./ipv4/pmtu.js";
 import { NeighTable } from "./ipv4/neigh.js";
 import { Ipv4Stack } from "./ipv4/stack.js";
 import { masqueradeCleanup } from "./netfilter/conntrack.js";
@@ -43,6 +44,7 @@ export const LINUX: KernelModules = {
   pernet: [
     { init: (ns) => Object.assign(ns, { fib: new Fib(ns) }) },
     { init: (ns) => Object.assign(ns, { neigh: new NeighTable(ns) }) },
+    { init: (ns) => Object.assign(ns, { pmtu: new PmtuCache() }) },
     { init: (ns) => Object.assign(ns, { pingSockets: new PingSockets(ns) }) },
     // loopback_net_init; default_device_exit unregisters every device.
     {

@@ -1,4 +1,4 @@
-// `conntrack` (conntrack-tools 1.4.7): -L/--dump [-p PROTO] and -F/--flush of the
+// `conntrack` (conntrack-tools 1.4.7): -L/--dump [-p PROTO] [FILTERS] and -F/--flush of the
 // namespace's conntrack table, with the tool's messages and exit codes.
 import type { CommandResult } from "../../backend.js";
 import {
@@ -9,6 +9,16 @@ import {
   type CtTuple,
   conntrackFlush,
 } from "../kernel/netlink/index.js";
+import {
+  ADDRESS_OPTIONS,
+  filterAddress,
+  filterMark,
+  filterNumber,
+  matchesFilter,
+  NAT_OPTIONS,
+  PROTO_VALUE_OPTIONS,
+  type CtFilter,
+} from "./conntrack-filter.js";
 import { CONNTRACK_USAGE } from "./conntrack-usage.js";
 import { notSimulatedResult } from "./not-simulated.js";
 import { Output, type ProgramContext } from "./program.js";
@@ -34,9 +44,8 @@ const UNMODELLED = new Set(
   (
     "-G --get -D --delete -I --create -U --update -E --event -C --count -S --stats " +
     "-R --load-file -V --version " +
-    "-s --src --orig-src -d --dst --orig-dst -r --reply-src -q --reply-dst " +
-    "-t --timeout -m --mark -c --secmark -u --status -e --event-mask -z --zero " +
-    "-o --output -n --src-nat -g --dst-nat -j --any-nat -w --zone --orig-zone --reply-zone " +
+    "-t --timeout -c --secmark -u --status -e --event-mask -z --zero " +
+    "-o --output -w --zone --orig-zone --reply-zone " +
     "-b --buffer-size -f --family -l --label --label-add --label-del -a --mask-src " +
     "--mask-dst --tuple-src --tuple-dst"
   ).split(" "),
@@ -47,6 +56,34 @@ const PROTO_OPTIONS = new Set(
     "--sport --orig-port-src --dport --orig-port-dst --reply-port-src --reply-port-dst " +
     "--state --icmp-type --icmp-code --icmp-id --mask-port-src --mask-port-dst"
   ).split(" "),
+);
+
+/** The options each protocol knows (conntrack's proto extensions). */
+const OPTIONS_OF_PROTO: Record<number, string[]> = {
+  1: ["--icmp-type", "--icmp-code", "--icmp-id"],
+  6: [
+    "--sport",
+    "--orig-port-src",
+    "--dport",
+    "--orig-port-dst",
+    "--reply-port-src",
+    "--reply-port-dst",
+    "--state",
+  ],
+  17: [
+    "--sport",
+    "--orig-port-src",
+    "--dport",
+    "--orig-port-dst",
+    "--reply-port-src",
+    "--reply-port-dst",
+  ],
+};
+
+const TCP_STATES = new Set(
+  "NONE SYN_SENT SYN_RECV ESTABLISHED FIN_WAIT CLOSE_WAIT LAST_ACK TIME_WAIT CLOSE LISTEN".split(
+    " ",
+  ),
 );
 
 function fail(o: Output, msg: string): CommandResult {
@@ -60,6 +97,7 @@ export function conntrack(ctx: ProgramContext): CommandResult {
   const o = new Output();
   let command: "list" | "flush" | undefined;
   let proto: number | undefined;
+  const filter: CtFilter = {};
   const args = ctx.args;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -84,6 +122,48 @@ export function conntrack(ctx: ProgramContext): CommandResult {
       continue;
     }
     if (a === "-h" || a === "--help") continue;
+    const addrKey = ADDRESS_OPTIONS[a];
+    if (addrKey !== undefined) {
+      const v = args[++i];
+      if (v === undefined) return fail(o, `option \`${a}' requires an argument`);
+      const ip = filterAddress(v);
+      // A mask, an IPv6 address or a name: not modelled here.
+      if (ip === undefined) return notSimulatedResult(`conntrack ${a} ${v}`);
+      (filter as Record<string, unknown>)[addrKey] = ip;
+      continue;
+    }
+    const natKey = NAT_OPTIONS[a];
+    if (natKey !== undefined) {
+      filter[natKey] = true;
+      continue;
+    }
+    if (a === "-m" || a === "--mark") {
+      const v = args[++i];
+      if (v === undefined) return fail(o, `option \`${a}' requires an argument`);
+      const m = filterMark(v);
+      if (!m) return notSimulatedResult(`conntrack ${a} ${v}`);
+      filter.mark = m;
+      continue;
+    }
+    if (proto !== undefined && OPTIONS_OF_PROTO[proto]?.includes(a)) {
+      const v = args[++i];
+      if (v === undefined) return fail(o, `option \`${a}' requires an argument`);
+      const key = PROTO_VALUE_OPTIONS[a]!;
+      if (key === "state") {
+        if (!TCP_STATES.has(v.toUpperCase())) return notSimulatedResult(`conntrack ${a} ${v}`);
+        filter.state = v.toUpperCase();
+      } else {
+        const n = filterNumber(v, key.startsWith("icmp") && key !== "icmpId" ? 255 : 65535);
+        if (n === undefined) return notSimulatedResult(`conntrack ${a} ${v}`);
+        (filter as Record<string, unknown>)[key] = n;
+      }
+      continue;
+    }
+    // An option of another protocol than -p's is unknown to conntrack (icmp, tcp, udp).
+    if (proto !== undefined && OPTIONS_OF_PROTO[proto] && PROTO_OPTIONS.has(a)) {
+      const others = Object.values(OPTIONS_OF_PROTO).some((l) => l.includes(a));
+      if (others) return fail(o, `unknown option \`${a}'`);
+    }
     if (UNMODELLED.has(a) || (proto !== undefined && PROTO_OPTIONS.has(a)))
       return notSimulatedResult(`conntrack ${a}`);
     if (a.startsWith("-")) return fail(o, `unknown option \`${a}'`);
@@ -99,6 +179,7 @@ export function conntrack(ctx: ProgramContext): CommandResult {
   }
   if (command === "flush") {
     if (proto !== undefined) return fail(o, "Illegal option `--protonum' with this command");
+    if (Object.keys(filter).length > 0) return notSimulatedResult("conntrack -F with a filter");
     conntrackFlush(ctx.ns);
     o.err(`${CONNTRACK_VERSION}: connection tracking table has been emptied.\n`);
     return o.result(0);
@@ -107,6 +188,7 @@ export function conntrack(ctx: ProgramContext): CommandResult {
   let n = 0;
   for (const ct of table.list()) {
     if (proto !== undefined && ct.proto !== proto) continue;
+    if (!matchesFilter(ct, filter)) continue;
     o.out(`${formatEntry(table, ct)}\n`);
     n++;
   }

@@ -1,4 +1,4 @@
-// `ping` (iputils 20221126) with -c, -W, -t, -I, -i: its header, per-reply and per-error
+// `ping` (iputils 20221126) with -c, -W, -t, -I, -i, -s, -M: its header, per-reply and per-error
 // lines, statistics and exit codes. The run itself is an XState machine on virtual time.
 import { createActor } from "xstate";
 import { DEFAULT_COMMAND_TIMEOUT_MS, type CommandResult } from "../../backend.js";
@@ -10,6 +10,7 @@ import {
   type Ip4,
   type Ipv4Packet,
   type NetDevice,
+  pathMtu,
 } from "../kernel/netlink/index.js";
 import { notSimulatedResult } from "./not-simulated.js";
 import { PING_USAGE } from "./ping-usage.js";
@@ -41,11 +42,15 @@ interface PingOpts {
   iface: string | undefined;
   quiet: boolean;
   target: string;
+  /** -s: ICMP data bytes (56). */
+  size: number;
+  /** -M: IP_MTU_DISCOVER; undefined is the socket's default (want). */
+  pmtudisc: "do" | "dont" | "want" | undefined;
 }
 
 // iputils 20221126's options (ping.c getopt) that the simulator does not model. -f is
 // refused by the lab-script parser.
-const UNMODELLED_WITH_ARG = "TFNelmMpQsSw";
+const UNMODELLED_WITH_ARG = "TFNelmpQSw";
 const UNMODELLED_FLAGS = "6bRaABCdDfLOrUvVh";
 
 function usageError(o: Output, msg: string, code = 2, usage = false): CommandResult {
@@ -75,6 +80,8 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
     iface: undefined,
     quiet: false,
     target: "",
+    size: 56,
+    pmtudisc: undefined,
   };
   const targets: string[] = [];
   let unmodelled: string | undefined;
@@ -98,7 +105,7 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
         j++;
         continue;
       }
-      if ("cWtIi".includes(f)) {
+      if ("cWtIisM".includes(f)) {
         let v = a.slice(j + 1);
         if (v === "") {
           const next = args[++i];
@@ -129,6 +136,14 @@ function parseArgs(args: string[], o: Output): PingOpts | CommandResult {
           if (!Number.isFinite(n) || n < 0.002)
             return usageError(o, `ping: bad timing interval: ${v}\n`);
           opts.intervalMs = n * 1000;
+        } else if (f === "s") {
+          const n = intArg(o, v, 0, "2147483647");
+          if (typeof n !== "number") return n;
+          opts.size = n;
+        } else if (f === "M") {
+          if (v !== "do" && v !== "dont" && v !== "want")
+            return usageError(o, `ping: invalid -M argument: ${v}\n`);
+          opts.pmtudisc = v;
         } else opts.iface = v;
         break;
       }
@@ -198,15 +213,18 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
   const target = named ? opts.target : formatIp4(dst);
   const from = (a: number): string =>
     named && a === dst ? `${named.fqdn} (${formatIp4(a)})` : formatIp4(a);
+  const sizes = `${opts.size}(${opts.size + 28})`;
   o.out(
     opts.iface !== undefined
-      ? `PING ${target} (${formatIp4(dst)}) from ${formatIp4(src)} ${oif?.name ?? ""}: 56(84) bytes of data.\n`
-      : `PING ${target} (${formatIp4(dst)}) 56(84) bytes of data.\n`,
+      ? `PING ${target} (${formatIp4(dst)}) from ${formatIp4(src)} ${oif?.name ?? ""}: ${sizes} bytes of data.\n`
+      : `PING ${target} (${formatIp4(dst)}) ${sizes} bytes of data.\n`,
   );
 
   const id = world.rng.int(1, 65535);
   // Without -c, ping runs until it is killed: here, at the backend's per-command limit.
   const count = opts.count || Infinity;
+  /** iputils times a probe only when its data holds a struct timeval (16 bytes). */
+  const timing = opts.size >= 16;
   const started = world.scheduler.now;
   const sentAt = new Map<number, number>();
   const rtt = new RttSummary();
@@ -243,13 +261,13 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
         const ms = world.scheduler.now - sentAt.get(l4.seq)! + 0.05;
         sentAt.delete(l4.seq);
         acknowledge(l4.seq);
-        rtt.add(ms);
+        if (timing) rtt.add(ms);
         received++;
         if (!opts.quiet)
           o.out(
             // An answer from another address than the target (a NAT that did not
             // un-NAT it): iputils flags it.
-            `64 bytes from ${from(pkt.src)}: icmp_seq=${l4.seq} ttl=${pkt.ttl} time=${ms.toFixed(3)} ms${pkt.src !== dst ? " (DIFFERENT ADDRESS!)" : ""}\n`,
+            `${opts.size + 8} bytes from ${from(pkt.src)}: icmp_seq=${l4.seq} ttl=${pkt.ttl}${timing ? ` time=${ms.toFixed(3)} ms` : ""}${pkt.src !== dst ? " (DIFFERENT ADDRESS!)" : ""}\n`,
           );
         answer();
         return;
@@ -262,7 +280,9 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
         const text =
           l4.type === 11
             ? "Time to live exceeded"
-            : (UNREACH[l4.code] ?? `Dest Unreachable, Bad Code: ${l4.code}`);
+            : l4.code === 4
+              ? `Frag needed and DF set (mtu = ${l4.mtu ?? 0})`
+              : (UNREACH[l4.code] ?? `Dest Unreachable, Bad Code: ${l4.code}`);
         if (!opts.quiet) o.out(`From ${formatIp4(pkt.src)} icmp_seq=${inner.seq} ${text}\n`);
         // A probe our own OUTPUT chain REJECTed: sendmsg failed with EPERM, and iputils
         // reports it once the error is back (a silent DROP reports nothing).
@@ -284,16 +304,33 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
       forgotten++;
     }
     rejected.delete(seq - SEQ_WINDOW);
-    const pkt: Ipv4Packet = {
-      proto: "ipv4",
-      src,
-      dst,
-      ttl: opts.ttl ?? Number(ns.sysctl.get("net.ipv4.ip_default_ttl")),
-      id: ns.ipId++,
-      l4: { proto: "icmp", type: 8, code: 0, id, seq, dataLen: 56 },
-    };
+    // raw_sendmsg refuses more than 64K of ICMP outright; iputils says nothing of it.
+    if (opts.size + 8 > 0xffff) return;
+    const ipLen = opts.size + 28;
     try {
       const rt = world.ipv4.routeOutput(ns, dst, { oif, src });
+      const mtu = pathMtu(ns, rt.dev, dst);
+      // ip_append_data: a datagram over 64K, or over the path MTU with IP_PMTUDISC_DO,
+      // fails with EMSGSIZE and a local error on the socket's error queue (iputils
+      // prints it from there and counts it as an error).
+      if (ipLen > 0xffff || (opts.pmtudisc === "do" && ipLen > mtu)) {
+        errors++;
+        if (!opts.quiet) o.err(`ping: local error: message too long, mtu=${mtu}\n`);
+        answer();
+        return;
+      }
+      const pkt: Ipv4Packet = {
+        proto: "ipv4",
+        src,
+        dst,
+        ttl: opts.ttl ?? Number(ns.sysctl.get("net.ipv4.ip_default_ttl")),
+        id: ns.ipId++,
+        l4: { proto: "icmp", type: 8, code: 0, id, seq, dataLen: opts.size },
+      };
+      // __ip_make_skb: DF with "do", and with "want" (the default) when it fits; a
+      // datagram that does not fit leaves as fragments of the path MTU.
+      if (opts.pmtudisc === "do" || (opts.pmtudisc !== "dont" && ipLen <= mtu)) pkt.df = true;
+      if (ipLen > mtu) pkt.fragMtu = mtu;
       if (world.ipv4.sendRouted(ns, pkt, rt).kind === "reject") rejected.add(seq);
     } catch (e) {
       if (e instanceof KernelError) o.out(`ping: sendmsg: ${e.message}\n`);
@@ -343,7 +380,7 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
     );
     // finish(): the rtt summary and the pipe size share one last line, which may be empty.
     const tail: string[] = [];
-    if (received > 0) tail.push(rtt.line());
+    if (received > 0 && timing) tail.push(rtt.line());
     if (pipesize > 1) tail.push(`pipe ${pipesize}`);
     o.out(`${tail.join(", ")}\n`);
     return o.result(received > 0 ? 0 : 1);

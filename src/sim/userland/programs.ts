@@ -15,6 +15,7 @@ import { iptablesRestoreProgram } from "./iptables/restore-program.js";
 import { iptablesSave } from "./iptables/save.js";
 import { nc } from "./nc.js";
 import { ping } from "./ping.js";
+import { traceroute } from "./traceroute.js";
 import { cat, echo } from "./procsys.js";
 import type { SimProgram } from "./program.js";
 import { sleep } from "./sleep.js";
@@ -38,6 +39,7 @@ const LAB_PROGRAMS = {
   sleep,
   arp,
   brctl,
+  traceroute,
 } satisfies Record<Exclude<ProgramName, "docker">, SimProgram>;
 
 export const SIM_PROGRAMS = {

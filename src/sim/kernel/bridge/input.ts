@@ -2,7 +2,8 @@
 // learn the source, deliver local frames up the stack through the bridge device, forward
 // known unicast to its port, flood the rest, never back out the port it came in on
 // unless that port is in hairpin mode. Bridged frames keep their TTL.
-import type { NetDevice } from "../core/device.js";
+import { frameBytes, type NetDevice } from "../core/device.js";
+import { wireUnits } from "../core/frag.js";
 import { isMulticastMac } from "../core/mac.js";
 import type { Frame, Ipv4Packet } from "../core/packet.js";
 import type { Bridge } from "../drivers/bridge.js";
@@ -119,6 +120,13 @@ function handleFrameFinish(br: Bridge, port: NetDevice, frame: Frame): void {
   const decided = (action: BridgeAction, to: NetDevice[], why: string): void =>
     traceDecision(br, frame, port, learned, action, to, why);
   const up = (f: Frame): void => {
+    // br_pass_frame_up counts the frame on the bridge device, after eth_type_trans pulled
+    // the Ethernet header (skb->len is 14 bytes short of what the port counted); a
+    // multicast one that no mdb entry claims counts as multicast too (br_handle_frame_finish).
+    const u = wireUnits(f, frameBytes(f));
+    br.stats.rxPackets += u.packets;
+    br.stats.rxBytes += u.bytes - 14 * u.packets;
+    if (isMulticastMac(f.dst) && f.dst !== "ff:ff:ff:ff:ff:ff") br.stats.multicast++;
     world.scheduler.at(0, `bridge ${br.name} local in`, () => world.ipv4.receive(br, f), {
       kind: "up",
       payload: f.payload,

@@ -2,6 +2,7 @@
 // operational state the kernel derives from admin state and carrier (RFC 2863 operstate).
 import type { Ip4 } from "./ip4.js";
 import type { Mac } from "./mac.js";
+import { wireUnits } from "./frag.js";
 import { ipLength, type Frame } from "./packet.js";
 import type { NetNs } from "./netns.js";
 
@@ -63,6 +64,8 @@ export abstract class NetDevice {
   addrs6: IfAddr6[] = [];
   /** addrconf configured the link in this up period (IF_READY): the link-local is made once. */
   ipv6Ready = false;
+  /** idev->cnf.addr_gen_mode (`ip link set DEV addrgenmode`): none makes no link-local. */
+  addrGenMode: "eui64" | "none" = "eui64";
   /** Bridge this device is a port of (same namespace). */
   master: NetDevice | undefined;
   /** User set the MAC with `ip link set address` (a bridge stops following its ports). */
@@ -255,12 +258,14 @@ export function frameBytes(frame: Frame): number {
 
 /** Counts a transmitted frame on dev (dev_sw_netstats_tx_add). */
 export function countTx(dev: NetDevice, frame: Frame): void {
-  dev.stats.txPackets++;
-  dev.stats.txBytes += frameBytes(frame);
+  const u = wireUnits(frame, frameBytes(frame));
+  dev.stats.txPackets += u.packets;
+  dev.stats.txBytes += u.bytes;
 }
 
 /** Counts a received frame on dev (dev_sw_netstats_rx_add). */
 export function countRx(dev: NetDevice, frame: Frame): void {
-  dev.stats.rxPackets++;
-  dev.stats.rxBytes += frameBytes(frame);
+  const u = wireUnits(frame, frameBytes(frame));
+  dev.stats.rxPackets += u.packets;
+  dev.stats.rxBytes += u.bytes;
 }

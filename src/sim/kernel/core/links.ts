@@ -181,6 +181,8 @@ export function moveToNetns(dev: NetDevice, target: NetNs, newName?: string): vo
     dev.ifindex = target.allocIndex(dev.ifindex);
     dev.name = name;
     dev.ipv6Ready = false;
+    // The inet6_dev is made afresh in the new namespace, with its default addr_gen_mode.
+    dev.addrGenMode = "eui64";
     // dev_shutdown on the way out: the qdisc is gone until the device is opened again.
     dev.everUp = false;
     target.attach(dev);

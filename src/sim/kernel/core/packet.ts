@@ -28,6 +28,8 @@ export interface IcmpError {
   code: number;
   /** The offending datagram's IP header and first bytes (RFC 792). */
   original: Ipv4Packet;
+  /** Next-hop MTU of a "fragmentation needed" (type 3 code 4, RFC 1191). */
+  mtu?: number;
 }
 
 export type Icmp = IcmpEcho | IcmpError;
@@ -66,6 +68,10 @@ export interface Ipv4Packet {
   ttl: number;
   id: number;
   l4: L4;
+  /** IP_DF: routers must not fragment it (set by a socket's PMTU discovery when it fits). */
+  df?: boolean;
+  /** Fragmented for this MTU on its way (frag.ts): each fragment is a frame of its own. */
+  fragMtu?: number;
 }
 
 /** An Ethernet frame on a wire. IPv6 frames are only the link chatter that bridges learn from. */

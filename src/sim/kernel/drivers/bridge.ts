@@ -274,9 +274,12 @@ export class Bridge extends NetDevice implements MasterOps {
     const p = this.port(dev);
     if (!p) return;
     const enable = this.adminUp && dev.adminUp && dev.carrier();
+    const wasEnabled = this.portState(p) !== "disabled";
     p.actor.send(
       enable ? { type: "ENABLE", at: this.ns.world.scheduler.now } : { type: "DISABLE" },
     );
+    // br_stp_disable_port -> br_fdb_delete_by_port(do_all 0): what the port learned goes.
+    if (wasEnabled && !enable) this.fdb = this.fdb.filter((e) => e.dev !== dev || e.local);
   }
 
   /** br_stp_recalculate_bridge_id: the lowest port MAC, unless the user set one. */

@@ -4,6 +4,7 @@ import { countRx, countTx, NetDevice } from "../core/device.js";
 import { kfail } from "../core/errors.js";
 import { claimName, configure, macFor, register, setAdmin, type LinkAttrs } from "../core/links.js";
 import { linkwatchFire, rtnlRequest } from "../core/linkwatch.js";
+import { largestFragment } from "../core/frag.js";
 import type { Mac } from "../core/mac.js";
 import type { LinkKindOps } from "../core/modules.js";
 import type { NetNs } from "../core/netns.js";
@@ -83,6 +84,13 @@ export class Veth extends NetDevice {
       return;
     }
     const peer = this.peer;
+    // __dev_forward_skb: a frame longer than the peer's MTU (plus a VLAN tag's 4 bytes,
+    // is_skb_forwardable) is dropped, counted by both ends.
+    if (frame.payload.proto === "ipv4" && largestFragment(frame.payload) > peer.mtu + 4) {
+      this.stats.txDropped++;
+      peer.stats.rxDropped++;
+      return;
+    }
     countTx(this, frame);
     countRx(peer, frame);
     this.ns.world.scheduler.at(

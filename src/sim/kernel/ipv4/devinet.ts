@@ -325,7 +325,7 @@ function syncIpv6(dev: NetDevice): void {
     return;
   }
   const ll = canonicalIp6(linkLocalFromMac(dev.mac)) ?? linkLocalFromMac(dev.mac);
-  if (!dev.addrs6.some((a) => a.addr === ll))
+  if (dev.addrGenMode === "eui64" && !dev.addrs6.some((a) => a.addr === ll))
     linkAddr6(dev, { addr: ll, plen: 64, scope: "link", tentative: true, auto: true });
   for (const a of dev.addrs6) startDad(dev, a);
 }

@@ -35,6 +35,8 @@ export interface GetRouteAnswer {
   /** RTA_UID: output routes only. */
   uid?: number;
   cache: CacheFlag[];
+  /** A path MTU exception for dst (RTA_CACHEINFO's expiry in seconds, RTAX_MTU). */
+  pmtu?: { mtu: number; expiresSec: number };
   /** RTA_IIF: input routes. */
   iif?: NetDevice;
 }
@@ -168,7 +170,18 @@ function outputRoute(
     prefsrc: saddr !== srcIn ? saddr : undefined,
     uid: 0,
     cache: orderFlags(flags),
+    ...pmtuOf(ns, dst, type),
   };
+}
+
+/** rt_fill_info: a unicast route with a learned path MTU shows it and its expiry. */
+function pmtuOf(ns: NetNs, dst: Ip4, type: RouteType): Pick<GetRouteAnswer, "pmtu"> {
+  if (type !== "unicast") return {};
+  const now = ns.world.scheduler.now;
+  const mtu = ns.pmtu.get(dst, now);
+  const left = ns.pmtu.expiresIn(dst, now);
+  if (mtu === undefined || left === undefined) return {};
+  return { pmtu: { mtu, expiresSec: Math.floor(left / 1000) } };
 }
 
 /** 224.0.0.0/24 (ipv4_is_local_multicast). */

@@ -16,6 +16,7 @@ import type { ArpPacket, Frame, IcmpError, Ipv4Packet } from "../core/packet.js"
 import type { World } from "../core/world.js";
 import { Loopback, loopbackCount } from "../drivers/loopback.js";
 import { vxlanRcv } from "../drivers/vxlan.js";
+import { exceedsMtu, fragmentFor, learnPmtu } from "./mtu.js";
 import { nfAttachError, nfHook, type HookCtx, type NfDropReason } from "../netfilter/eval.js";
 import { peekSkb, moveSkb } from "../netfilter/skb.js";
 import type { HookName, Verdict } from "../netfilter/types.js";
@@ -35,6 +36,7 @@ export type DropReason =
   | "ARP failed"
   | "neighbour entry flushed"
   | "TTL exceeded"
+  | "DF set and longer than the MTU"
   | "not for this host"
   | "device down"
   | "no carrier"
@@ -271,7 +273,7 @@ export class Ipv4Stack {
 
   /** Frames the packet and hands it to the device (dev_queue_xmit). */
   transmit(dev: NetDevice, dstMac: Mac, pkt: Ipv4Packet): void {
-    dev.xmit({ src: dev.mac, dst: dstMac, payload: pkt });
+    dev.xmit({ src: dev.mac, dst: dstMac, payload: fragmentFor(this.world, dev, pkt) });
   }
 
   /** The source address for an ARP request (arp_solicit with arp_announce=0). */
@@ -404,6 +406,13 @@ export class Ipv4Stack {
       this.icmpError(ns, inDev, pkt, 11, 0);
       return;
     }
+    // ip_forward: a DF datagram longer than the next hop's MTU goes back as an ICMP
+    // "fragmentation needed" carrying that MTU (ip_exceeds_mtu, before the FORWARD hook).
+    if (exceedsMtu(pkt, res.dev!.mtu)) {
+      this.drop(ns, "DF set and longer than the MTU", pkt);
+      this.icmpError(ns, inDev, pkt, 3, 4, undefined, res.dev!.mtu);
+      return;
+    }
     this.world.trace.point(pkt, {
       kind: "route",
       ns: ns.scriptName,
@@ -451,6 +460,9 @@ export class Ipv4Stack {
       // icmp_unreach: the error also goes to the protocol of the datagram it quotes
       // (tcp_v4_err, __udp4_lib_err); raw sockets (ping) see every ICMP message.
       if (l4.type === 3 || l4.type === 11) {
+        // icmp_unreach, ICMP_FRAG_NEEDED: ipv4_update_pmtu for the quoted destination.
+        if (l4.type === 3 && l4.code === 4 && l4.mtu !== undefined)
+          learnPmtu(this.world, ns, l4.original.dst, l4.mtu);
         const inner = l4.original.l4.proto;
         if (inner === "tcp") ns.tcp.icmpError(l4);
         else if (inner === "udp") ns.udp.icmpError(l4);
@@ -485,6 +497,8 @@ export class Ipv4Stack {
     code: number,
     /** The source when the packet was for one of our addresses (icmp_send, RTCF_LOCAL). */
     src?: Ip4,
+    /** The next-hop MTU a "fragmentation needed" reports. */
+    mtu?: number,
   ): void {
     if (pkt.l4.proto === "icmp" && (pkt.l4.type === 3 || pkt.l4.type === 11)) return; // never about errors
     let rt: OutputRoute;
@@ -504,7 +518,10 @@ export class Ipv4Stack {
       !this.peerAllow(ns, pkt.src, limit, 6 * limit)
     )
       return;
-    const err: IcmpError = { proto: "icmp", type, code, original: pkt };
+    const err: IcmpError =
+      mtu === undefined
+        ? { proto: "icmp", type, code, original: pkt }
+        : { proto: "icmp", type, code, original: pkt, mtu };
     const out: Ipv4Packet = {
       proto: "ipv4",
       src: rt.src,

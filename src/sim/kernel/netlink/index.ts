@@ -97,6 +97,8 @@ export interface LinkRequest {
   allmulti?: boolean;
   multicast?: boolean;
   noarp?: boolean;
+  /** IFLA_AF_SPEC's IFLA_INET6_ADDR_GEN_MODE (ip link set DEV addrgenmode eui64|none). */
+  addrGenMode?: "eui64" | "none";
 }
 
 /** Bridge port options (IFLA_BRPORT_*), set with `ip link ... type bridge_slave` or `bridge link`. */
@@ -224,6 +226,8 @@ export function linkSet(dev: NetDevice, r: LinkRequest, kind: LinkKindChange = {
     if (r.txqlen < 0) kfail("EINVAL");
     dev.txqlen = r.txqlen;
   }
+  // IFLA_AF_SPEC comes last in do_setlink; inet6_set_link_af only stores the mode.
+  if (r.addrGenMode !== undefined) dev.addrGenMode = r.addrGenMode;
 }
 
 /** br_setport: options of a bridge port; EOPNOTSUPP when the device is no bridge's port. */

@@ -29,6 +29,8 @@ export {
 } from "../ipv4/fib.js";
 export { NUD_BITS, type NeighEntry, type NudState } from "../ipv4/neigh.js";
 export type { GetRouteAnswer, GetRouteRequest } from "../ipv4/route-get.js";
+// The socket side (IP_MTU): the path MTU a datagram to dst would get.
+export { pathMtu } from "../ipv4/mtu.js";
 export { TABLE_ORDER, isBuiltinChain, isTableName } from "../netfilter/builtin.js";
 export {
   conntrackOf,

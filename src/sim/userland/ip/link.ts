@@ -117,6 +117,7 @@ interface LinkReq {
   group?: number;
   link?: string;
   type?: string;
+  addrGenMode?: "eui64" | "none";
 }
 
 /** netns_get_fd, then a PID: the namespace argument of `netns`. */
@@ -239,11 +240,12 @@ function iplinkParse(c: IpContext, a: Args, create: boolean): LinkReq {
       matches(w, "numrxqueues")
     ) {
       notSimulated(c, w);
-    } else if (
-      matches(w, "addrgenmode") ||
-      matches(w, "link-netns") ||
-      matches(w, "link-netnsid")
-    ) {
+    } else if (matches(w, "addrgenmode")) {
+      const v = a.next();
+      // stable_secret and random derive addresses this simulator does not model.
+      if (v === "eui64" || v === "none") r.addrGenMode = v;
+      else notSimulated(c, `addrgenmode ${v}`);
+    } else if (matches(w, "link-netns") || matches(w, "link-netnsid")) {
       notSimulated(c, w);
     } else if (
       [
@@ -335,6 +337,7 @@ function request(r: LinkReq): LinkRequest {
   if (r.mac) q.mac = r.mac;
   if (r.mtu !== undefined) q.mtu = r.mtu;
   if (r.txqlen !== undefined) q.txqlen = r.txqlen;
+  if (r.addrGenMode !== undefined) q.addrGenMode = r.addrGenMode;
   if (r.group !== undefined) q.group = r.group;
   if (r.alias !== undefined) q.alias = r.alias;
   if (r.netns !== undefined) q.netns = r.netns;

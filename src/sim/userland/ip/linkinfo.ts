@@ -255,7 +255,7 @@ function printDetails(p: Printer, dev: NetDevice, o: LinkPrintOpts): void {
     }
     p.closeObject();
   }
-  if (o.doLink) p.str("inet6_addr_gen_mode", "addrgenmode eui64 ", "eui64");
+  if (o.doLink) p.str("inet6_addr_gen_mode", `addrgenmode ${dev.addrGenMode} `, dev.addrGenMode);
   p.num("num_tx_queues", `numtxqueues ${dev.numTxQueues} `, dev.numTxQueues);
   p.num("num_rx_queues", `numrxqueues ${dev.numRxQueues} `, dev.numRxQueues);
   p.num("gso_max_size", "gso_max_size 65536 ", 65536);

@@ -42,6 +42,8 @@ export interface RouteMsg {
   uid?: number;
   /** RTM_F_CLONED (route get): the cache line instead of proto/scope. */
   cache?: string[];
+  /** RTA_CACHEINFO's expiry and RTAX_MTU of a route with a learned path MTU. */
+  pmtu?: { mtu: number; expiresSec: number };
   iif?: NetDevice;
   pref?: string;
 }
@@ -88,6 +90,7 @@ export function fromGet(a: GetRouteAnswer): RouteMsg {
     flags,
     uid: a.uid,
     cache: a.cache,
+    ...(a.pmtu ? { pmtu: a.pmtu } : {}),
     iif: a.iif,
   };
 }
@@ -173,6 +176,15 @@ export function printRoute(p: Printer, m: RouteMsg, f: PrintFilter, details: boo
       p.fp(`${p.sl}    cache `);
       if (m.cache.length) p.fp(`<${m.cache.join(",")}> `);
     }
+  }
+  if (m.pmtu) {
+    // print_rta_cacheinfo, then print_rta_metrics.
+    p.num("expires", `expires ${m.pmtu.expiresSec}sec `, m.pmtu.expiresSec);
+    p.openArray("metrics", "");
+    p.openObject();
+    p.num("mtu", `mtu ${m.pmtu.mtu} `, m.pmtu.mtu);
+    p.closeObject();
+    p.closeArray("");
   }
   if (m.iif && !f.iifExact) p.str("iif", `iif ${m.iif.name} `, m.iif.name);
   if (m.pref !== undefined) p.str("pref", `pref ${m.pref}`, m.pref);

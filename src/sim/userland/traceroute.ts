@@ -1,0 +1,245 @@
+// `traceroute` (Dmitry Butskoy's traceroute 2.1.2, Debian's) with its default UDP method:
+// -n, -q N, -w MAX, -m N and a numeric HOST. Probes of rising TTL go out up to 16 at a
+// time (-N 16) to ports 33434 and up; routers answer with ICMP time exceeded, the
+// destination with port unreachable, which ends the trace. Unanswered probes print `*`
+// after -w seconds (the real tool's HERE/NEAR shortcuts, which give up sooner when later
+// hops answered, are not modelled: they change how long it takes, not what it prints).
+import type { CommandResult } from "../../backend.js";
+import {
+  KernelError,
+  formatIp4,
+  parseIp4,
+  type Ip4,
+  type Ipv4Packet,
+} from "../kernel/netlink/index.js";
+import { notSimulatedResult } from "./not-simulated.js";
+import { DEFAULT_COMMAND_TIMEOUT_MS } from "../../backend.js";
+import { Output, TimedOut, type ProgramContext, type Waiting } from "./program.js";
+
+const SIM_PROBES = 16;
+const BASE_PORT = 33434;
+/** 60-byte probes: IP header, UDP header and 32 bytes of data. */
+const DATA_LEN = 32;
+
+interface Opts {
+  numeric: boolean;
+  queries: number;
+  waitMs: number;
+  maxHops: number;
+  host: string;
+}
+
+/** ICMP destination unreachable codes as traceroute annotates them (print_probe). */
+function annotation(code: number, mtu: number | undefined): string {
+  switch (code) {
+    case 0:
+    case 6:
+    case 9:
+    case 11:
+      return " !N";
+    case 1:
+    case 7:
+    case 10:
+    case 12:
+      return " !H";
+    case 2:
+      return " !P";
+    case 3:
+      return "";
+    case 4:
+      return ` !F-${mtu ?? 0}`;
+    case 5:
+      return " !S";
+    case 13:
+      return " !X";
+    case 14:
+      return " !V";
+    case 15:
+      return " !C";
+    default:
+      return ` !<${code}>`;
+  }
+}
+
+function parseArgs(args: string[]): Opts | CommandResult {
+  const o: Opts = { numeric: false, queries: 3, waitMs: 5000, maxHops: 30, host: "" };
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith("-") || a === "-") {
+      rest.push(a);
+      continue;
+    }
+    if (a === "-n") {
+      o.numeric = true;
+      continue;
+    }
+    if (a === "-4") continue;
+    const m = /^-([qwm])(.*)$/.exec(a);
+    if (!m) return notSimulatedResult(`traceroute ${a}`);
+    const v = m[2] !== "" ? m[2]! : args[++i];
+    if (v === undefined) return notSimulatedResult(`traceroute ${a} without its value`);
+    if (m[1] === "w") {
+      // MAX only; MAX,HERE,NEAR tunes shortcuts the simulator does not take.
+      if (!/^\d+(\.\d+)?$/.test(v)) return notSimulatedResult(`traceroute -w ${v}`);
+      o.waitMs = Number(v) * 1000;
+      continue;
+    }
+    if (!/^\d+$/.test(v)) return notSimulatedResult(`traceroute -${m[1]} ${v}`);
+    const n = Number(v);
+    if (m[1] === "q") {
+      if (n < 1 || n > 10) return fail("no more than 10 probes per hop\n");
+      o.queries = n;
+    } else {
+      if (n < 1) return fail("first hop out of range\n");
+      if (n > 255) return fail("max hops cannot be more than 255\n");
+      o.maxHops = n;
+    }
+  }
+  if (rest.length === 0) return notSimulatedResult("traceroute without a host");
+  if (rest.length > 1) return notSimulatedResult("traceroute with a packet length");
+  o.host = rest[0]!;
+  return o;
+}
+
+function fail(msg: string): CommandResult {
+  return { exit: 2, stdout: "", stderr: msg };
+}
+
+interface Probe {
+  ttl: number;
+  sport: number;
+  dport: number;
+  sentAt: number;
+  done: boolean;
+  from?: Ip4;
+  rttMs?: number;
+  note?: string;
+  final?: boolean;
+}
+
+export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
+  const parsed = parseArgs(ctx.args);
+  if ("exit" in parsed) return parsed;
+  const opts = parsed;
+  const { world, ns } = ctx;
+  const dst = parseIp4(opts.host);
+  if (dst === undefined) return notSimulatedResult(`traceroute to a name (${opts.host})`);
+  let src: Ip4;
+  try {
+    src = world.ipv4.routeOutput(ns, dst, {}).src;
+  } catch (e) {
+    if (!(e instanceof KernelError)) throw e;
+    return notSimulatedResult("traceroute without a route to its host");
+  }
+  const o = new Output();
+  o.out(
+    `traceroute to ${opts.host} (${formatIp4(dst)}), ${opts.maxHops} hops max, ${20 + 8 + DATA_LEN} byte packets\n`,
+  );
+  const probes: Probe[] = [];
+  let end = opts.maxHops * opts.queries;
+  let inFlight = 0;
+  // Probes beyond the hop that ended the trace are not waited for.
+  const pending = (): boolean => probes.slice(0, end).some((p) => !p.done) || probes.length < end;
+
+  const resolve = (p: Probe): void => {
+    if (p.done) return;
+    p.done = true;
+    inFlight--;
+    world.scheduler.at(0, "traceroute next probes", sendMore);
+  };
+  const sendOne = (): void => {
+    const i = probes.length;
+    const p: Probe = {
+      ttl: Math.floor(i / opts.queries) + 1,
+      sport: 32768 + world.rng.int(0, 28231),
+      dport: BASE_PORT + i,
+      sentAt: world.scheduler.now,
+      done: false,
+    };
+    probes.push(p);
+    inFlight++;
+    const pkt: Ipv4Packet = {
+      proto: "ipv4",
+      src,
+      dst,
+      ttl: p.ttl,
+      id: ns.ipId++,
+      df: true,
+      l4: {
+        proto: "udp",
+        sport: p.sport,
+        dport: p.dport,
+        payload: { kind: "data", len: DATA_LEN },
+      },
+    };
+    world.scheduler.at(opts.waitMs, "traceroute probe timeout", () => resolve(p));
+    try {
+      world.ipv4.sendRouted(ns, pkt, world.ipv4.routeOutput(ns, dst, { src }));
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+    }
+  };
+  function sendMore(): void {
+    while (inFlight < SIM_PROBES && probes.length < end) sendOne();
+  }
+  // Every ICMP message delivered to the namespace reaches the probes' error queues.
+  const close = ns.pingSockets.open({
+    id: -1,
+    onMessage(pkt: Ipv4Packet) {
+      const l4 = pkt.l4;
+      if (l4.proto !== "icmp" || (l4.type !== 3 && l4.type !== 11)) return;
+      const inner = l4.original.l4;
+      if (inner.proto !== "udp") return;
+      const p = probes.find((q) => q.sport === inner.sport && q.dport === inner.dport);
+      if (!p || p.done) return;
+      p.from = pkt.src;
+      p.rttMs = world.scheduler.now - p.sentAt + 0.05;
+      if (l4.type === 3) {
+        p.final = true;
+        p.note = annotation(l4.code, l4.mtu);
+        // No probe beyond this hop is needed.
+        end = Math.min(end, p.ttl * opts.queries);
+      }
+      resolve(p);
+    },
+  });
+  sendMore();
+
+  const limitMs = ctx.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const finish = (): CommandResult => {
+    close();
+    const timedOut = pending();
+    const lastHop = Math.ceil(Math.min(end, probes.length) / opts.queries);
+    for (let hop = 1; hop <= lastHop; hop++) {
+      // Killed at the limit: the hops finished so far were printed, in order.
+      if (timedOut && probes.some((q) => q.ttl === hop && !q.done)) break;
+      let line = `${String(hop).padStart(2)} `;
+      let prev: Ip4 | undefined;
+      for (const p of probes.filter((q) => q.ttl === hop)) {
+        if (p.from === undefined) {
+          line += " *";
+          continue;
+        }
+        if (p.from !== prev) {
+          const a = formatIp4(p.from);
+          line += opts.numeric ? ` ${a}` : ` ${a} (${a})`;
+          prev = p.from;
+        }
+        line += `  ${p.rttMs!.toFixed(3)} ms${p.note ?? ""}`;
+      }
+      o.out(`${line}\n`);
+    }
+    if (timedOut) throw new TimedOut(limitMs, o.stdout, o.stderr);
+    return o.result(0);
+  };
+  return {
+    waiting: {
+      until:
+        world.scheduler.now +
+        Math.min(opts.maxHops * opts.queries * opts.waitMs + 1, limitMs - 1e-6),
+      done: () => !pending(),
+      finish,
+    },
+  };
+}
