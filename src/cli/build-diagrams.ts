@@ -5,6 +5,7 @@
 // text comparison and needs no browser.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
+import { withContainers } from "../diagram/containers.js";
 import { createdOrder } from "../diagram/created-order.js";
 import { netfilterMap } from "../diagram/netfilter-map.js";
 import { topologyChart } from "../diagram/topology-chart.js";
@@ -17,6 +18,7 @@ import { parseProbe } from "../walk/probe.js";
 import { runWalk } from "../walk/run-walk.js";
 import { pick } from "../lessons/format.js";
 import { runStep } from "../lessons/run-step.js";
+import { dockerContainers } from "./docker-containers.js";
 import { lessonDiagramName } from "./lesson-diagram.js";
 import { lessonFiles, readLesson } from "./lesson-files.js";
 import { loadScript } from "./load-script.js";
@@ -114,7 +116,8 @@ export async function topologyFiles(root: string, items: TopologyItem[]): Promis
         await runStep(lesson, step, sim);
         const it = its.find((x) => x.step === step.number);
         if (!it) continue;
-        const topo = await sim.inspect();
+        const ran = lesson.steps.filter((x) => x.number <= step.number).flatMap((x) => x.commands);
+        const topo = withContainers(await sim.inspect(), await dockerContainers(sim, ran));
         const body = topologyChart(topo, { order });
         if (body === previous) continue;
         previous = body;

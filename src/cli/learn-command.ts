@@ -14,6 +14,8 @@ import { KernelBackend } from "../real/kernel-backend.js";
 import { SimBackend } from "../sim/sim-backend.js";
 import type { WorldSnapshot } from "../sim/snapshot.js";
 import { renderWalk } from "../walk/render.js";
+import { withContainers } from "../diagram/containers.js";
+import { dockerContainers } from "./docker-containers.js";
 import { lessonDiagram } from "./lesson-diagram.js";
 import { findLesson, loadLessons } from "./lesson-files.js";
 import { escapeControls, escapeOutput } from "../script/escape.js";
@@ -229,7 +231,11 @@ class Session {
     );
     w(`${this.t(step.narration)}\n`);
     this.last = await runStep(this.lesson, step, this.sim);
-    this.topology = step.diagram ? await this.sim.inspect() : undefined;
+    // The world after the step, with docker's containers by name (their namespaces have none).
+    const ran = this.lesson.steps.slice(0, step.number).flatMap((s) => s.commands);
+    this.topology = step.diagram
+      ? withContainers(await this.sim.inspect(), await dockerContainers(this.sim, ran))
+      : undefined;
     if (this.last.commands.length > 0) w("\n");
     for (const c of this.last.commands) w(commandText(c.command.text, c.result));
   }
