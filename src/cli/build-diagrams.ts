@@ -5,7 +5,7 @@
 // text comparison and needs no browser.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
-import { runLab } from "../compare/lab-run.js";
+import { withContainers } from "../diagram/containers.js";
 import { createdOrder } from "../diagram/created-order.js";
 import { netfilterMap } from "../diagram/netfilter-map.js";
 import { topologyChart } from "../diagram/topology-chart.js";
@@ -16,14 +16,23 @@ import { SimBackend } from "../sim/sim-backend.js";
 import type { LabScript } from "../script/types.js";
 import { parseProbe } from "../walk/probe.js";
 import { runWalk } from "../walk/run-walk.js";
+import { pick } from "../lessons/format.js";
+import { runStep } from "../lessons/run-step.js";
+import { dockerContainers } from "./docker-containers.js";
+import { lessonDiagramName } from "./lesson-diagram.js";
+import { lessonFiles, readLesson } from "./lesson-files.js";
 import { loadScript } from "./load-script.js";
-import { untilLine } from "./until.js";
 
-/** A topology picture: the script's world after `line` (a command line). */
+/** A topology picture: a lesson's world after one of its steps. */
 export interface TopologyItem {
+  /** The file's name under diagrams/lessons/, without extension: "03-veth-pairs-step-02". */
   name: string;
+  /** The lesson file, relative to the root ("lessons/03-veth-pairs.md"). */
   script: string;
-  line: number;
+  /** The step's number (1-based). */
+  step: number;
+  /** The step's title, for diagrams/README.md. */
+  title: string;
 }
 
 /** A walk's pictures: the script, then the probe. */
@@ -37,38 +46,26 @@ export interface WalkItem {
 export interface DiagramFile {
   path: string;
   mmd: string;
+  /** The heading diagrams/README.md gives it (the file's name without one). */
+  title?: string;
 }
 
 /**
- * The lessons and the step ends to draw: the last command before each `# Step N.` comment
- * and the last command of the script. (The only place that knows how lessons are found:
- * a new lesson format changes this function alone.)
+ * Every step of every lesson (lessons/*.md, read as `learn` reads them). The only place
+ * that knows how lessons are found: a new lesson format changes this function alone.
  */
 export function lessonItems(root: string): TopologyItem[] {
-  const dir = join(root, "lessons");
-  if (!existsSync(dir)) return [];
   const items: TopologyItem[] = [];
-  for (const f of readdirSync(dir)
-    .filter((x) => x.endsWith(".lab"))
-    .sort()) {
-    const script = join("lessons", f);
-    const lab = loadScript(join(root, script));
-    const lines = lab.commands.map((c) => c.line);
-    const ends = lab.comments
-      .filter((c) => /^Step \d+\b/.test(c.text))
-      .map((c) => lines.filter((l) => l < c.line).at(-1))
-      .filter((l): l is number => l !== undefined);
-    const last = lines.at(-1);
-    const all = [...new Set([...ends, ...(last !== undefined ? [last] : [])])].sort(
-      (a, b) => a - b,
-    );
-    all.forEach((line, i) =>
+  for (const file of lessonFiles(join(root, "lessons"))) {
+    const { lesson } = readLesson(file);
+    const script = relative(root, file);
+    for (const step of lesson.steps)
       items.push({
-        name: `${f.replace(/\.lab$/, "")}-${String(i + 1).padStart(2, "0")}`,
+        name: lessonDiagramName(script, step.number),
         script,
-        line,
-      }),
-    );
+        step: step.number,
+        title: `[${basename(script)}](../${script}), step ${step.number}: ${pick(step.title, "", lesson.lang)}`,
+      });
   }
   return items;
 }
@@ -99,31 +96,36 @@ function newSim(): SimBackend {
 }
 
 /**
- * Each item's topology; a step that draws the same as the one before it in the same
- * script is left out (only steps where the picture changes get one).
+ * Each item's topology, after the step ran as `learn` runs it (lab lines, walk, checks); a
+ * step that draws the same as the one before it in the same lesson is left out (only
+ * steps where the picture changes get one).
  */
 export async function topologyFiles(root: string, items: TopologyItem[]): Promise<DiagramFile[]> {
   const out: DiagramFile[] = [];
   const byScript = new Map<string, TopologyItem[]>();
   for (const it of items) byScript.set(it.script, [...(byScript.get(it.script) ?? []), it]);
   for (const [script, its] of byScript) {
-    const lab = loadScript(join(root, script));
-    const order = createdOrder(lab.commands);
+    const { lesson } = readLesson(join(root, script));
+    const order = createdOrder(lesson.steps.flatMap((s) => s.commands));
+    const wanted = new Set(its.map((it) => it.step));
     const sim = newSim();
     let previous: string | undefined;
     try {
-      let done = 0;
-      for (const it of [...its].sort((a, b) => a.line - b.line)) {
-        const upTo = untilLine(lab, String(it.line)).commands;
-        await runLab(upTo.slice(done), sim);
-        done = upTo.length;
-        const body = topologyChart(await sim.inspect(), { order });
+      for (const step of lesson.steps) {
+        if (step.number > Math.max(...wanted)) break;
+        await runStep(lesson, step, sim);
+        const it = its.find((x) => x.step === step.number);
+        if (!it) continue;
+        const ran = lesson.steps.filter((x) => x.number <= step.number).flatMap((x) => x.commands);
+        const topo = withContainers(await sim.inspect(), await dockerContainers(sim, ran));
+        const body = topologyChart(topo, { order });
         if (body === previous) continue;
         previous = body;
-        const title = `${script} after line ${it.line}: generated by npm run diagrams`;
+        const title = `${script} after step ${step.number}: generated by npm run diagrams`;
         out.push({
           path: `lessons/${it.name}.mmd`,
-          mmd: topologyChart(await sim.inspect(), { order, title }),
+          mmd: topologyChart(topo, { order, title }),
+          title: it.title,
         });
       }
     } finally {
@@ -180,7 +182,8 @@ export function indexOf(files: DiagramFile[]): string {
       s += `\n## ${dir === "." ? "The netfilter map" : dir === "lessons" ? "Lessons, step by step" : "Walks from the docs"}\n`;
     }
     const svg = f.path.replace(/\.mmd$/, ".svg");
-    s += `\n### ${basename(f.path, ".mmd")}\n\n![${basename(f.path, ".mmd")}](${svg})\n`;
+    const name = basename(f.path, ".mmd");
+    s += `\n### ${f.title ?? name}\n\n![${name}](${svg})\n`;
   }
   return s;
 }

@@ -2,7 +2,9 @@
 // an SVG/PNG of it), from the backend's inspect() after the script (or --until LINE).
 import { runLab } from "../compare/lab-run.js";
 import { createdOrder } from "../diagram/created-order.js";
+import { withContainers } from "../diagram/containers.js";
 import { topologyChart } from "../diagram/topology-chart.js";
+import { dockerContainers } from "./docker-containers.js";
 import { chooseMode, openBackends, type BackendOptions } from "./backends.js";
 import { diagramFormat, writeDiagrams } from "./diagram-output.js";
 import { loadScript, UserError } from "./load-script.js";
@@ -33,7 +35,9 @@ export async function diagramCommand(
     const backend = (open.sim ?? open.kernel)!;
     await runLab(script.commands, backend);
     const until = opts.until ? ` --until ${opts.until}` : "";
-    mmd = topologyChart(await backend.inspect(), {
+    const topo = await backend.inspect();
+    const containers = await dockerContainers(backend, script.commands);
+    mmd = topologyChart(withContainers(topo, containers), {
       title: `packetwalk diagram ${script.file}${until}`,
       order: createdOrder(script.commands),
     });

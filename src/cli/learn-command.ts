@@ -6,6 +6,7 @@
 import { createInterface } from "node:readline";
 import { createActor } from "xstate";
 import type { Backend } from "../backend.js";
+import type { Topology } from "../backend/topology.js";
 import { checkText, pick, type Lesson, type Step } from "../lessons/format.js";
 import { isRightAnswer, learnMachine, type LearnOutcome } from "../lessons/learn-machine.js";
 import { divergences, runStep, type StepRun } from "../lessons/run-step.js";
@@ -13,6 +14,9 @@ import { KernelBackend } from "../real/kernel-backend.js";
 import { SimBackend } from "../sim/sim-backend.js";
 import type { WorldSnapshot } from "../sim/snapshot.js";
 import { renderWalk } from "../walk/render.js";
+import { withContainers } from "../diagram/containers.js";
+import { dockerContainers } from "./docker-containers.js";
+import { lessonDiagram } from "./lesson-diagram.js";
 import { findLesson, loadLessons } from "./lesson-files.js";
 import { escapeControls, escapeOutput } from "../script/escape.js";
 import { UserError } from "./load-script.js";
@@ -20,11 +24,15 @@ import { resolveProfile } from "./profile.js";
 import { ProgressStore } from "./progress.js";
 import { style, useColour } from "./style.js";
 
-/** A diagram for a step, once src/diagrams can draw it: an SVG's path, a text rendering. */
+/**
+ * A step's diagram: an SVG's path and a text rendering (of `topology`, the world after the
+ * step); undefined when there is none by that name. The default: src/cli/lesson-diagram.ts.
+ */
 export type DiagramLookup = (
   lesson: Lesson,
   step: Step,
   name: string,
+  topology: Topology | undefined,
 ) => { path?: string; text?: string } | undefined;
 
 export interface LearnOptions {
@@ -115,6 +123,8 @@ class Session {
   /** Per step index: the world before the step ran (taken as the learner first got there). */
   private readonly before: WorldSnapshot[] = [];
   private last: StepRun | undefined;
+  /** The world after the step just run, when the step has a diagram to show. */
+  private topology: Topology | undefined;
   /** The kernel's sandbox and how many steps it has run (it only ever moves forward). */
   private kernel: { backend: Backend; at: number } | undefined;
   private readonly lang: string;
@@ -221,6 +231,11 @@ class Session {
     );
     w(`${this.t(step.narration)}\n`);
     this.last = await runStep(this.lesson, step, this.sim);
+    // The world after the step, with docker's containers by name (their namespaces have none).
+    const ran = this.lesson.steps.slice(0, step.number).flatMap((s) => s.commands);
+    this.topology = step.diagram
+      ? withContainers(await this.sim.inspect(), await dockerContainers(this.sim, ran))
+      : undefined;
     if (this.last.commands.length > 0) w("\n");
     for (const c of this.last.commands) w(commandText(c.command.text, c.result));
   }
@@ -246,10 +261,11 @@ class Session {
       w(run.walk.verdict.map((v) => `${v}\n`).join(""));
     }
     if (step.diagram) {
-      const d = this.deps.diagrams?.(this.lesson, step, step.diagram);
-      if (d?.text) w(`\n${d.text.replace(/\n?$/, "\n")}`);
+      const lookup = this.deps.diagrams ?? lessonDiagram;
+      const d = lookup(this.lesson, step, step.diagram, this.topology);
+      if (d?.text) w(`\n${style.bold("The topology now")}:\n${d.text.replace(/\n?$/, "\n")}`);
       if (d?.path) w(`diagram: ${d.path}\n`);
-      if (!d) w(style.dim(`\n(diagram "${step.diagram}": not drawn yet)\n`));
+      if (!d) w(style.dim(`\n(no diagram named "${step.diagram}"; "topology" is drawn)\n`));
     }
     if (run && run.checks.length > 0) {
       w(`\n${style.bold("Checks")}:\n`);

@@ -14,7 +14,8 @@ const ROOT = join(import.meta.dirname, "..", "..");
 describe("diagrams/", () => {
   it("finds every lesson's steps and the walks the docs show", () => {
     const lessons = lessonItems(ROOT);
-    expect(lessons.map((l) => l.script)).toContain("lessons/01-namespaces-veth-bridge.lab");
+    expect(lessons.map((l) => l.script)).toContain("lessons/01-namespaces-veth-bridge.md");
+    expect(lessons.find((l) => l.name === "03-veth-pairs-step-02")?.title).toContain("step 2");
     expect(docWalkItems(ROOT).map((w) => w.name)).toEqual(
       [1, 2, 3, 4, 5, 6].map((n) => `six-walks-${n}`),
     );
