@@ -108,7 +108,8 @@ function probeFailure(check: Check, result: CommandResult, walk: Walk | undefine
   const must = check.expect.kind === "reaches" ? "must get through" : "must stay blocked";
   const head = `${probePhrase(check.command)} ${must} (\`${check.command.text}\`)`;
   const v = walk ? verdictOf(walk) : undefined;
-  if (v) return `${head}, but ${verdictText(v)}`;
+  // The verdict says "dropped in X : no route" for a drop without a rule; one colon reads better.
+  if (v) return `${head}, but ${verdictText(v).replace(/ : /g, ": ")}`;
   const last = (result.stdout + result.stderr).trim().split("\n").at(-1) ?? "";
   const how = result.exit === 0 ? "it got through" : `it did not get through (exit ${result.exit})`;
   return `${head}, but ${how}${last ? `: ${last}` : ""}`;
