@@ -7,6 +7,7 @@ import {
   exerciseListCommand,
   exerciseShowCommand,
 } from "./exercise-command.js";
+import { labsCommand } from "./labs-command.js";
 import { learnCommand } from "./learn-command.js";
 import { lessonListCommand, lessonVerifyCommand } from "./lesson-command.js";
 import { UserError } from "./load-script.js";
@@ -160,6 +161,20 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(timeoutOption())
     .action(async (lessons: string[], opts) => {
       code = await lessonVerifyCommand(lessons, opts, write);
+    });
+
+  program
+    .command("labs")
+    .description("the example labs: list them, or run one by name (as `run` does)")
+    .argument("[lab]", "a lab's name (without it: the list)")
+    .option("--sim", "run in the simulator (default; needs no root)")
+    .option("--kernel", "run on the real kernel, in a throwaway rootless sandbox")
+    .option("--compare", "run in both and show where they differ; exit 1 on any difference")
+    .addOption(profileOption())
+    .addOption(seedOption())
+    .addOption(timeoutOption())
+    .action(async (lab: string | undefined, opts) => {
+      code = await labsCommand(lab, opts, write);
     });
 
   const exercise = program
