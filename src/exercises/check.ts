@@ -109,8 +109,35 @@ function probeFailure(check: Check, result: CommandResult, walk: Walk | undefine
   const head = `${probePhrase(check.command)} ${must} (\`${check.command.text}\`)`;
   const v = walk ? verdictOf(walk) : undefined;
   // The verdict says "dropped in X : no route" for a drop without a rule; one colon reads better.
-  if (v) return `${head}, but ${verdictText(v).replace(/ : /g, ": ")}`;
+  if (v) return `${head}, but ${verdictText(v).replace(/ : /g, ": ")}${policyWhy(walk!)}`;
   const last = (result.stdout + result.stderr).trim().split("\n").at(-1) ?? "";
   const how = result.exit === 0 ? "it got through" : `it did not get through (exit ${result.exit})`;
   return `${head}, but ${how}${last ? `: ${last}` : ""}`;
+}
+
+/**
+ * A drop by a chain's policy means no rule of that chain accepted the packet: say which
+ * traffic it was ("; no rule of filter FORWARD accepts traffic from br0 out of uplink").
+ */
+function policyWhy(walk: Walk): string {
+  for (const pkt of walk.sim?.packets ?? []) {
+    if (pkt.protocol === "arp" || pkt.fate.kind !== "dropped") continue;
+    const drop = pkt.steps.findLast((x) => x.kind === "drop");
+    const nf = pkt.steps.findLast(
+      (x) => x.kind === "nf" && drop !== undefined && x.seq <= drop.seq,
+    );
+    if (!drop || !nf?.nf?.policy || !/DROP|REJECT/.test(nf.nf.verdict)) continue;
+    const before = pkt.steps.filter((x) => x.ns === nf.ns && x.seq < nf.seq);
+    // The device it entered the IP stack by (a bridge's own device, not its port): the
+    // last hop into this namespace before the routing decision.
+    const route = before.findLast((x) => x.kind === "route");
+    const inDev = before
+      .filter((x) => route === undefined || x.seq < route.seq)
+      .findLast((x) => x.kind === "wire" || x.kind === "up")?.dev;
+    const outDev = route?.route?.dev;
+    const from = inDev ? ` from ${inDev}` : "";
+    const out = outDev && nf.nf.chain !== "INPUT" ? ` out of ${outDev}` : "";
+    return `; no rule of ${nf.nf.table} ${nf.nf.chain} accepts this traffic${from}${out}`;
+  }
+  return "";
 }
