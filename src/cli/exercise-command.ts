@@ -37,6 +37,20 @@ export function exerciseShowCommand(name: string, opts: { hints?: string }, writ
   return 0;
 }
 
+async function simExplanation(
+  x: Exercise,
+  solution: Parameters<typeof checkSolution>[1],
+  opts: BackendOptions,
+): Promise<Awaited<ReturnType<typeof checkSolution>>> {
+  // From this machine's profile, as the sandbox starts.
+  const open = await openBackends("sim", { ...opts, profile: opts.profile ?? "machine" });
+  try {
+    return await checkSolution(x, solution, open.sim!);
+  } finally {
+    await open.close();
+  }
+}
+
 function checkDescription(kind: string, text: string): string {
   return kind === "reaches"
     ? `must get through: ${text}`
@@ -70,8 +84,15 @@ export async function exerciseCheckCommand(
       write(
         `note: your line \`${e.command.text}\` exited ${e.result.exit}: ${(e.result.stderr || e.result.stdout).trim()}\n`,
       );
-    for (const c of v.checks)
+    // The kernel says only a probe's exit: the simulator's walk of the same world explains it.
+    const explained =
+      backend.kind === "kernel" && !v.passed ? await simExplanation(x, solution, opts) : undefined;
+    v.checks.forEach((c, i) => {
       write(`${c.ok ? style.green("ok  ") : style.red("FAIL")} ${c.text}\n`);
+      const sim = explained?.checks[i];
+      if (!c.ok && sim && !sim.ok && sim.text !== c.text)
+        write(`     the simulator's walk of it: ${sim.text.replace(/^.*?, but /, "")}\n`);
+    });
     const held = v.checks.filter((c) => c.ok).length;
     write(
       v.passed
