@@ -6,7 +6,17 @@
 // An area's folder and its file of the same name (src/backend/ and src/backend.ts); a
 // pattern that starts with ^ is taken as it is.
 const area = (name) => (name.startsWith("^") ? name : `^src/${name}(/|\\.ts$)`);
-const BROWSER_SAFE = ["backend", "script", "sim", "walk", "compare", "lessons", "web", "diagram"];
+const BROWSER_SAFE = [
+  "backend",
+  "script",
+  "sim",
+  "walk",
+  "compare",
+  "lessons",
+  "exercises",
+  "web",
+  "diagram",
+];
 const forbid = (from, to, comment) => ({
   name: `${from}-boundary`,
   comment,
@@ -51,6 +61,11 @@ module.exports = {
       "lessons",
       ["sim", "real", "web", "cli"],
       "lessons run on the Backend interface; snapshots and terminals belong to their adapters",
+    ),
+    forbid(
+      "exercises",
+      ["sim", "real", "web", "cli"],
+      "exercises run on the Backend interface, as lessons do; files and terminals are the CLI's",
     ),
     forbid(
       "walk",

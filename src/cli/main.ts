@@ -2,6 +2,12 @@
 import { Command, CommanderError, Option } from "commander";
 import { diagramCommand } from "./diagram-command.js";
 import { doctorCommand } from "./doctor-command.js";
+import {
+  exerciseCheckCommand,
+  exerciseListCommand,
+  exerciseShowCommand,
+} from "./exercise-command.js";
+import { labsCommand } from "./labs-command.js";
 import { learnCommand } from "./learn-command.js";
 import { lessonListCommand, lessonVerifyCommand } from "./lesson-command.js";
 import { UserError } from "./load-script.js";
@@ -155,6 +161,53 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(timeoutOption())
     .action(async (lessons: string[], opts) => {
       code = await lessonVerifyCommand(lessons, opts, write);
+    });
+
+  program
+    .command("labs")
+    .description("the example labs: list them, or run one by name (as `run` does)")
+    .argument("[lab]", "a lab's name (without it: the list)")
+    .option("--sim", "run in the simulator (default; needs no root)")
+    .option("--kernel", "run on the real kernel, in a throwaway rootless sandbox")
+    .option("--compare", "run in both and show where they differ; exit 1 on any difference")
+    .addOption(profileOption())
+    .addOption(seedOption())
+    .addOption(timeoutOption())
+    .action(async (lab: string | undefined, opts) => {
+      code = await labsCommand(lab, opts, write);
+    });
+
+  const exercise = program
+    .command("exercise")
+    .description("exercises: a world to fix or build, judged by what the network does");
+  exercise
+    .command("list")
+    .description("list the exercises")
+    .action(() => {
+      code = exerciseListCommand(write);
+    });
+  exercise
+    .command("show")
+    .description("an exercise's goal, starting world and checks; --hints N shows N hints")
+    .argument("<exercise>", "exercise id, number or file")
+    .option("--hints <n>", "show this many hints")
+    .action((name: string, opts) => {
+      code = exerciseShowCommand(name, opts, write);
+    });
+  exercise
+    .command("check")
+    .description(
+      "run your solution (a lab script) on the exercise's world; exit 1 if a check fails",
+    )
+    .argument("<exercise>", "exercise id, number or file")
+    .argument("<solution>", "your lab script")
+    .option("--sim", "in the simulator (default)")
+    .option("--kernel", "on the real kernel, in a throwaway sandbox")
+    .addOption(profileOption())
+    .addOption(seedOption())
+    .addOption(timeoutOption())
+    .action(async (name: string, solution: string, opts) => {
+      code = await exerciseCheckCommand(name, solution, opts, write);
     });
 
   const dashDash = missingDashDash(argv.slice(2));

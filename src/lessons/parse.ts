@@ -44,7 +44,7 @@ const PREDICT_KEYS = ["question", "choices", "answer", "explain"];
 const BLOCKS = ["lab", "predict", "walk", "diagram", "check", "narration"];
 const LANG = /^[a-z]{2,3}(-[A-Za-z0-9]+)?$/;
 
-interface Block {
+export interface Block {
   kind: string;
   /** The info string's words after the kind (`narration zh` -> ["zh"]). */
   args: string[];
@@ -347,7 +347,7 @@ function predictionOf(
   };
 }
 
-function checksOf(
+export function checksOf(
   b: Block,
   file: string,
   bfail: (field: string, reason: string, line?: number) => void,

@@ -1,0 +1,65 @@
+// Finding and reading exercise files: the package's exercises/ folder (every *.md but
+// README.md), or a file a path names; and a solution file, as a lab script.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Exercise } from "../exercises/format.js";
+import { parseExercise } from "../exercises/parse.js";
+import type { LessonError } from "../lessons/parse.js";
+import { UserError } from "./load-script.js";
+
+/** The package's exercises/ (two levels above src/cli and dist/cli alike). */
+export const EXERCISES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../exercises");
+
+export function exerciseFiles(dir = EXERCISES_DIR): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".md") && f.toLowerCase() !== "readme.md")
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export function readExercise(file: string): { exercise: Exercise; errors: LessonError[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(
+      `packetwalk: cannot read ${file}: ${code === "ENOENT" ? "no such file" : String(code ?? e)}`,
+    );
+  }
+  return parseExercise(text, file);
+}
+
+export function loadExercises(dir?: string): Exercise[] {
+  const out = exerciseFiles(dir).map((f) => readExercise(f));
+  const errors = out.flatMap((o) => o.errors);
+  if (errors.length > 0)
+    throw new UserError(
+      `${errors.map((e) => e.message).join("\n")}\npacketwalk: ${errors.length} problem(s) in exercise files.`,
+    );
+  return out.map((o) => o.exercise);
+}
+
+/** An exercise by id, by its number ("3"), by file name, or by path. */
+export function findExercise(name: string, dir?: string): Exercise {
+  if (name.includes("/") || (existsSync(name) && statSync(name).isFile())) {
+    const { exercise, errors } = readExercise(name);
+    if (errors.length > 0) throw new UserError(errors.map((e) => e.message).join("\n"));
+    return exercise;
+  }
+  const all = loadExercises(dir);
+  const found = all.find(
+    (x) =>
+      x.id === name ||
+      x.file.endsWith(`/${name}.md`) ||
+      (/^\d+$/.test(name) &&
+        /^(\d+)-/.exec(x.file.split("/").at(-1) ?? "")?.[1] === name.padStart(2, "0")),
+  );
+  if (!found)
+    throw new UserError(
+      `packetwalk: no exercise "${name}". Exercises: ${all.map((x) => x.id).join(", ")}`,
+    );
+  return found;
+}
