@@ -1,11 +1,12 @@
 // Finding and reading exercise files: the package's exercises/ folder (every *.md but
 // README.md), or a file a path names; and a solution file, as a lab script.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Exercise } from "../exercises/format.js";
 import { parseExercise } from "../exercises/parse.js";
 import type { LessonError } from "../lessons/parse.js";
+import { isFileName, namedBy } from "./find-by-name.js";
 import { UserError } from "./load-script.js";
 
 /** The package's exercises/ (two levels above src/cli and dist/cli alike). */
@@ -44,19 +45,13 @@ export function loadExercises(dir?: string): Exercise[] {
 
 /** An exercise by id, by its number ("3"), by file name, or by path. */
 export function findExercise(name: string, dir?: string): Exercise {
-  if (name.includes("/") || (existsSync(name) && statSync(name).isFile())) {
+  if (isFileName(name)) {
     const { exercise, errors } = readExercise(name);
     if (errors.length > 0) throw new UserError(errors.map((e) => e.message).join("\n"));
     return exercise;
   }
   const all = loadExercises(dir);
-  const found = all.find(
-    (x) =>
-      x.id === name ||
-      x.file.endsWith(`/${name}.md`) ||
-      (/^\d+$/.test(name) &&
-        /^(\d+)-/.exec(x.file.split("/").at(-1) ?? "")?.[1] === name.padStart(2, "0")),
-  );
+  const found = all.find(namedBy(name));
   if (!found)
     throw new UserError(
       `packetwalk: no exercise "${name}". Exercises: ${all.map((x) => x.id).join(", ")}`,

@@ -1,11 +1,12 @@
 // Finding and reading lesson files for `learn` and `lesson verify`: the lessons shipped
 // in the package's lessons/ folder (every *.md there but README.md), or a file a path names.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Lesson } from "../lessons/format.js";
 import { parseLesson, SEEDS, type LessonError } from "../lessons/parse.js";
 import type { Expander } from "../script/expand.js";
+import { isFileName, namedBy } from "./find-by-name.js";
 import { UserError } from "./load-script.js";
 
 /** The package's lessons/ (two levels above src/cli and dist/cli alike). */
@@ -53,22 +54,13 @@ export function loadLessons(opts: LessonLoadOptions = {}): Lesson[] {
 
 /** A lesson by id, by file name (with or without .md), or by path. */
 export function findLesson(name: string, opts: LessonLoadOptions = {}): Lesson {
-  const isPath = name.includes("/") || (existsSync(name) && statSync(name).isFile());
-  if (isPath) {
+  if (isFileName(name)) {
     const { lesson, errors } = readLesson(name, opts);
     if (errors.length > 0) throw invalid(errors);
     return lesson;
   }
   const lessons = loadLessons(opts);
-  const found = lessons.find(
-    (l) =>
-      l.id === name ||
-      l.file.endsWith(`/${name}`) ||
-      l.file.endsWith(`/${name}.md`) ||
-      // "3" or "03": the lesson file numbered so.
-      (/^\d+$/.test(name) &&
-        /^(\d+)-/.exec(l.file.split("/").at(-1) ?? "")?.[1] === name.padStart(2, "0")),
-  );
+  const found = lessons.find(namedBy(name));
   if (!found)
     throw new UserError(
       `packetwalk: no lesson "${name}". Lessons: ${lessons.map((l) => l.id).join(", ")}`,
