@@ -981,8 +981,26 @@ export class Dockerd {
       c.config.set(n.id, ip !== undefined ? { ip } : {});
       return;
     }
+    const before = this.gatewayEndpoint(c);
     this.join(c, n, `eth${c.endpoints.length}`, ip, c.endpoints.length === 0);
     c.config.set(n.id, ip !== undefined ? { ip } : {});
+    // sandbox.updateGateway: the default route follows the first endpoint in libnetwork's
+    // order (network names), so a network connected later can take it over.
+    const after = this.gatewayEndpoint(c);
+    if (before && after && after !== before && c.sandbox) {
+      const sb = c.sandbox;
+      this.lab(`ip route del default`, sb);
+      this.lab(
+        `ip route add default via ${formatIp4(after.network.gateway!)} dev ${after.ifname}`,
+        sb,
+      );
+    }
+  }
+
+  /** The endpoint whose network gives the default route: non-internal, lowest network name. */
+  private gatewayEndpoint(c: Container): Endpoint | undefined {
+    const eps = c.endpoints.filter((e) => !e.network.internal && e.network.gateway !== undefined);
+    return eps.sort((a, b) => (a.network.name < b.network.name ? -1 : 1))[0];
   }
 
   /** docker network disconnect: the endpoint leaves, its address goes back to the pool. */
