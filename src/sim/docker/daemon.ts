@@ -13,6 +13,7 @@ import type { CommandResult } from "../../backend.js";
 import { KernelError } from "../kernel/core/errors.js";
 import { formatIp4, type Ip4 } from "../kernel/core/ip4.js";
 import { moveToNetns } from "../kernel/core/links.js";
+import { conntrackDeleteByAddress } from "../kernel/netlink/index.js";
 import type { NetNs } from "../kernel/core/netns.js";
 import type { World } from "../kernel/core/world.js";
 import type { TcpListener } from "../kernel/sockets/tcp.js";
@@ -703,6 +704,10 @@ export class Dockerd {
     this.act(`ip link set ${peer} netns ${sb.key}`, () => {
       const dev = this.world.root.deviceList().find((d) => d.name === peer)!;
       moveToNetns(dev, sb.ns);
+      // A container without IPv6 has net.ipv6.conf.*.disable_ipv6=1 (20.10): its interface
+      // gets no link-local and stays silent (no MLD report, no DAD), so docker0 learns
+      // nothing from it until it sends IPv4; addrgenmode none is the model's nearest.
+      dev.addrGenMode = "none";
     });
     this.lab(`ip link set ${peer} name ${ifname}`, sb);
     this.lab(`ip link set ${ifname} address ${mac}`, sb);
@@ -989,6 +994,13 @@ export class Dockerd {
     const after = this.gatewayEndpoint(c);
     if (before && after && after !== before && c.sandbox) {
       const sb = c.sandbox;
+      // Revoke/ProgramExternalConnectivity: clearEndpointConnections drops the host's
+      // conntrack entries of both endpoints' addresses.
+      for (const ep of [before, after]) {
+        this.act(`(conntrack entries with ${formatIp4(ep.ip)} deleted)`, () =>
+          conntrackDeleteByAddress(this.world.root, ep.ip),
+        );
+      }
       this.lab(`ip route del default`, sb);
       this.lab(
         `ip route add default via ${formatIp4(after.network.gateway!)} dev ${after.ifname}`,
