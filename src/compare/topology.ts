@@ -8,6 +8,10 @@
 //   name), so "the MAC of container/eth0" is compared, not its random value; the same
 //   numbering then applies to neighbours and forwarding entries. A bridge that took a
 //   port's MAC and all its ports share one name: which port's MAC is lowest is chance.
+// - the names a docker daemon draws at random (veth + 7 hex digits, br- + 12 hex digits of
+//   a network id): each becomes veth1, br-1, ... in the order of the devices' indexes
+//   (root namespace first), wherever it appears (masters, peers, routes, rules), so which
+//   veth is on which bridge still compares.
 // - interface indexes (0); IPv6 link-local addresses (made from the MAC): fe80::LL.
 // - conntrack: timeouts (0), ICMP ids and ephemeral ports (32768-60999) (0).
 // - the order of what the kernel keeps in hash tables: neighbours, bridge and VXLAN
@@ -33,8 +37,28 @@ const byJson = <T>(a: T, b: T): number => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
+const RANDOM_NAME = /\b(?:veth[0-9a-f]{7}|br-[0-9a-f]{12})\b/g;
+
+/** Docker's random device names renamed by the order of the devices' indexes. */
+function renameRandomDevices(t: Topology): Topology {
+  const names = new Map<string, string>();
+  const counts = { veth: 0, br: 0 };
+  for (const ns of t.namespaces) {
+    for (const d of [...ns.devices].sort((a, b) => a.ifindex - b.ifindex)) {
+      for (const m of d.name.match(RANDOM_NAME) ?? []) {
+        if (names.has(m)) continue;
+        const kind = m.startsWith("veth") ? "veth" : "br";
+        names.set(m, kind === "veth" ? `veth${++counts.veth}` : `br-${++counts.br}`);
+      }
+    }
+  }
+  if (names.size === 0) return structuredClone(t);
+  const json = JSON.stringify(t).replace(RANDOM_NAME, (m) => names.get(m) ?? m);
+  return JSON.parse(json) as Topology;
+}
+
 export function normaliseTopology(t: Topology): Topology {
-  const copy = structuredClone(t);
+  const copy = renameRandomDevices(t);
   const macs = new Map<string, string>();
   let numbered = 0;
   const mac = (m: string): string => {

@@ -223,14 +223,21 @@ function conntrack(ns: NetNs): ConntrackEntry[] {
 }
 
 function sockets(ns: NetNs): ListeningSocket[] {
-  // Only nc listens in a lab (it is the one program that binds), so its name is known.
+  // A lab line's listener is nc (the one program that binds); a docker daemon's sockets
+  // name their owner (docker-proxy, or dockerd with the proxy off).
   const out: ListeningSocket[] = ns.tcp
-    .list()
+    .diag()
     .filter((s) => s.state === "LISTEN")
-    .map((s) => ({ proto: "tcp", address: formatIp4(s.laddr), port: s.lport, program: "nc" }));
+    .map((s) => ({
+      proto: "tcp",
+      address: formatIp4(s.laddr),
+      port: s.lport,
+      program: s.owner?.comm ?? "nc",
+    }));
   for (const s of ns.udp.list()) {
     if (s.closed || s.connected || s.lport === 0) continue;
-    out.push({ proto: "udp", address: formatIp4(s.laddr), port: s.lport, program: "nc" });
+    const program = s.owner?.comm ?? "nc";
+    out.push({ proto: "udp", address: formatIp4(s.laddr), port: s.lport, program });
   }
   // vxlan_sock_add: an up VXLAN device holds a kernel UDP socket on its port, on any
   // address, shared by the devices that use the port.

@@ -116,4 +116,40 @@ describe("topology comparison", () => {
     const b = topo([], { routes: [r("10.1.0.0/16"), r("10.0.0.0/8")] });
     expect(diffTopology(a, b)[0]!.lines[0]).toBe("order differs:");
   });
+  it("renames docker's random veth and br- names by device order, keeping who is on what", () => {
+    const side = (br1: string, br2: string, v1: string, v2: string, on2: string): Topology =>
+      topo(
+        [
+          dev(br1, "02:42:00:00:00:01", { kind: "bridge", ifindex: 3 }),
+          dev(br2, "02:42:00:00:00:02", { kind: "bridge", ifindex: 4 }),
+          dev(v1, "02:00:00:00:00:03", { ifindex: 6, master: br1 }),
+          dev(v2, "02:00:00:00:00:04", { ifindex: 8, master: on2 }),
+        ],
+        { iptables: [] },
+      );
+    const a = side(
+      "br-0123456789ab",
+      "br-ba9876543210",
+      "veth1a2b3c4",
+      "vethfffffff",
+      "br-ba9876543210",
+    );
+    const b = side(
+      "br-aaaaaaaaaaaa",
+      "br-bbbbbbbbbbbb",
+      "veth0000000",
+      "veth1234567",
+      "br-bbbbbbbbbbbb",
+    );
+    expect(diffTopology(a, b)).toEqual([]);
+    // The second veth on the first bridge on one side: a real difference, still reported.
+    const c = side(
+      "br-aaaaaaaaaaaa",
+      "br-bbbbbbbbbbbb",
+      "veth0000000",
+      "veth1234567",
+      "br-aaaaaaaaaaaa",
+    );
+    expect(diffTopology(a, c).map((x) => x.path)).toEqual(["(root)/devices/veth2/master"]);
+  });
 });

@@ -13,6 +13,7 @@ import type { CommandResult } from "../../backend.js";
 import { KernelError } from "../kernel/core/errors.js";
 import { formatIp4, type Ip4 } from "../kernel/core/ip4.js";
 import { moveToNetns } from "../kernel/core/links.js";
+import { conntrackDeleteByAddress } from "../kernel/netlink/index.js";
 import type { NetNs } from "../kernel/core/netns.js";
 import type { World } from "../kernel/core/world.js";
 import type { TcpListener } from "../kernel/sockets/tcp.js";
@@ -703,6 +704,10 @@ export class Dockerd {
     this.act(`ip link set ${peer} netns ${sb.key}`, () => {
       const dev = this.world.root.deviceList().find((d) => d.name === peer)!;
       moveToNetns(dev, sb.ns);
+      // A container without IPv6 has net.ipv6.conf.*.disable_ipv6=1 (20.10): its interface
+      // gets no link-local and stays silent (no MLD report, no DAD), so docker0 learns
+      // nothing from it until it sends IPv4; addrgenmode none is the model's nearest.
+      dev.addrGenMode = "none";
     });
     this.lab(`ip link set ${peer} name ${ifname}`, sb);
     this.lab(`ip link set ${ifname} address ${mac}`, sb);
@@ -981,8 +986,33 @@ export class Dockerd {
       c.config.set(n.id, ip !== undefined ? { ip } : {});
       return;
     }
+    const before = this.gatewayEndpoint(c);
     this.join(c, n, `eth${c.endpoints.length}`, ip, c.endpoints.length === 0);
     c.config.set(n.id, ip !== undefined ? { ip } : {});
+    // sandbox.updateGateway: the default route follows the first endpoint in libnetwork's
+    // order (network names), so a network connected later can take it over.
+    const after = this.gatewayEndpoint(c);
+    if (before && after && after !== before && c.sandbox) {
+      const sb = c.sandbox;
+      // Revoke/ProgramExternalConnectivity: clearEndpointConnections drops the host's
+      // conntrack entries of both endpoints' addresses.
+      for (const ep of [before, after]) {
+        this.act(`(conntrack entries with ${formatIp4(ep.ip)} deleted)`, () =>
+          conntrackDeleteByAddress(this.world.root, ep.ip),
+        );
+      }
+      this.lab(`ip route del default`, sb);
+      this.lab(
+        `ip route add default via ${formatIp4(after.network.gateway!)} dev ${after.ifname}`,
+        sb,
+      );
+    }
+  }
+
+  /** The endpoint whose network gives the default route: non-internal, lowest network name. */
+  private gatewayEndpoint(c: Container): Endpoint | undefined {
+    const eps = c.endpoints.filter((e) => !e.network.internal && e.network.gateway !== undefined);
+    return eps.sort((a, b) => (a.network.name < b.network.name ? -1 : 1))[0];
   }
 
   /** docker network disconnect: the endpoint leaves, its address goes back to the pool. */

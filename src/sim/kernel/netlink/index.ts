@@ -333,6 +333,18 @@ export function conntrackFlush(ns: NetNs): void {
   peekConntrack(ns)?.flush();
 }
 
+/**
+ * IPCTNL_MSG_CT_DELETE of every entry with `addr` in either tuple (netlink's
+ * ConntrackNatAnyIP filter, as libnetwork's clearEndpointConnections uses it); returns how many.
+ */
+export function conntrackDeleteByAddress(ns: NetNs, addr: Ip4): number {
+  const table = peekConntrack(ns);
+  if (!table) return 0;
+  const gone = table.list().filter((ct) => ct.tuple.some((t) => t.src === addr || t.dst === addr));
+  for (const ct of gone) table.remove(ct);
+  return gone.length;
+}
+
 // ---------------------------------------------------------------------------------------
 // Netfilter (an nftables batch: NFT_MSG_* between a begin and a commit)
 
