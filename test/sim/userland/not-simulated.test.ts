@@ -19,7 +19,7 @@ function world(): Lab {
 const REFUSED: [string, string][] = [
   // Seen in issue 9.
   ["ip -c a", "ip -c"],
-  // (`ping -s 1400`, also seen there, is simulated now: test/labs/ping-size-mtu.lab.)
+  // (`ping -s 1400`, also seen there, is simulated now: test/labs-pending/ping-size-mtu.lab, waiting for a fix.)
   ["ip -color=always link", "ip -color=always"],
   ["ip link add link br0 name br0.10 type vlan id 10", "ip link add ... type vlan"],
   ["ip tuntap", "ip tuntap"],
