@@ -1,35 +1,23 @@
 // Finding and reading exercise files: the package's exercises/ folder (every *.md but
 // README.md), or a file a path names; and a solution file, as a lab script.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Exercise } from "../exercises/format.js";
 import { parseExercise } from "../exercises/parse.js";
 import type { LessonError } from "../lessons/parse.js";
-import { isFileName, namedBy } from "./find-by-name.js";
+import { isFileName, markdownFiles, namedBy, readNamedFile } from "./find-by-name.js";
 import { UserError } from "./load-script.js";
 
 /** The package's exercises/ (two levels above src/cli and dist/cli alike). */
 export const EXERCISES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../exercises");
 
 export function exerciseFiles(dir = EXERCISES_DIR): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".md") && f.toLowerCase() !== "readme.md")
-    .sort()
-    .map((f) => join(dir, f));
+  return markdownFiles(dir);
 }
 
 export function readExercise(file: string): { exercise: Exercise; errors: LessonError[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(
-      `packetwalk: cannot read ${file}: ${code === "ENOENT" ? "no such file" : String(code ?? e)}`,
-    );
-  }
+  const text = readNamedFile(file);
   return parseExercise(text, file);
 }
 

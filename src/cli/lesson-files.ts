@@ -1,12 +1,12 @@
 // Finding and reading lesson files for `learn` and `lesson verify`: the lessons shipped
 // in the package's lessons/ folder (every *.md there but README.md), or a file a path names.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Lesson } from "../lessons/format.js";
 import { parseLesson, SEEDS, type LessonError } from "../lessons/parse.js";
 import type { Expander } from "../script/expand.js";
-import { isFileName, namedBy } from "./find-by-name.js";
+import { isFileName, markdownFiles, namedBy, readNamedFile } from "./find-by-name.js";
 import { UserError } from "./load-script.js";
 
 /** The package's lessons/ (two levels above src/cli and dist/cli alike). */
@@ -20,11 +20,7 @@ export interface LessonLoadOptions {
 
 /** The lesson files of a folder, in name order. */
 export function lessonFiles(dir = LESSONS_DIR): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".md") && f.toLowerCase() !== "readme.md")
-    .sort()
-    .map((f) => join(dir, f));
+  return markdownFiles(dir);
 }
 
 /** Reads and validates one file; its problems, or the lesson. */
@@ -32,15 +28,7 @@ export function readLesson(
   file: string,
   opts: LessonLoadOptions = {},
 ): { lesson: Lesson; errors: LessonError[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(
-      `packetwalk: cannot read ${file}: ${code === "ENOENT" ? "no such file" : String(code ?? e)}`,
-    );
-  }
+  const text = readNamedFile(file);
   return parseLesson(text, file, { seeds: SEEDS, ...(opts.expand ? { expand: opts.expand } : {}) });
 }
 
