@@ -10,5 +10,8 @@ export default defineConfig({
     // every namespace of the machine, so sandboxes busy in parallel change each other's
     // timing. The simulator's tests are fast either way.
     fileParallelism: false,
+    // Tests marked concurrent (the differential labs, each in its own sandbox) run this
+    // many at a time within their file.
+    maxConcurrency: Math.max(1, Number(process.env.PW_TEST_JOBS ?? 4)),
   },
 });

@@ -1,6 +1,6 @@
 // Every exercise's solutions on the real kernel: the reference passes, each wrong one
 // fails, and the same checks fail as in the simulator (whose walk explains the failure).
-// Real kernel: run under the kernel lock. One sandbox per solution.
+// Real kernel: run under the kernel lock. One sandbox per solution; several run at a time.
 import { describe, expect, it } from "vitest";
 import { exerciseFiles, readExercise } from "../../src/cli/exercise-files.js";
 import { checkSolution } from "../../src/exercises/check.js";
@@ -12,7 +12,7 @@ import { solutionsOf } from "../exercises/solutions.js";
 // The simulator starts from what this machine gives a new namespace, as the sandbox does.
 const profile = readMachineProfile();
 
-describe("exercises on the kernel", () => {
+describe.concurrent("exercises on the kernel", () => {
   for (const file of exerciseFiles()) {
     const { exercise } = readExercise(file);
     for (const s of solutionsOf(exercise.id)) {

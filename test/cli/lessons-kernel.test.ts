@@ -1,6 +1,7 @@
 // Every lesson verified in both backends (`lesson verify --compare`): each check holds in
 // the simulator and on the kernel, every line prints the same in both, and every walk
 // meets the rules the kernel's own trace shows. Real kernel: run under the kernel lock.
+// Lessons run several at a time (vitest's maxConcurrency), each in its own sandbox.
 import { describe, expect, it } from "vitest";
 import { lessonFiles, readLesson } from "../../src/cli/lesson-files.js";
 import { verifyLesson } from "../../src/lessons/verify.js";
@@ -11,7 +12,7 @@ import { SimBackend } from "../../src/sim/sim-backend.js";
 // The simulator starts from what this machine gives a new namespace, as the sandbox does.
 const profile = readMachineProfile();
 
-describe("lessons: simulator vs kernel", () => {
+describe.concurrent("lessons: simulator vs kernel", () => {
   for (const file of lessonFiles()) {
     it(file.split("/").at(-1)!, async () => {
       const { lesson, errors } = readLesson(file);

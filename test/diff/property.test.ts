@@ -77,16 +77,24 @@ const labArb: fc.Arbitrary<Lab> = fc
       .filter(([f, t], i, all) => f !== t && all.findIndex(([a, b]) => a === f && b === t) === i),
   }));
 
-describe("random topologies and probes: simulator vs kernel", () => {
-  it("every line matches", async () => {
-    await fc.assert(
-      fc.asyncProperty(labArb, async (lab) => {
-        const text = labScript(lab);
-        const { errors, report } = await mismatches(text, "generated.lab");
-        expect(errors).toEqual([]);
-        expect(report, `script:\n${text}`).toBe("");
-      }),
-      { numRuns: Number(process.env.PW_PROPERTY_RUNS ?? 25), endOnFailure: true },
-    );
-  });
+// The runs are split into chunks that run at the same time (vitest's maxConcurrency), each
+// in sandboxes of its own; each chunk shrinks its own failure and prints its seed.
+const RUNS = Number(process.env.PW_PROPERTY_RUNS ?? 25);
+const CHUNKS = 4;
+
+describe.concurrent("random topologies and probes: simulator vs kernel", () => {
+  for (let c = 0; c < CHUNKS; c++) {
+    const numRuns = Math.floor(RUNS / CHUNKS) + (c < RUNS % CHUNKS ? 1 : 0);
+    it(`every line matches (chunk ${c + 1} of ${CHUNKS}, ${numRuns} runs)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(labArb, async (lab) => {
+          const text = labScript(lab);
+          const { errors, report } = await mismatches(text, "generated.lab");
+          expect(errors).toEqual([]);
+          expect(report, `script:\n${text}`).toBe("");
+        }),
+        { numRuns, endOnFailure: true },
+      );
+    });
+  }
 });
