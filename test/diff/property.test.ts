@@ -49,6 +49,11 @@ export function labScript(l: Lab): string {
     const prefix = from === -1 ? "" : `ip netns exec h${from} `;
     out.push(`${prefix}ping -c1 -W1 ${target}`);
   }
+  // Neighbour entries change state on timers: INCOMPLETE fails 3 s after its first ARP
+  // request, DELAY probes 5 s after it began, REACHABLE goes STALE 15-45 s after it was
+  // confirmed. Read them 6 s after the last probe, when every entry the probes made has
+  // settled at least 2 s from each of those edges, however slow the traced probes were.
+  out.push("sleep 6");
   for (let i = 0; i < l.hosts; i++) out.push(`ip -n h${i} neigh show`);
   out.push("ip neigh show");
   return out.join("\n") + "\n";
