@@ -154,6 +154,7 @@ function parsePort(s: string): PortSpec | string {
     hostPort: Number(m[2]),
     port: Number(m[3]),
     proto: (m[4] ?? "tcp") as "tcp" | "udp",
+    ...(m[1] !== undefined ? { hostIpGiven: true } : {}),
   };
 }
 

@@ -21,6 +21,7 @@ import type { UdpSock } from "../kernel/sockets/udp.js";
 import type { ProcessEnv, Waiting } from "../userland/program.js";
 import { nextPid } from "../userland/pids.js";
 import { DockerIds, macFromIp } from "./ids.js";
+import { proxyTcp } from "./proxy.js";
 import { AddressSpace, formatSubnet, IpamError, type Pool, type Subnet } from "./ipam.js";
 import { bootV29, networkV29, portV29, type V29Network } from "./rules-v29.js";
 import {
@@ -53,6 +54,11 @@ export class DaemonError extends Error {}
 export interface PortSpec {
   /** "0.0.0.0" when -p gave none; "::" for the IPv6 twin dockerd adds to such a binding. */
   hostIp: string;
+  /**
+   * -p named the host address: an IPv4 one (0.0.0.0 too) gets no IPv6 twin
+   * (bridge driver validatePortBindingIPv6 returns early for an IPv4 host IP).
+   */
+  hostIpGiven?: boolean;
   hostPort: number;
   port: number;
   proto: "tcp" | "udp";
@@ -767,7 +773,7 @@ export class Dockerd {
     const br = ep.network.bridge!;
     const ip = formatIp4(ep.ip);
     const specs = c.ports.flatMap((p) =>
-      p.hostIp === "0.0.0.0" && this.config.userlandProxy && this.hostHasIpv6()
+      p.hostIp === "0.0.0.0" && !p.hostIpGiven && this.config.userlandProxy && this.hostHasIpv6()
         ? [p, { ...p, hostIp: "::" }]
         : [p],
     );
@@ -840,6 +846,7 @@ export class Dockerd {
       if (p.proto === "tcp") {
         b.tcp = root.tcp.listen(addr, p.hostPort, 4096);
         b.tcp.owner = owner;
+        if (proxy) proxyTcp(root, b.tcp, { ip: b.ip, port: p.port }, owner);
       } else {
         b.udp = root.udp.bind(addr, p.hostPort);
         b.udp.owner = owner;

@@ -163,7 +163,7 @@ export function containerView(d: Dockerd, c: Container): Record<string, GoValue>
       PortBindings: new GoMap(
         c.ports.map((p) => [
           `${p.port}/${p.proto}`,
-          [{ HostIp: p.hostIp === "0.0.0.0" ? "" : p.hostIp, HostPort: String(p.hostPort) }],
+          [{ HostIp: p.hostIpGiven ? p.hostIp : "", HostPort: String(p.hostPort) }],
         ]),
       ),
     },
