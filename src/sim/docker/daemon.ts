@@ -136,6 +136,10 @@ export interface Container {
   endpoints: Endpoint[];
   bound: Binding[];
   pid?: number;
+  /** --rm (HostConfig.AutoRemove). */
+  autoRemove?: boolean;
+  /** Made without -d: Config.AttachStdout and AttachStderr. */
+  attached?: boolean;
 }
 
 /** dockerd's own settings (its command line). */
@@ -170,6 +174,11 @@ const DEFAULT_BRIDGE: Subnet = { addr: 0xac110000, plen: 16 };
 
 export class Dockerd {
   readonly ids = new DockerIds();
+  /**
+   * The one image every name a lab uses tags (the kernel backend imports one): its id.
+   * Any 64 hex digits do, the comparison folds ids.
+   */
+  readonly imageId = "f59fece8f83aaad564d428ea95101c09eda2e9a0da0c9fdd1afe89c37b8b6f73";
   readonly space = new AddressSpace();
   readonly networks: DockerNetwork[] = [];
   readonly containers: Container[] = [];
