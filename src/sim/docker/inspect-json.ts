@@ -87,9 +87,10 @@ export function containerJson(d: Dockerd, c: Container): GoValue {
   const v = containerView(d, c);
   const snap = c.actor.getSnapshot();
   const state = v.State as Record<string, GoValue>;
-  const started = snap.context.startedAt > 0 || snap.value !== "created";
+  const started = snap.value !== "created";
   const finished = snap.value === "exited";
-  const dir = `/var/lib/docker/containers/${c.id}`;
+  // The files dockerd writes when the container first starts.
+  const dir = started ? `/var/lib/docker/containers/${c.id}` : undefined;
   const host = v.HostConfig as Record<string, GoValue>;
   const config = v.Config as Record<string, GoValue>;
   const net = v.NetworkSettings as Record<string, GoValue>;
@@ -105,10 +106,10 @@ export function containerJson(d: Dockerd, c: Container): GoValue {
       FinishedAt: finished ? goTime(snap.context.finishedAt) : ZERO_TIME,
     },
     Image: imageId(d),
-    ResolvConfPath: `${dir}/resolv.conf`,
-    HostnamePath: `${dir}/hostname`,
-    HostsPath: `${dir}/hosts`,
-    LogPath: `${dir}/${c.id}-json.log`,
+    ResolvConfPath: dir ? `${dir}/resolv.conf` : "",
+    HostnamePath: dir ? `${dir}/hostname` : "",
+    HostsPath: dir ? `${dir}/hosts` : "",
+    LogPath: dir ? `${dir}/${c.id}-json.log` : "",
     Name: v.Name!,
     RestartCount: 0,
     Driver: "vfs",
