@@ -2,8 +2,8 @@
 // output is compared with a real dockerd's (on top of normaliseText): container, network,
 // endpoint and sandbox ids (64 hex digits, or their first 12: names br-<id> and
 // /run/docker/netns/<id> too), veth names (veth + 7 hex), the ages `docker ps` prints
-// (and the column widths they change), Created timestamps, the embedded DNS server's
-// ports, and the order of `docker port` (a Go map's iteration order).
+// (and the column widths they change), Created timestamps, inspect's Pid, the embedded
+// DNS server's ports, and the order of `docker port` (a Go map's iteration order).
 import type { CommandResult } from "../backend.js";
 
 type Rule = [RegExp, string];
@@ -18,6 +18,8 @@ const RULES: Rule[] = [
   [new RegExp(`\\bUp ${AGE}`, "g"), "Up AGE"],
   [new RegExp(`\\b${AGE} ago\\b`, "g"), "AGE ago"],
   [/"(Created|StartedAt|FinishedAt)": "[0-9T:.Z-]+"/g, '"$1": "DATE"'],
+  // A running container's process id in `docker inspect`'s JSON (0 when it runs none).
+  [/"Pid": [1-9]\d*/g, '"Pid": PID'],
   [/127\.0\.0\.11:\d{4,5}\b/g, "127.0.0.11:PORT"],
   [/--sport \d{4,5} -j SNAT --to-source :53/g, "--sport PORT -j SNAT --to-source :53"],
 ];

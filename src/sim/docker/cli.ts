@@ -9,6 +9,7 @@ import { notSimulatedResult } from "../userland/not-simulated.js";
 import type { Waiting } from "../userland/program.js";
 import { CLI_MS, DaemonError, Dockerd, type Container, type PortSpec } from "./daemon.js";
 import { parseSubnet, type Subnet } from "./ipam.js";
+import { containerJson, containerJsonRefusal } from "./inspect-json.js";
 import { goJson, runTemplate, TemplateError, type GoValue } from "./template.js";
 import {
   containerView,
@@ -154,6 +155,7 @@ function parsePort(s: string): PortSpec | string {
     hostPort: Number(m[2]),
     port: Number(m[3]),
     proto: (m[4] ?? "tcp") as "tcp" | "udp",
+    ...(m[1] !== undefined ? { hostIpGiven: true } : {}),
   };
 }
 
@@ -239,6 +241,8 @@ function run(d: Dockerd, args: readonly string[], start: boolean): Result {
     throw e;
   }
   const detach = has(p, "-d", "--detach");
+  c.autoRemove = has(p, "--rm");
+  c.attached = !detach;
   const idLine = `${c.id}\n`;
   if (!start) return { ...ok(idLine), stderr: warning };
   const prog = c.cmd[0]!;
@@ -488,6 +492,27 @@ function ps(d: Dockerd, args: readonly string[]): Result {
   );
 }
 
+/**
+ * `docker inspect` without a format: one JSON array of the objects found, in the order
+ * named, "[]" when none; each missing one is an error line.
+ */
+function inspectJson(d: Dockerd, refs: readonly string[]): Result {
+  const views: GoValue[] = [];
+  let errs = "";
+  for (const ref of refs) {
+    const c = d.container(ref);
+    const n = c ? undefined : d.network(ref);
+    if (c) {
+      const why = containerJsonRefusal(c);
+      if (why !== undefined) return notSimulated(why);
+      views.push(containerJson(d, c));
+    } else if (n) views.push(networkView(d, n));
+    else errs += `Error: No such object: ${ref}\n`;
+  }
+  const out = views.length > 0 ? networkJson(views) : "[]\n";
+  return errs ? fail(errs, 1, out) : ok(out);
+}
+
 function inspect(d: Dockerd, args: readonly string[]): Result {
   const p = parseFlags(args, { "-f": "value", "--format": "value", "--type": "value" }, true);
   if (typeof p === "string") return notSimulated(`inspect ${p}`);
@@ -497,13 +522,7 @@ function inspect(d: Dockerd, args: readonly string[]): Result {
       `"docker inspect" requires at least 1 argument.\nSee 'docker inspect --help'.\n`,
       1,
     );
-  if (format === undefined) {
-    const missing = p.positional.filter((ref) => !d.container(ref) && !d.network(ref));
-    if (missing.length < p.positional.length) {
-      return notSimulated("inspect without --format (the subset prints fields: -f '{{...}}')");
-    }
-    return fail(missing.map((ref) => `Error: No such object: ${ref}\n`).join(""), 1, "[]\n");
-  }
+  if (format === undefined) return inspectJson(d, p.positional);
   let out = "";
   let errs = "";
   for (const ref of p.positional) {

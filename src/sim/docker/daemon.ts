@@ -21,6 +21,7 @@ import type { UdpSock } from "../kernel/sockets/udp.js";
 import type { ProcessEnv, Waiting } from "../userland/program.js";
 import { nextPid } from "../userland/pids.js";
 import { DockerIds, macFromIp } from "./ids.js";
+import { proxyTcp } from "./proxy.js";
 import { AddressSpace, formatSubnet, IpamError, type Pool, type Subnet } from "./ipam.js";
 import { bootV29, networkV29, portV29, type V29Network } from "./rules-v29.js";
 import {
@@ -53,6 +54,11 @@ export class DaemonError extends Error {}
 export interface PortSpec {
   /** "0.0.0.0" when -p gave none; "::" for the IPv6 twin dockerd adds to such a binding. */
   hostIp: string;
+  /**
+   * -p named the host address: an IPv4 one (0.0.0.0 too) gets no IPv6 twin
+   * (bridge driver validatePortBindingIPv6 returns early for an IPv4 host IP).
+   */
+  hostIpGiven?: boolean;
   hostPort: number;
   port: number;
   proto: "tcp" | "udp";
@@ -130,6 +136,10 @@ export interface Container {
   endpoints: Endpoint[];
   bound: Binding[];
   pid?: number;
+  /** --rm (HostConfig.AutoRemove). */
+  autoRemove?: boolean;
+  /** Made without -d: Config.AttachStdout and AttachStderr. */
+  attached?: boolean;
 }
 
 /** dockerd's own settings (its command line). */
@@ -164,6 +174,11 @@ const DEFAULT_BRIDGE: Subnet = { addr: 0xac110000, plen: 16 };
 
 export class Dockerd {
   readonly ids = new DockerIds();
+  /**
+   * The one image every name a lab uses tags (the kernel backend imports one): its id.
+   * Any 64 hex digits do, the comparison folds ids.
+   */
+  readonly imageId = "f59fece8f83aaad564d428ea95101c09eda2e9a0da0c9fdd1afe89c37b8b6f73";
   readonly space = new AddressSpace();
   readonly networks: DockerNetwork[] = [];
   readonly containers: Container[] = [];
@@ -767,7 +782,7 @@ export class Dockerd {
     const br = ep.network.bridge!;
     const ip = formatIp4(ep.ip);
     const specs = c.ports.flatMap((p) =>
-      p.hostIp === "0.0.0.0" && this.config.userlandProxy && this.hostHasIpv6()
+      p.hostIp === "0.0.0.0" && !p.hostIpGiven && this.config.userlandProxy && this.hostHasIpv6()
         ? [p, { ...p, hostIp: "::" }]
         : [p],
     );
@@ -840,6 +855,7 @@ export class Dockerd {
       if (p.proto === "tcp") {
         b.tcp = root.tcp.listen(addr, p.hostPort, 4096);
         b.tcp.owner = owner;
+        if (proxy) proxyTcp(root, b.tcp, { ip: b.ip, port: p.port }, owner);
       } else {
         b.udp = root.udp.bind(addr, p.hostPort);
         b.udp.owner = owner;

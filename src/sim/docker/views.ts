@@ -107,6 +107,7 @@ export const NETWORK_HEADERS: Record<string, string> = {
 export function containerView(d: Dockerd, c: Container): Record<string, GoValue> {
   const snap = c.actor.getSnapshot();
   const running = snap.value === "running";
+  const neverStarted = snap.value === "created";
   const nets = new GoMap(
     [...c.config.entries()].map(([id, cfg]) => {
       const n = d.networks.find((x) => x.id === id);
@@ -116,8 +117,13 @@ export function containerView(d: Dockerd, c: Container): Record<string, GoValue>
         {
           IPAMConfig: cfg.ip !== undefined ? { IPv4Address: formatIp4(cfg.ip) } : null,
           Links: null,
-          Aliases: n?.predefined === false ? [c.id.slice(0, 12)] : null,
-          NetworkID: id,
+          // On a user network: the short id, and the --hostname (a name others resolve).
+          Aliases:
+            n?.predefined === false
+              ? [c.id.slice(0, 12), ...(c.hostname !== undefined ? [c.hostname] : [])]
+              : null,
+          // Set when the endpoint is first made; cleanOperationalData keeps it after a stop.
+          NetworkID: neverStarted ? "" : id,
           EndpointID: ep?.id ?? "",
           Gateway: ep && n?.gateway !== undefined ? formatIp4(n.gateway) : "",
           IPAddress: ep ? formatIp4(ep.ip) : "",
@@ -163,7 +169,7 @@ export function containerView(d: Dockerd, c: Container): Record<string, GoValue>
       PortBindings: new GoMap(
         c.ports.map((p) => [
           `${p.port}/${p.proto}`,
-          [{ HostIp: p.hostIp === "0.0.0.0" ? "" : p.hostIp, HostPort: String(p.hostPort) }],
+          [{ HostIp: p.hostIpGiven ? p.hostIp : "", HostPort: String(p.hostPort) }],
         ]),
       ),
     },

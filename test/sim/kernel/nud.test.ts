@@ -77,7 +77,7 @@ describe("NUD: resolution", () => {
     const l = pair();
     l.setup("ip netns exec a ping -c1 -W1 10.0.0.2");
     const t = table(l, "a");
-    const reach = t.reachableTimeMs(l.dev("va", "a"));
+    const reach = t.parms(l.dev("va", "a")).reachableMs;
     expect(reach).toBeGreaterThanOrEqual(15000);
     expect(reach).toBeLessThan(45000);
     l.wait(reach - 100);

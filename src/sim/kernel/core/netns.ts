@@ -2,7 +2,7 @@
 import { ROOT_DISPLAY, ROOT_NS, type NsName } from "../../../backend/trace-types.js";
 import type { NetDevice } from "./device.js";
 import { KernelError, kfail } from "./errors.js";
-import { BRIDGE_NF_DEFAULTS, IPV4_CONF_DEFAULTS, IPV4_SCALARS, NEIGH_DEFAULTS } from "./sysctl.js";
+import { BRIDGE_NF_DEFAULTS, IPV4_CONF_DEFAULTS, IPV4_SCALARS } from "./sysctl.js";
 import type { NetdevEvent } from "./modules.js";
 import type { World } from "./world.js";
 
@@ -20,7 +20,6 @@ export class NetNs {
   readonly sysctl = new Map<string, string>();
   readonly confAll = new Map<string, string>();
   readonly confDefault = new Map<string, string>();
-  readonly neighDefault = new Map<string, string>(Object.entries(NEIGH_DEFAULTS));
   /** nsid this namespace gave other namespaces (peernet2id_alloc), in allocation order. */
   readonly nsids = new Map<NetNs, number>();
   /** Long-lived per-host state (inet_peer): the ICMP error token buckets. */

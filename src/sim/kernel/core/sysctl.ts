@@ -35,24 +35,6 @@ export const IPV4_CONF_DEFAULTS: Record<string, string> = {
   force_igmp_version: "0",
 };
 
-/** net.ipv4.neigh.{default,DEV}.* (arp_tbl parms). */
-export const NEIGH_DEFAULTS: Record<string, string> = {
-  anycast_delay: "100",
-  app_solicit: "0",
-  base_reachable_time_ms: "30000",
-  delay_first_probe_time: "5",
-  gc_stale_time: "60",
-  locktime: "100",
-  mcast_resolicit: "0",
-  mcast_solicit: "3",
-  proxy_delay: "80",
-  proxy_qlen: "64",
-  retrans_time_ms: "1000",
-  ucast_solicit: "3",
-  unres_qlen: "101",
-  unres_qlen_bytes: "212992",
-};
-
 /** Namespace-wide net.ipv4.* scalars. */
 export const IPV4_SCALARS: Record<string, string> = {
   "net.ipv4.ip_forward": "0",

@@ -2,12 +2,13 @@
 // state is an XState actor on the scheduler's clock; the table turns what an entry emits
 // into ARP frames and releases or fails the packets queued while it resolved.
 import { createActor, type Actor } from "xstate";
-import { nudMachine } from "../../engine/machines/nud.js";
+import { nudMachine, type SolicitHow } from "../../engine/machines/nud.js";
 import type { NetDevice } from "../core/device.js";
 import { formatIp4, type Ip4 } from "../core/ip4.js";
 import { BROADCAST_MAC, ZERO_MAC, type Mac } from "../core/mac.js";
 import type { NetdevEvent, NetNs } from "../core/netns.js";
 import type { Ipv4Packet } from "../core/packet.js";
+import { NeighParms } from "./neigh-parms.js";
 
 declare module "../core/netns.js" {
   interface NetNs {
@@ -44,16 +45,15 @@ export interface NeighEntry {
   solicitSrc: Ip4 | undefined;
   /** Creation order: dumps list newer entries first. */
   created: number;
+  /** neigh->updated: when the state or the address last changed (ms, virtual time). */
+  updated: number;
 }
 
 export class NeighTable {
   private entries = new Map<string, NeighEntry>();
   private created = 0;
-  /**
-   * neigh_parms->reachable_time per device: drawn once from [base/2, 3*base/2)
-   * (neigh_rand_reach_time when the device's parms are made), shared by its entries.
-   */
-  private reachable = new WeakMap<NetDevice, number>();
+  /** Each device's neigh_parms, made from the defaults when first needed (neigh-parms.ts). */
+  private parmsByDev = new WeakMap<NetDevice, NeighParms>();
 
   constructor(readonly ns: NetNs) {}
 
@@ -83,14 +83,14 @@ export class NeighTable {
     return VALID.has(this.state(e));
   }
 
-  reachableTimeMs(dev: NetDevice): number {
-    let t = this.reachable.get(dev);
-    if (t === undefined) {
-      const base = Number(this.ns.neighDefault.get("base_reachable_time_ms"));
-      t = this.ns.world.rng.int(base / 2, (3 * base) / 2 - 1);
-      this.reachable.set(dev, t);
+  /** The device's neighbour parameters (net.ipv4.neigh.DEV.*). */
+  parms(dev: NetDevice): NeighParms {
+    let p = this.parmsByDev.get(dev);
+    if (!p) {
+      p = new NeighParms((lo, hi) => this.ns.world.rng.int(lo, hi));
+      this.parmsByDev.set(dev, p);
     }
-    return t;
+    return p;
   }
 
   private create(
@@ -99,7 +99,6 @@ export class NeighTable {
     initial: "incomplete" | "stale",
     lladdr?: Mac,
   ): NeighEntry {
-    const p = (k: string): number => Number(this.ns.neighDefault.get(k));
     const world = this.ns.world;
     const actor = createActor(nudMachine, {
       clock: world.scheduler,
@@ -108,14 +107,7 @@ export class NeighTable {
         kind: "neigh",
         key: `${formatIp4(ip)} dev ${dev.name}`,
       }),
-      input: {
-        initial,
-        retransMs: p("retrans_time_ms"),
-        reachableMs: this.reachableTimeMs(dev),
-        delayMs: p("delay_first_probe_time") * 1000,
-        mcastSolicit: p("mcast_solicit"),
-        ucastSolicit: p("ucast_solicit"),
-      },
+      input: { initial, parms: this.parms(dev) },
     });
     const entry: NeighEntry = {
       dev,
@@ -125,9 +117,16 @@ export class NeighTable {
       queue: [],
       solicitSrc: undefined,
       created: this.created++,
+      updated: world.scheduler.now,
     };
-    actor.on("solicit", (e) => this.solicit(entry, e.unicast));
+    actor.on("solicit", (e) => this.solicit(entry, e.how));
     actor.on("failed", () => this.fail(entry));
+    actor.on("dropped", () => this.dropQueue(entry));
+    let last: unknown = undefined;
+    actor.subscribe((snap) => {
+      if (snap.value !== last) entry.updated = world.scheduler.now;
+      last = snap.value;
+    });
     this.entries.set(this.key(dev, ip), entry);
     return entry;
   }
@@ -187,7 +186,7 @@ export class NeighTable {
   /** arp_queue holds unres_qlen_bytes worth of packets; the oldest are dropped past it. */
   private enqueue(e: NeighEntry, pkt: Ipv4Packet): void {
     e.queue.push(pkt);
-    if (e.queue.length > Number(this.ns.neighDefault.get("unres_qlen") ?? "101")) e.queue.shift();
+    if (e.queue.length > this.parms(e.dev).queuePackets) e.queue.shift();
   }
 
   /**
@@ -197,7 +196,14 @@ export class NeighTable {
    * anything else proposes NUD_STALE, which neigh_update ignores when the entry is valid
    * and the address did not change.
    */
-  learn(dev: NetDevice, ip: Ip4, mac: Mac, isReplyToUs: boolean, create = !isReplyToUs): void {
+  learn(
+    dev: NetDevice,
+    ip: Ip4,
+    mac: Mac,
+    isReplyToUs: boolean,
+    create = !isReplyToUs,
+    locked = false,
+  ): void {
     const e = this.get(dev, ip);
     if (!e) {
       if (create) this.create(dev, ip, "stale", mac).actor.start();
@@ -206,6 +212,17 @@ export class NeighTable {
     const before = this.state(e);
     const valid = VALID.has(before);
     const changed = !valid || e.lladdr !== mac;
+    // arp_process: within locktime of the entry's last update, a second answer naming
+    // another address is ignored (the first of several proxies' replies wins).
+    if (
+      locked &&
+      valid &&
+      changed &&
+      this.ns.world.scheduler.now <= e.updated + this.parms(dev).locktimeMs
+    ) {
+      return;
+    }
+    if (changed) e.updated = this.ns.world.scheduler.now;
     if (isReplyToUs) {
       e.lladdr = mac;
       e.actor.send({ type: "CONFIRM" });
@@ -253,8 +270,12 @@ export class NeighTable {
       }
       case "changeaddr":
       case "down":
+        this.flushDev(dev);
+        break;
       case "unregister":
         this.flushDev(dev);
+        // The in_device goes with its parms; in another namespace it starts afresh.
+        this.parmsByDev.delete(dev);
         break;
       default:
         break;
@@ -273,7 +294,10 @@ export class NeighTable {
     this.entries.delete(this.key(e.dev, e.ip));
   }
 
-  private solicit(e: NeighEntry, unicast: boolean): void {
+  private solicit(e: NeighEntry, how: SolicitHow): void {
+    // An app probe is a netlink message to a user-space daemon (neigh_app_ns): no frame.
+    if (how === "app") return;
+    const unicast = how === "unicast";
     const dev = e.dev;
     const src = this.ns.world.ipv4.arpSolicitSource(dev, e.solicitSrc, e.ip);
     const waiting = e.queue[0];
@@ -297,6 +321,13 @@ export class NeighTable {
       // The request is sent for the packet waiting on it: the walk links them.
       waiting ? { kind: "because", payload: waiting } : undefined,
     );
+  }
+
+  /** kfree_skb of what waited: no error report (__neigh_event_send with nothing to probe). */
+  private dropQueue(e: NeighEntry): void {
+    const q = e.queue;
+    e.queue = [];
+    for (const pkt of q) this.ns.world.ipv4.drop(this.ns, "neighbour cannot probe", pkt);
   }
 
   private fail(e: NeighEntry): void {

@@ -35,6 +35,7 @@ export type DropReason =
   | "no route"
   | "ARP failed"
   | "neighbour entry flushed"
+  | "neighbour cannot probe"
   | "TTL exceeded"
   | "DF set and longer than the MTU"
   | "not for this host"
@@ -333,12 +334,13 @@ export class Ipv4Stack {
           { kind: "because", payload: arp },
         );
       } else if (ns.neigh.get(dev, arp.senderIp)) {
-        ns.neigh.learn(dev, arp.senderIp, arp.senderMac, false);
+        ns.neigh.learn(dev, arp.senderIp, arp.senderMac, false, false, !isGarp(arp));
       }
       return;
     }
     if (forUs || ns.neigh.get(dev, arp.senderIp)) {
-      ns.neigh.learn(dev, arp.senderIp, arp.senderMac, forUs && arp.targetMac === dev.mac);
+      const toUs = forUs && arp.targetMac === dev.mac;
+      ns.neigh.learn(dev, arp.senderIp, arp.senderMac, toUs, !toUs, !isGarp(arp));
     }
   }
 
@@ -628,4 +630,10 @@ function localTarget(p: Ipv4Packet): string {
   return l4.payload.kind === "vxlan"
     ? `the VXLAN socket on port ${l4.dport}`
     : `UDP port ${l4.dport}`;
+}
+
+/** arp_is_garp: a gratuitous ARP (sender and target address the same) overrides locktime. */
+function isGarp(arp: ArpPacket): boolean {
+  if (arp.senderIp !== arp.targetIp) return false;
+  return arp.op !== "reply" || arp.targetMac === arp.senderMac;
 }

@@ -2,6 +2,7 @@
 // the side effects the kernel's handlers have (devinet_sysctl_forward).
 import type { NetNs } from "../core/netns.js";
 import { INT_RANGES } from "../core/sysctl.js";
+import { NeighParms } from "../ipv4/neigh-parms.js";
 import { procInts } from "./proc-int.js";
 
 export type SysctlRead = { ok: true; value: string } | { ok: false; error: string };
@@ -35,14 +36,23 @@ function slot(ns: NetNs, key: string): Slot | undefined {
       },
     };
   }
-  const neigh = /^net\.ipv4\.neigh\.([^.]+)\.([a-z_]+)$/.exec(key);
+  const neigh = neighFile(ns, key);
   if (neigh) {
-    const [, where, name] = neigh as unknown as [string, string, string];
-    if (where !== "default" && !ns.byName(where)) return undefined;
-    if (!ns.neighDefault.has(name)) return undefined;
-    return { get: () => ns.neighDefault.get(name)!, set: (v) => void ns.neighDefault.set(name, v) };
+    const { parms, file } = neigh;
+    return { get: () => parms.read(file), set: (v) => void parms.write(file, Number(v)) };
   }
   return undefined;
+}
+
+/**
+ * net.ipv4.neigh.DEV.FILE of a device in this namespace. There is no "default" directory:
+ * it belongs to the machine's initial namespace only (neigh-parms.ts).
+ */
+function neighFile(ns: NetNs, key: string): { parms: NeighParms; file: string } | undefined {
+  const m = /^net\.ipv4\.neigh\.([^.]+)\.([a-z_]+)$/.exec(key);
+  if (!m || !NeighParms.has(m[2]!)) return undefined;
+  const dev = ns.byName(m[1]!);
+  return dev ? { parms: ns.neigh.parms(dev), file: m[2]! } : undefined;
 }
 
 /** inet_forward_change: ip_forward and conf/all/forwarding set every device's forwarding. */
@@ -67,6 +77,13 @@ export function writeSysctl(ns: NetNs, key: string, raw: string): SysctlWrite {
   const s = slot(ns, sysctlKey(key));
   if (!s) return { ok: false, error: NOENT };
   if (sysctlKey(key) === "net.ipv4.ip_local_port_range") return writePortRange(ns, s, raw);
+  const neigh = neighFile(ns, sysctlKey(key));
+  if (neigh) {
+    const n = procInts(raw, 1)?.[0];
+    return n === undefined
+      ? { ok: false, error: "Invalid argument" }
+      : neigh.parms.write(neigh.file, n);
+  }
   if (sysctlKey(key) === "net.ipv4.ping_group_range") return writeGroupRange(s, raw);
   // proc_dointvec: one int (0x10 and 010 too); what follows it after a space is ignored.
   const v = procInts(raw, 1)?.[0];
