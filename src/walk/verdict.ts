@@ -100,7 +100,8 @@ function failedWhy(walk: Walk, f: FollowedPacket, main: FollowedPacket[]): strin
         (rst ? `; ${nsName(drop.ns)} answered with a RST` : "")
       );
     }
-    return `${name} was dropped ${where(drop)} ${dropCause(pkt, drop)}${after}`;
+    const cause = dropCause(pkt, drop);
+    return `${name} was dropped ${where(drop)}${cause.startsWith(":") ? "" : " "}${cause}${after}`;
   }
   const waiting = f.arp.at(-1);
   if (waiting) return `${name}${after} ${arpWhy(pkt, waiting.after, waiting.packets)}`;
