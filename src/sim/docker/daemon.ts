@@ -644,6 +644,8 @@ export class Dockerd {
     const ns = this.act(`(a new network namespace, bind-mounted at ${key})`, () =>
       this.world.addUnnamedNetns(),
     );
+    // Walks say "in web (container)", not "(root)", for what happens in its namespace.
+    ns.traceLabel = `${c.name} (container)`;
     c.sandbox = { id, key, ns };
     c.sandboxKey = key;
     c.sandboxId = id;
@@ -1023,8 +1025,17 @@ export class Dockerd {
     c.config.delete(n.id);
     const ep = c.endpoints.find((e) => e.network === n);
     if (!ep) return;
+    const before = this.gatewayEndpoint(c);
     this.leave(c, ep);
     c.endpoints = c.endpoints.filter((e) => e !== ep);
+    // sandbox.updateGateway: the gateway's endpoint left (its device, and the default
+    // route on it, went with it); the next endpoint in libnetwork's order gives the route.
+    const after = this.gatewayEndpoint(c);
+    if (before === ep && after && c.sandbox)
+      this.lab(
+        `ip route add default via ${formatIp4(after.network.gateway!)} dev ${after.ifname}`,
+        c.sandbox,
+      );
   }
 
   /** The embedded DNS server's answer for a name asked from a container's namespace. */
