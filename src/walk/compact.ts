@@ -207,6 +207,9 @@ function visitPhrases(walk: Walk, v: Visit, p: Palette): string[] {
         break;
       case "ttl":
         break; // "forwarded out" on the route says it
+      case "frag":
+        out.push(s.text);
+        break;
       case "local":
         if (s.ignored) out.push(`taken in, not for it`);
         // Taken in, then dropped (no socket): the drop says what became of it.

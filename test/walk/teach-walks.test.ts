@@ -31,6 +31,28 @@ const TWO = [
   "ip netns exec b nc -lk 80 &",
 ];
 
+// a -- r -- b, the link from r to b at MTU 1400.
+const ROUTER = [
+  "ip netns add a",
+  "ip netns add r",
+  "ip netns add b",
+  "ip link add va netns a type veth peer name ra netns r",
+  "ip link add vb netns b type veth peer name rb netns r",
+  "ip -n a addr add 10.0.0.1/24 dev va",
+  "ip -n r addr add 10.0.0.254/24 dev ra",
+  "ip -n r addr add 10.0.1.254/24 dev rb",
+  "ip -n b addr add 10.0.1.1/24 dev vb",
+  "ip -n a link set va up",
+  "ip -n r link set ra up",
+  "ip -n r link set rb up",
+  "ip -n b link set vb up",
+  "ip -n a route add default via 10.0.0.254",
+  "ip -n b route add default via 10.0.1.254",
+  "ip netns exec r sysctl -w net.ipv4.ip_forward=1",
+  "ip -n r link set rb mtu 1400",
+  "ip -n b link set vb mtu 1400",
+];
+
 describe("walks a learner reads", () => {
   it("folds the TCP teardown into one line; -v and --packet still show each packet", async () => {
     const w = await walkOf(TWO, ["ip", "netns", "exec", "a", "nc", "-z", "-w1", "192.0.2.2", "80"]);
@@ -83,30 +105,39 @@ describe("walks a learner reads", () => {
   });
 
   it("a DF datagram too big for the router's next link: which device, which MTU", async () => {
-    const w = await walkOf(
-      [
-        "ip netns add a",
-        "ip netns add r",
-        "ip netns add b",
-        "ip link add va netns a type veth peer name ra netns r",
-        "ip link add vb netns b type veth peer name rb netns r",
-        "ip -n a addr add 10.0.0.1/24 dev va",
-        "ip -n r addr add 10.0.0.254/24 dev ra",
-        "ip -n r addr add 10.0.1.254/24 dev rb",
-        "ip -n b addr add 10.0.1.1/24 dev vb",
-        "ip -n a link set va up",
-        "ip -n r link set ra up",
-        "ip -n r link set rb up",
-        "ip -n b link set vb up",
-        "ip -n a route add default via 10.0.0.254",
-        "ip netns exec r sysctl -w net.ipv4.ip_forward=1",
-        "ip -n r link set rb mtu 1400",
-      ],
-      ["ip", "netns", "exec", "a", "ping", "-c1", "-W1", "-M", "do", "-s", "1400", "10.0.1.1"],
-    );
+    const w = await walkOf(ROUTER, [
+      "ip",
+      "netns",
+      "exec",
+      "a",
+      "ping",
+      "-c1",
+      "-W1",
+      "-M",
+      "do",
+      "-s",
+      "1400",
+      "10.0.1.1",
+    ]);
     expect(verdictText(verdictOf(w)!)).toBe(
       "the ping got no reply: the echo request was dropped in r: DF set and longer than the MTU (rb, the way out, has MTU 1400)",
     );
+  });
+
+  it("fragments: where a datagram was cut, into what, and for which MTU", async () => {
+    const w = await walkOf(
+      [...ROUTER, "ip netns exec a ping -c1 -W1 -M do -s 1400 10.0.1.1"],
+      ["ip", "netns", "exec", "a", "ping", "-c1", "-W1", "-s", "1400", "10.0.1.1"],
+    );
+    const text = renderWalk(w, { colour: false });
+    // a cuts its request for the path MTU r taught it; b cuts its reply for vb's MTU.
+    expect(text).toContain(
+      "sent on va as 2 fragments (1396 and 52 bytes): longer than the path MTU of 1400 learned for its destination",
+    );
+    expect(text).toContain(
+      "sent on vb as 2 fragments (1396 and 52 bytes): longer than its MTU of 1400",
+    );
+    expect(text.match(/fragments/g)).toHaveLength(2);
   });
 
   it("a container is named in the walk and in walk --diagram's topology and sequence", async () => {
