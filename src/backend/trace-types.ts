@@ -135,6 +135,8 @@ export type TracePoint =
   | { kind: "ct"; ns: NsName; hook: string; state: string; dir: "original" | "reply" }
   | { kind: "nat"; ns: NsName; hook: string; before: string; after: string }
   | { kind: "ttl"; ns: NsName; from: number; to: number }
+  /** ip_fragment: a datagram longer than the device's MTU left as these fragments. */
+  | { kind: "frag"; ns: NsName; dev: string; mtu: number; devMtu: number; lengths: number[] }
   | {
       kind: "local";
       ns: NsName;

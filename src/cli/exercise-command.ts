@@ -6,6 +6,7 @@ import { missingTraceTools } from "../real/nf-trace.js";
 import { chooseMode, openBackends, type BackendOptions } from "./backends.js";
 import { findExercise, loadExercises } from "./exercise-files.js";
 import { loadScript, UserError } from "./load-script.js";
+import { ruleSpecText } from "../lessons/rule-count.js";
 import { style } from "./style.js";
 
 type Write = (s: string) => void;
@@ -27,7 +28,10 @@ export function exerciseShowCommand(name: string, opts: { hints?: string }, writ
   write("The starting world:\n");
   for (const c of x.start) write(`  ${c.text}\n`);
   write("\nWhat is checked:\n");
-  for (const c of x.checks) write(`  ${checkDescription(c.expect.kind, c.command.text)}\n`);
+  for (const c of x.checks)
+    write(
+      `  ${c.expect.kind === "counts" ? `must count packets: the rule ${ruleSpecText(c.expect.rule)}` : checkDescription(c.expect.kind, c.command.text)}\n`,
+    );
   for (const [i, h] of x.hints.slice(0, n).entries()) write(`\nHint ${i + 1}: ${h}\n`);
   if (n < x.hints.length)
     write(

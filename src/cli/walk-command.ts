@@ -20,6 +20,8 @@ import { chooseMode, openBackends, type BackendOptions } from "./backends.js";
 import { loadScript, UserError } from "./load-script.js";
 import { stepThrough } from "./stepper.js";
 import { writeWalkDiagrams } from "./walk-diagram.js";
+import { withContainers } from "../diagram/containers.js";
+import { dockerContainers } from "./docker-containers.js";
 import type { Topology } from "../backend/topology.js";
 import { useColour } from "./style.js";
 import { untilLine } from "./until.js";
@@ -82,7 +84,12 @@ export async function walkCommand(
   let topology: Topology | undefined;
   try {
     walk = await runWalk(script, probe, open, progress);
-    if (opts.diagram) topology = await (open.sim ?? open.kernel)!.inspect();
+    if (opts.diagram) {
+      const backend = (open.sim ?? open.kernel)!;
+      // Containers by name, as `packetwalk diagram` draws them (asked after the probe ran).
+      const containers = await dockerContainers(backend, script.commands);
+      topology = withContainers(await backend.inspect(), containers);
+    }
   } catch (e) {
     // The sandbox or its tracing failed: say so plainly; the sandbox is gone either way.
     if (mode === "sim" || !(e instanceof Error)) throw e;

@@ -23,6 +23,8 @@ function deviceLine(d: Device): string {
   if (d.kind === "bridge") parts.push("(bridge)");
   if (d.kind === "vxlan" && d.vxlan) parts.push(`(vxlan ${d.vxlan.id})`);
   for (const a of d.addresses) if (a.family === "inet") parts.push(`${a.address}/${a.prefixlen}`);
+  // As the picture: an MTU other than 1500 (unknown, 0, for a container's devices).
+  if (d.kind !== "loopback" && d.mtu > 0 && d.mtu !== 1500) parts.push(`mtu ${d.mtu}`);
   parts.push(!d.up ? "DOWN" : !d.carrier ? "NO-CARRIER" : "UP");
   if (d.peer) parts.push(`<-> ${d.peer.name} in ${nsLabel(d.peer.ns)}`);
   else if (d.kind === "veth") parts.push("<-> (peer not in a named namespace)");

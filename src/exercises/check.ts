@@ -46,7 +46,7 @@ export async function checkSolution(
   }
   const checks: CheckOutcome[] = [];
   for (const check of exercise.checks) {
-    const probe = check.expect.kind !== "run";
+    const probe = check.expect.kind === "reaches" || check.expect.kind === "blocked";
     // Probes run traced in the simulator: a failure is explained by the probe's walk.
     const traced = probe && backend.kind === "sim" ? await backend.trace(check.command) : undefined;
     const result = traced ? traced.result : await backend.run(check.command);

@@ -1,6 +1,7 @@
 // A lesson as packetwalk holds it after reading its file (docs/lessons.md describes the
 // file). Plain data: the learn stepper, `lesson verify` and a web page all read it.
 import type { LabCommand } from "../script/types.js";
+import { ruleSpecText, type RuleSpec } from "./rule-count.js";
 
 /**
  * A text in the lesson's own language (key: Lesson.lang) and any translations, keyed by
@@ -65,7 +66,9 @@ export type Expectation =
   /** The probe does not get through: any non-zero exit. */
   | { kind: "blocked" }
   /** Any lab line: its exit code, and text its output must or must not contain. */
-  | { kind: "run"; exit?: number; contains: string[]; lacks: string[] };
+  | { kind: "run"; exit?: number; contains: string[]; lacks: string[] }
+  /** An iptables rule that must have counted a packet by now (its command lists the chain). */
+  | { kind: "counts"; rule: RuleSpec };
 
 export interface Check {
   /** Line of the check in the lesson file. */
@@ -82,6 +85,7 @@ export function pick(text: Localized, lang: string, base: string): string {
 /** How a check reads for people: "reaches: ping -c1 10.0.0.2". */
 export function checkText(c: Check): string {
   const e = c.expect;
+  if (e.kind === "counts") return `counts: ${ruleSpecText(e.rule)}`;
   if (e.kind !== "run") return `${e.kind === "reaches" ? "reaches" : "blocked"}: ${c.command.text}`;
   const parts = [
     ...(e.exit === undefined ? [] : [`exit ${e.exit}`]),

@@ -6,6 +6,7 @@ import type { Expander } from "../script/expand.js";
 import { parseLine, parseScript } from "../script/parse.js";
 import type { LabCommand } from "../script/types.js";
 import { isProbe } from "../walk/probe.js";
+import { parseRuleSpec, ruleCountLine } from "./rule-count.js";
 import type { Check, Expectation, Lesson, Prediction, Step } from "./format.js";
 import { parseYaml, YamlError, type YamlValue } from "./yaml-lite.js";
 
@@ -372,20 +373,36 @@ export function checksOf(
       );
       return;
     }
-    const kinds = ["reaches", "blocked", "run"].filter((k) => k in item);
+    const kinds = ["reaches", "blocked", "run", "counts"].filter((k) => k in item);
     if (kinds.length !== 1) {
-      bfail(field, "give exactly one of reaches, blocked, run", line);
+      bfail(field, "give exactly one of reaches, blocked, run, counts", line);
       return;
     }
     const kind = kinds[0] as Expectation["kind"];
     for (const k of Object.keys(item))
-      if (!["reaches", "blocked", "run", "exit", "contains", "lacks"].includes(k))
+      if (!["reaches", "blocked", "run", "counts", "exit", "contains", "lacks"].includes(k))
         bfail(
           `${field}.${k}`,
-          "unknown field (known: reaches, blocked, run, exit, contains, lacks)",
+          "unknown field (known: reaches, blocked, run, counts, exit, contains, lacks)",
           line,
         );
     const text = item[kind];
+    if (kind === "counts") {
+      if (typeof text !== "string" || text.trim() === "") {
+        bfail(`${field}.counts`, "must be a rule as `iptables -S` prints it", line);
+        return;
+      }
+      if (Object.keys(item).length > 1)
+        bfail(field, "exit, contains and lacks go with run:, not counts:", line);
+      const rule = parseRuleSpec(text);
+      if (typeof rule === "string") {
+        bfail(`${field}.counts`, rule, line);
+        return;
+      }
+      const cmd = parseLine(ruleCountLine(rule), line, file);
+      if (cmd) out.push({ line, command: cmd, expect: { kind: "counts", rule } });
+      return;
+    }
     if (typeof text !== "string" || text.trim() === "") {
       bfail(`${field}.${kind}`, "must be a lab line", line);
       return;

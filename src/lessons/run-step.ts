@@ -8,6 +8,7 @@ import type { LabCommand } from "../script/types.js";
 import { buildWalk } from "../walk/build.js";
 import { nsOf } from "../backend/trace-types.js";
 import { WALK_SCHEMA, type Walk, type WalkPacket } from "../walk/types.js";
+import { ruleCountWhy } from "./rule-count.js";
 import { checkText, type Check, type Lesson, type Step } from "./format.js";
 
 export interface CommandRun {
@@ -98,6 +99,7 @@ export function judge(check: Check, result: CommandResult): CheckRun {
     why = `expected to get through, but it exited ${result.exit}${said}`;
   else if (e.kind === "blocked" && result.exit === 0)
     why = `expected not to get through, but it exited 0${said}`;
+  else if (e.kind === "counts") why = ruleCountWhy(e.rule, result.stdout, result.exit);
   else if (e.kind === "run") {
     const problems = [
       ...(e.exit !== undefined && result.exit !== e.exit

@@ -217,6 +217,13 @@ function pointStep(time: number, seq: number, p: TracePoint, pkt: TracedPacket):
       };
     case "ttl":
       return { ...base, kind: "ttl", text: `forwarded: TTL ${p.from} -> ${p.to}` };
+    case "frag":
+      return {
+        ...base,
+        kind: "frag",
+        dev: p.dev,
+        text: fragText(p.dev, p.mtu, p.devMtu, p.lengths),
+      };
     case "local":
       return {
         ...base,
@@ -270,4 +277,20 @@ function fateOf(steps: WalkStep[]): WalkPacket["fate"] {
     ns: last?.ns ?? ROOT_NS,
     text: last ? `no one took it after: ${last.text}` : "no step",
   };
+}
+
+/** "sent on va as 2 fragments (1500 and 548 bytes): longer than its MTU of 1500". */
+export function fragText(
+  dev: string,
+  mtu: number,
+  devMtu: number,
+  lengths: readonly number[],
+): string {
+  const sizes =
+    lengths.length <= 1
+      ? `${lengths[0] ?? "?"}`
+      : `${lengths.slice(0, -1).join(", ")} and ${lengths.at(-1)!}`;
+  const limit =
+    mtu < devMtu ? `the path MTU of ${mtu} learned for its destination` : `its MTU of ${mtu}`;
+  return `sent on ${dev} as ${lengths.length} fragments (${sizes} bytes): longer than ${limit}`;
 }

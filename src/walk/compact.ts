@@ -49,7 +49,10 @@ export function compactHops(walk: Walk, opts: CompactOptions, p: Palette): Compa
     ...shown.flatMap((f) => f.packet.steps.map((s) => nsName(s.ns).length)),
   );
   let clock = 0;
-  return shown.flatMap((f) => {
+  const teardown = opts.packet === undefined ? teardownOf(shown) : [];
+  const folded = new Set(teardown.map((f) => f.packet));
+  const hops = shown.flatMap((f) => {
+    if (folded.has(f.packet)) return [];
     const visits = visitsOf(f);
     const start = f.packet.steps[0]?.time ?? 0;
     // Virtual time only where it moved: a retry or a timer, not the zero of every hop.
@@ -64,6 +67,47 @@ export function compactHops(walk: Walk, opts: CompactOptions, p: Palette): Compa
       lines: visitLines(walk, f.packet, v, i === visits.length - 1, nsWidth, opts, p),
     }));
   });
+  return teardown.length > 0 ? [...hops, teardownHop(teardown, p)] : hops;
+}
+
+/**
+ * The TCP teardown at the end of a walk: from the first FIN on, every packet is a TCP
+ * packet of the same connection and was delivered. It tells a learner nothing new hop by
+ * hop, so the compact view folds it into one line (-v and --packet N show each).
+ */
+function teardownOf(shown: readonly FollowedPacket[]): FollowedPacket[] {
+  const first = shown.findIndex((f) => f.packet.fields?.tcpFlags?.includes("F"));
+  if (first < 0) return [];
+  const rest = shown.slice(first);
+  const ends = (f: FollowedPacket): string => {
+    const x = f.packet.fields;
+    return x ? [`${x.src}:${x.sport}`, `${x.dst}:${x.dport}`].sort().join(" ") : "";
+  };
+  const conn = ends(rest[0]!);
+  const clean = rest.every(
+    (f) =>
+      f.packet.protocol === "tcp" &&
+      f.packet.fate.kind === "delivered" &&
+      f.packet.fields?.tcpFlags?.includes("R") !== true &&
+      ends(f) === conn,
+  );
+  return clean ? rest : [];
+}
+
+function teardownHop(fs: readonly FollowedPacket[], p: Palette): CompactHop {
+  const first = fs[0]!.packet.id;
+  const last = fs.at(-1)!.packet.id;
+  const each = fs.map((f) => {
+    const flags = f.packet.fields?.tcpFlags ?? "";
+    const what = flags.includes("F") ? "FIN" : "ACK";
+    const from = f.packet.steps[0]?.ns;
+    return `${from === undefined ? "?" : nsName(from)} ${what} -> ${nsName(f.packet.fate.ns)}`;
+  });
+  return {
+    packet: first,
+    title: p.bold(`#${first}-#${last} the connection closes: ${fs.length} packets, all delivered`),
+    lines: [`  ${each.join("; ")}`, `  (each hop: -v, or --packet ${first})`],
+  };
 }
 
 function formatMs(ms: number): string {
@@ -163,6 +207,9 @@ function visitPhrases(walk: Walk, v: Visit, p: Palette): string[] {
         break;
       case "ttl":
         break; // "forwarded out" on the route says it
+      case "frag":
+        out.push(s.text);
+        break;
       case "local":
         if (s.ignored) out.push(`taken in, not for it`);
         // Taken in, then dropped (no socket): the drop says what became of it.

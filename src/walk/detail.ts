@@ -19,7 +19,7 @@ const FILTER_KINDS: Record<StepFilter, readonly WalkStep["kind"][]> = {
   nf: ["nf", "nat", "ct"],
   arp: ["neigh"],
   bridge: ["bridge", "up"],
-  route: ["route", "ttl"],
+  route: ["route", "ttl", "frag"],
 };
 
 export interface DetailOptions {
@@ -54,6 +54,7 @@ const TAGS: Record<WalkStep["kind"], string> = {
   ct: "ct",
   nat: "nat",
   ttl: "ttl",
+  frag: "frag",
   local: "local",
   state: "state",
   drop: "DROP",

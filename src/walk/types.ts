@@ -26,6 +26,7 @@ export type StepKind =
   | "ct" // the packet's conntrack state
   | "nat" // NAT rewrote the packet
   | "ttl" // forwarding decremented the TTL
+  | "frag" // sent as fragments: longer than the device's MTU
   | "local" // delivered to this namespace's stack
   | "state" // a state machine moved (neighbour entry, conntrack entry, socket, ping)
   | "drop"; // dropped, with the reason

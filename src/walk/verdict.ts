@@ -100,10 +100,13 @@ function failedWhy(walk: Walk, f: FollowedPacket, main: FollowedPacket[]): strin
         (rst ? `; ${nsName(drop.ns)} answered with a RST` : "")
       );
     }
-    return `${name} was dropped ${where(drop)} ${dropCause(pkt, drop)}${after}`;
+    const cause = dropCause(pkt, drop);
+    return `${name} was dropped ${where(drop)}${cause.startsWith(":") ? "" : " "}${cause}${after}`;
   }
   const waiting = f.arp.at(-1);
   if (waiting) return `${name}${after} ${arpWhy(pkt, waiting.after, waiting.packets)}`;
+  const tunnelled = tunnelWhy(pkt, walk.sim?.packets ?? []);
+  if (tunnelled) return `${name}${after} ${tunnelled}`;
   return `${name}${after} ${fateWords(pkt)}`;
 }
 
@@ -145,6 +148,30 @@ function arpWhy(pkt: WalkPacket, lookup: WalkStep, arp: WalkPacket[]): string {
   return heard.length > 0
     ? `${waited}; no one answered (${times}, heard by ${heard.join(", ")}, which ${heard.length === 1 ? "does" : "do"} not have that address)`
     : `${waited}; no one answered (${times})`;
+}
+
+/**
+ * A packet that waited for ARP on a VXLAN device: its ARP request left inside VXLAN
+ * datagrams (packets sent for it), so what became of those says why no answer came.
+ */
+function tunnelWhy(pkt: WalkPacket, all: readonly WalkPacket[]): string | undefined {
+  const lookup = pkt.steps.findLast((s) => s.point?.kind === "neigh" && s.point.action !== "send");
+  const p = lookup?.point;
+  if (!lookup || p?.kind !== "neigh") return undefined;
+  const carriers = all.filter((q) => q.causedBy === pkt.id && q.summary.startsWith("VXLAN "));
+  if (carriers.length === 0) return undefined;
+  const waited = `waited ${where(lookup).replace(/ on .*/, "")} for ARP to resolve ${p.nexthop} on ${p.dev}`;
+  const to = carriers[0]!.summary.split(" ")[3] ?? "the remote end";
+  const dropped = carriers.find((q) => q.fate.kind === "dropped");
+  if (dropped) {
+    const d = dropped.steps.findLast((s) => s.kind === "drop")!;
+    return (
+      `${waited}, but the ARP request, carried in VXLAN to ${to}, was dropped ${where(d)}: ` +
+      `${d.reason ?? "?"}${d.why ? ` (${d.why})` : ""}`
+    );
+  }
+  const n = carriers.length === 1 ? "1 datagram" : `${carriers.length} datagrams`;
+  return `${waited}; the ARP request went out in VXLAN to ${to} (${n}) and no answer came back`;
 }
 
 /** The waiting packet's route to the lookup was flagged linkdown (RTNH_F_LINKDOWN). */

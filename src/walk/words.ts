@@ -94,6 +94,8 @@ export function packetTitle(pkt: WalkPacket, all: readonly WalkPacket[]): string
 function relation(pkt: WalkPacket, all: readonly WalkPacket[], cause: number): string {
   if (pkt.protocol === "arp" && pkt.summary.startsWith("ARP request"))
     return `(sent for #${cause})`;
+  // A VXLAN datagram caused by a packet carries the frame sent for it (its ARP request).
+  if (pkt.summary.startsWith("VXLAN ")) return `(carries a frame sent for #${cause})`;
   const parent = all.find((q) => q.id === cause);
   return parent ? `(answers #${cause})` : `(because of #${cause})`;
 }

@@ -74,6 +74,9 @@ export interface DockerNetwork {
   gateway?: Ip4;
   /** --subnet was given (only then may a container ask for an --ip). */
   userSubnet: boolean;
+  /** IPAM.Config names the gateway: IPAM chose the pool, or --gateway was given (with
+   *  --subnet alone it stays empty, checked on 20.10; the bridge still takes the first). */
+  configGateway?: boolean;
   internal: boolean;
   icc: boolean;
   masquerade: boolean;
@@ -101,6 +104,8 @@ interface Sandbox {
   id: string;
   key: string;
   ns: NetNs;
+  /** The next ethN: libnetwork's osl counts per sandbox and never reuses a number. */
+  nextIf: number;
 }
 
 /** A published port while the container runs: the reservation and the docker-proxy. */
@@ -388,6 +393,7 @@ export class Dockerd {
       pool,
       gateway,
       userSubnet: o.subnet !== undefined && o.predefined !== true,
+      configGateway: o.subnet === undefined || o.gateway !== undefined,
       internal: o.internal,
       icc: o.icc,
       masquerade: o.masquerade,
@@ -633,15 +639,31 @@ export class Dockerd {
     } else {
       const sb = this.makeSandbox(c);
       try {
-        let index = 0;
-        for (const [netId, cfg] of c.config) {
+        const joins = [...c.config].map(([netId, cfg]) => {
           const n = this.networks.find((x) => x.id === netId);
           if (!n || n.actor.getSnapshot().value !== "active") {
             throw new DaemonError(`network ${netId} not found`);
           }
+          return { n, cfg };
+        });
+        // The endpoints are made in the configuration's order (their veths get ifindexes
+        // in it), but the runtime makes the namespace and libnetwork's SetKey then names
+        // them in its own order (internal networks last, then by name): eth0 is the first,
+        // and gives the default route (checked on 20.10: created on bridge, connected to
+        // "back", started: back's is eth0, bridge's eth1 with the lower ifindex).
+        const named = joins
+          .filter(({ n }) => n.driver !== "null")
+          .sort(
+            (a, b) =>
+              Number(a.n.internal) - Number(b.n.internal) ||
+              (a.n.name < b.n.name ? -1 : a.n.name > b.n.name ? 1 : 0),
+          );
+        for (const { n, cfg } of joins) {
           if (n.driver === "null") continue;
-          this.join(c, n, `eth${index++}`, cfg.ip, index === 1);
+          const i = named.findIndex((x) => x.n === n);
+          this.join(c, n, `eth${i}`, cfg.ip, i === 0);
         }
+        sb.nextIf = named.length;
         for (const [k, v] of c.sysctls) this.lab(`sysctl -w ${k}=${v}`, sb);
       } catch (e) {
         this.teardown(c);
@@ -659,7 +681,9 @@ export class Dockerd {
     const ns = this.act(`(a new network namespace, bind-mounted at ${key})`, () =>
       this.world.addUnnamedNetns(),
     );
-    c.sandbox = { id, key, ns };
+    // Walks say "in web (container)", not "(root)", for what happens in its namespace.
+    ns.traceLabel = `${c.name} (container)`;
+    c.sandbox = { id, key, ns, nextIf: 0 };
     c.sandboxKey = key;
     c.sandboxId = id;
     this.lab("ip link set lo up", c.sandbox);
@@ -1003,7 +1027,7 @@ export class Dockerd {
       return;
     }
     const before = this.gatewayEndpoint(c);
-    this.join(c, n, `eth${c.endpoints.length}`, ip, c.endpoints.length === 0);
+    this.join(c, n, `eth${c.sandbox.nextIf++}`, ip, c.endpoints.length === 0);
     c.config.set(n.id, ip !== undefined ? { ip } : {});
     // sandbox.updateGateway: the default route follows the first endpoint in libnetwork's
     // order (network names), so a network connected later can take it over.
@@ -1039,8 +1063,17 @@ export class Dockerd {
     c.config.delete(n.id);
     const ep = c.endpoints.find((e) => e.network === n);
     if (!ep) return;
+    const before = this.gatewayEndpoint(c);
     this.leave(c, ep);
     c.endpoints = c.endpoints.filter((e) => e !== ep);
+    // sandbox.updateGateway: the gateway's endpoint left (its device, and the default
+    // route on it, went with it); the next endpoint in libnetwork's order gives the route.
+    const after = this.gatewayEndpoint(c);
+    if (before === ep && after && c.sandbox)
+      this.lab(
+        `ip route add default via ${formatIp4(after.network.gateway!)} dev ${after.ifname}`,
+        c.sandbox,
+      );
   }
 
   /** The embedded DNS server's answer for a name asked from a container's namespace. */

@@ -235,7 +235,7 @@ export function networkView(d: Dockerd, n: DockerNetwork): Record<string, GoValu
               ...(pool.range !== pool.subnet
                 ? { IPRange: `${formatIp4(pool.range.addr)}/${pool.range.plen}` }
                 : {}),
-              Gateway: formatIp4(n.gateway!),
+              Gateway: n.configGateway === false ? OMIT : formatIp4(n.gateway!),
             },
       ]
     : [];

@@ -58,12 +58,18 @@ export class NetNs {
   }
 
   get displayName(): string {
-    return this.name ?? ROOT_DISPLAY;
+    return this.name ?? this.traceLabel ?? ROOT_DISPLAY;
   }
+
+  /**
+   * What traces call a namespace no `ip netns` name points to, other than the root: a
+   * container's is "NAME (container)", as diagrams title it (src/diagram/containers.ts).
+   */
+  traceLabel: string | undefined;
 
   /** The name as the script gives it, ROOT_NS for the root: how traces name namespaces. */
   get scriptName(): NsName {
-    return this.name ?? ROOT_NS;
+    return (this.name ?? this.traceLabel ?? ROOT_NS) as NsName;
   }
 
   allocIndex(wanted?: number): number {

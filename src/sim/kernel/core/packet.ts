@@ -72,6 +72,8 @@ export interface Ipv4Packet {
   df?: boolean;
   /** Fragmented for this MTU on its way (frag.ts): each fragment is a frame of its own. */
   fragMtu?: number;
+  /** Its fragmentation is in the walk already (a socket's fragments say so once, where they leave). */
+  fragShown?: boolean;
 }
 
 /** An Ethernet frame on a wire. IPv6 frames are only the link chatter that bridges learn from. */

@@ -107,6 +107,20 @@ export function vxlanRcv(ns: NetNs, pkt: Ipv4Packet, udp: Udp): void {
     ns.world.scheduler.at(0, `vxlan ${d.name} rx`, () => ns.world.rx(d, frame));
     return;
   }
+  // vxlan_vs_find_vni finds no device: dropped. The walk says so (a silent overlay is the
+  // usual VXLAN mistake). No device on the port at all: the kernel has no socket there.
+  const mine = ns.deviceList().filter((d): d is Vxlan => d instanceof Vxlan && d.adminUp);
+  const onPort = mine.filter((d) => d.params.dstport === udp.dport);
+  const has = (ds: Vxlan[]): string =>
+    ds.map((d) => `${d.name} has VNI ${d.params.vni} on port ${d.params.dstport}`).join(", ");
+  ns.world.trace.point(pkt, {
+    kind: "drop",
+    ns: ns.scriptName,
+    reason: onPort.length > 0 ? "no VXLAN device for this VNI" : "no socket listening",
+    why:
+      `it carries VNI ${vni} to UDP port ${udp.dport}` +
+      (mine.length > 0 ? `; here ${has(mine)}` : "; no VXLAN device is up here"),
+  });
 }
 
 function vxlanNewlink(

@@ -2,7 +2,7 @@
 // ip_exceeds_mtu) and what an ICMP "fragmentation needed" teaches the sender
 // (ipv4_update_pmtu). The arithmetic of fragments is core/frag.ts.
 import type { NetDevice } from "../core/device.js";
-import { largestFragment } from "../core/frag.js";
+import { fragmentLengths, largestFragment } from "../core/frag.js";
 import type { Ip4 } from "../core/ip4.js";
 import type { NetNs } from "../core/netns.js";
 import { ipLength, type Ipv4Packet } from "../core/packet.js";
@@ -19,9 +19,34 @@ export function exceedsMtu(pkt: Ipv4Packet, mtu: number): boolean {
  * The fragmented datagram is a new value whose walk continues the original's.
  */
 export function fragmentFor(world: World, dev: NetDevice, pkt: Ipv4Packet): Ipv4Packet {
-  if (ipLength(pkt) <= dev.mtu || (pkt.fragMtu !== undefined && pkt.fragMtu <= dev.mtu)) return pkt;
-  const out: Ipv4Packet = { ...pkt, fragMtu: dev.mtu, df: false };
+  if (pkt.fragMtu !== undefined && pkt.fragMtu <= dev.mtu) {
+    // Made as fragments by its socket (ip_append_data): the walk says so where they leave.
+    if (pkt.fragShown || ipLength(pkt) <= pkt.fragMtu) return pkt;
+    const shown: Ipv4Packet = { ...pkt, fragShown: true };
+    world.trace.carry(pkt, shown);
+    const lengths = fragmentLengths(shown);
+    world.trace.point(shown, {
+      kind: "frag",
+      ns: dev.ns.scriptName,
+      dev: dev.name,
+      mtu: pkt.fragMtu,
+      devMtu: dev.mtu,
+      lengths,
+    });
+    return shown;
+  }
+  if (ipLength(pkt) <= dev.mtu) return pkt;
+  const out: Ipv4Packet = { ...pkt, fragMtu: dev.mtu, df: false, fragShown: true };
   world.trace.carry(pkt, out);
+  // The walk says so: "sent as 2 fragments (1500, 548 bytes): va's MTU is 1500".
+  world.trace.point(out, {
+    kind: "frag",
+    ns: dev.ns.scriptName,
+    dev: dev.name,
+    mtu: dev.mtu,
+    devMtu: dev.mtu,
+    lengths: fragmentLengths(out),
+  });
   return out;
 }
 

@@ -67,8 +67,13 @@ export class Ipv4Stack {
     for (const dev of ns.deviceList().reverse()) this.world.unregister(dev);
   }
 
-  drop(ns: NetNs, reason: DropReason, pkt: Ipv4Packet): void {
-    this.world.trace.point(pkt, { kind: "drop", ns: ns.scriptName, reason });
+  drop(ns: NetNs, reason: DropReason, pkt: Ipv4Packet, why?: string): void {
+    this.world.trace.point(pkt, {
+      kind: "drop",
+      ns: ns.scriptName,
+      reason,
+      ...(why !== undefined ? { why } : {}),
+    });
     this.drops.push({
       time: this.world.scheduler.now,
       ns: ns.displayName,
@@ -411,7 +416,13 @@ export class Ipv4Stack {
     // ip_forward: a DF datagram longer than the next hop's MTU goes back as an ICMP
     // "fragmentation needed" carrying that MTU (ip_exceeds_mtu, before the FORWARD hook).
     if (exceedsMtu(pkt, res.dev!.mtu)) {
-      this.drop(ns, "DF set and longer than the MTU", pkt);
+      const out = res.dev!;
+      this.drop(
+        ns,
+        "DF set and longer than the MTU",
+        pkt,
+        `${out.name}, the way out, has MTU ${out.mtu}`,
+      );
       this.icmpError(ns, inDev, pkt, 3, 4, undefined, res.dev!.mtu);
       return;
     }
