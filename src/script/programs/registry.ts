@@ -12,6 +12,7 @@ import { ip } from "./ip.js";
 import { iptablesRestore } from "./iptables-restore.js";
 import { iptablesSave } from "./iptables-save.js";
 import { iptables } from "./iptables.js";
+import { lsns } from "./lsns.js";
 import { nc } from "./nc.js";
 import { ping } from "./ping.js";
 import { traceroute } from "./traceroute.js";
@@ -40,6 +41,7 @@ export const PROGRAMS = {
   arp,
   brctl,
   traceroute,
+  lsns,
   docker,
 } as const satisfies Record<string, ProgramSpec>;
 

@@ -13,6 +13,7 @@ import { ip } from "./ip/index.js";
 import { iptables } from "./iptables/iptables.js";
 import { iptablesRestoreProgram } from "./iptables/restore-program.js";
 import { iptablesSave } from "./iptables/save.js";
+import { lsns } from "./lsns.js";
 import { nc } from "./nc.js";
 import { ping } from "./ping.js";
 import { traceroute } from "./traceroute.js";
@@ -40,6 +41,7 @@ const LAB_PROGRAMS = {
   arp,
   brctl,
   traceroute,
+  lsns,
 } satisfies Record<Exclude<ProgramName, "docker">, SimProgram>;
 
 export const SIM_PROGRAMS = {
