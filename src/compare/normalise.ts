@@ -2,6 +2,7 @@
 // the kernel makes random or time-dependent is replaced; everything else must be equal.
 import type { CommandResult } from "../backend.js";
 import { normaliseDockerResult, normaliseDockerText } from "./docker-normalise.js";
+import { isCaptureOutput, normaliseCapture } from "./tcpdump-normalise.js";
 import { isLsns, isNetnsPids, normaliseLsns, normaliseNetnsPids } from "./lsns-normalise.js";
 
 type Rule = [RegExp, string];
@@ -167,7 +168,12 @@ export function normaliseResult(r: CommandResult, command?: string): CommandResu
   if (command !== undefined && isSsCommand(command)) stdout = normaliseSs(stdout);
   if (command !== undefined && isLsns(command)) stdout = normaliseLsns(stdout);
   if (command !== undefined && isNetnsPids(command)) stdout = normaliseNetnsPids(stdout);
-  return { exit: r.exit, stdout, stderr: normaliseText(normaliseDockerText(r.stderr)) };
+  let stderr = normaliseText(normaliseDockerText(r.stderr));
+  if (command !== undefined && isCaptureOutput(command)) {
+    stdout = normaliseCapture(stdout);
+    stderr = normaliseCapture(stderr);
+  }
+  return { exit: r.exit, stdout, stderr };
 }
 
 export function sameResult(a: CommandResult, b: CommandResult, command?: string): boolean {
