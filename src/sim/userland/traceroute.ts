@@ -1,5 +1,6 @@
-// `traceroute` (Dmitry Butskoy's traceroute 2.1.2, Debian's) with its default UDP method:
-// -n, -q N, -w MAX, -m N and a numeric HOST. Probes of rising TTL go out up to 16 at a
+// `traceroute` (Dmitry Butskoy's traceroute 2.1.2, Debian's) with its default UDP method,
+// or ICMP echo probes (-I, answered by the destination's echo reply): -n, -q N, -w MAX,
+// -m N and a numeric HOST. Probes of rising TTL go out up to 16 at a
 // time (-N 16) to ports 33434 and up; routers answer with ICMP time exceeded, the
 // destination with port unreachable, which ends the trace. Unanswered probes print `*`
 // after -w seconds (the real tool's HERE/NEAR shortcuts, which give up sooner when later
@@ -23,6 +24,8 @@ const DATA_LEN = 32;
 
 interface Opts {
   numeric: boolean;
+  /** -I: ICMP echo probes (the destination answers with an echo reply). */
+  icmp: boolean;
   queries: number;
   waitMs: number;
   maxHops: number;
@@ -62,7 +65,7 @@ function annotation(code: number, mtu: number | undefined): string {
 }
 
 function parseArgs(args: string[]): Opts | CommandResult {
-  const o: Opts = { numeric: false, queries: 3, waitMs: 5000, maxHops: 30, host: "" };
+  const o: Opts = { numeric: false, icmp: false, queries: 3, waitMs: 5000, maxHops: 30, host: "" };
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -75,6 +78,10 @@ function parseArgs(args: string[]): Opts | CommandResult {
       continue;
     }
     if (a === "-4") continue;
+    if (a === "-I" || a === "--icmp") {
+      o.icmp = true;
+      continue;
+    }
     const m = /^-([qwm])(.*)$/.exec(a);
     if (!m) return notSimulatedResult(`traceroute ${a}`);
     const v = m[2] !== "" ? m[2]! : args[++i];
@@ -107,6 +114,8 @@ function fail(msg: string): CommandResult {
 }
 
 interface Probe {
+  /** The echo's sequence number with -I. */
+  seq: number;
   ttl: number;
   sport: number;
   dport: number;
@@ -137,6 +146,8 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
     `traceroute to ${opts.host} (${formatIp4(dst)}), ${opts.maxHops} hops max, ${20 + 8 + DATA_LEN} byte packets\n`,
   );
   const probes: Probe[] = [];
+  // -I: the echo id (traceroute's ident, its pid: here a number of the world's own).
+  const echoId = world.rng.int(1, 65535);
   let end = opts.maxHops * opts.queries;
   let inFlight = 0;
   // Probes beyond the hop that ended the trace are not waited for.
@@ -151,6 +162,7 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
   const sendOne = (): void => {
     const i = probes.length;
     const p: Probe = {
+      seq: i + 1,
       ttl: Math.floor(i / opts.queries) + 1,
       sport: 32768 + world.rng.int(0, 28231),
       dport: BASE_PORT + i,
@@ -166,12 +178,14 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
       ttl: p.ttl,
       id: ns.ipId++,
       df: true,
-      l4: {
-        proto: "udp",
-        sport: p.sport,
-        dport: p.dport,
-        payload: { kind: "data", len: DATA_LEN },
-      },
+      l4: opts.icmp
+        ? { proto: "icmp", type: 8, code: 0, id: echoId, seq: p.seq, dataLen: DATA_LEN }
+        : {
+            proto: "udp",
+            sport: p.sport,
+            dport: p.dport,
+            payload: { kind: "data", len: DATA_LEN },
+          },
     };
     world.scheduler.at(opts.waitMs, "traceroute probe timeout", () => resolve(p));
     try {
@@ -188,10 +202,25 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
     id: -1,
     onMessage(pkt: Ipv4Packet) {
       const l4 = pkt.l4;
-      if (l4.proto !== "icmp" || (l4.type !== 3 && l4.type !== 11)) return;
+      if (l4.proto !== "icmp") return;
+      // -I: the destination's echo reply ends the trace, as a port unreachable does.
+      if (l4.type === 0 && "seq" in l4) {
+        if (!opts.icmp || l4.id !== echoId) return;
+        const p = probes.find((q) => q.seq === l4.seq);
+        if (!p || p.done) return;
+        p.from = pkt.src;
+        p.rttMs = world.scheduler.now - p.sentAt + 0.05;
+        p.final = true;
+        end = Math.min(end, p.ttl * opts.queries);
+        return resolve(p);
+      }
+      if (l4.type !== 3 && l4.type !== 11) return;
       const inner = l4.original.l4;
-      if (inner.proto !== "udp") return;
-      const p = probes.find((q) => q.sport === inner.sport && q.dport === inner.dport);
+      const p = probes.find((q) =>
+        opts.icmp
+          ? inner.proto === "icmp" && "seq" in inner && inner.id === echoId && inner.seq === q.seq
+          : inner.proto === "udp" && q.sport === inner.sport && q.dport === inner.dport,
+      );
       if (!p || p.done) return;
       p.from = pkt.src;
       p.rttMs = world.scheduler.now - p.sentAt + 0.05;
