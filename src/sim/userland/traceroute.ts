@@ -1,6 +1,6 @@
 // `traceroute` (Dmitry Butskoy's traceroute 2.1.2, Debian's) with its default UDP method,
-// or ICMP echo probes (-I, answered by the destination's echo reply): -n, -q N, -w MAX,
-// -m N and a numeric HOST. Probes of rising TTL go out up to 16 at a
+// ICMP echo probes (-I, answered by the destination's echo reply) or TCP SYN probes (-T,
+// -p PORT; answered by SYN-ACK or RST): -n, -q N, -w MAX, -m N and a numeric HOST. Probes of rising TTL go out up to 16 at a
 // time (-N 16) to ports 33434 and up; routers answer with ICMP time exceeded, the
 // destination with port unreachable, which ends the trace. Unanswered probes print `*`
 // after -w seconds (the real tool's HERE/NEAR shortcuts, which give up sooner when later
@@ -9,6 +9,7 @@ import type { CommandResult } from "../../backend.js";
 import {
   KernelError,
   formatIp4,
+  packetSocket,
   parseIp4,
   type Ip4,
   type Ipv4Packet,
@@ -26,6 +27,10 @@ interface Opts {
   numeric: boolean;
   /** -I: ICMP echo probes (the destination answers with an echo reply). */
   icmp: boolean;
+  /** -T: TCP SYN probes to `port` (the destination answers with SYN-ACK or RST). */
+  tcp: boolean;
+  /** -p: the UDP probes' first port, or the TCP probes' port. */
+  port?: number;
   queries: number;
   waitMs: number;
   maxHops: number;
@@ -65,7 +70,15 @@ function annotation(code: number, mtu: number | undefined): string {
 }
 
 function parseArgs(args: string[]): Opts | CommandResult {
-  const o: Opts = { numeric: false, icmp: false, queries: 3, waitMs: 5000, maxHops: 30, host: "" };
+  const o: Opts = {
+    numeric: false,
+    icmp: false,
+    tcp: false,
+    queries: 3,
+    waitMs: 5000,
+    maxHops: 30,
+    host: "",
+  };
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -82,7 +95,11 @@ function parseArgs(args: string[]): Opts | CommandResult {
       o.icmp = true;
       continue;
     }
-    const m = /^-([qwm])(.*)$/.exec(a);
+    if (a === "-T" || a === "--tcp") {
+      o.tcp = true;
+      continue;
+    }
+    const m = /^-([qwmp])(.*)$/.exec(a);
     if (!m) return notSimulatedResult(`traceroute ${a}`);
     const v = m[2] !== "" ? m[2]! : args[++i];
     if (v === undefined) return notSimulatedResult(`traceroute ${a} without its value`);
@@ -94,7 +111,10 @@ function parseArgs(args: string[]): Opts | CommandResult {
     }
     if (!/^\d+$/.test(v)) return notSimulatedResult(`traceroute -${m[1]} ${v}`);
     const n = Number(v);
-    if (m[1] === "q") {
+    if (m[1] === "p") {
+      if (n < 1 || n > 65535) return notSimulatedResult(`traceroute -p ${v}`);
+      o.port = n;
+    } else if (m[1] === "q") {
       if (n < 1 || n > 10) return fail("no more than 10 probes per hop\n");
       o.queries = n;
     } else {
@@ -103,6 +123,8 @@ function parseArgs(args: string[]): Opts | CommandResult {
       o.maxHops = n;
     }
   }
+  if (o.icmp && o.tcp) return notSimulatedResult("traceroute -I with -T");
+  if (o.port !== undefined && !o.tcp) return notSimulatedResult("traceroute -p without -T");
   if (rest.length === 0) return notSimulatedResult("traceroute without a host");
   if (rest.length > 1) return notSimulatedResult("traceroute with a packet length");
   o.host = rest[0]!;
@@ -165,7 +187,7 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
       seq: i + 1,
       ttl: Math.floor(i / opts.queries) + 1,
       sport: 32768 + world.rng.int(0, 28231),
-      dport: BASE_PORT + i,
+      dport: opts.tcp ? (opts.port ?? 80) : BASE_PORT + i,
       sentAt: world.scheduler.now,
       done: false,
     };
@@ -180,12 +202,24 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
       df: true,
       l4: opts.icmp
         ? { proto: "icmp", type: 8, code: 0, id: echoId, seq: p.seq, dataLen: DATA_LEN }
-        : {
-            proto: "udp",
-            sport: p.sport,
-            dport: p.dport,
-            payload: { kind: "data", len: DATA_LEN },
-          },
+        : opts.tcp
+          ? {
+              // A SYN as traceroute's tcp module builds it on a raw socket (MSS,
+              // SACK-permitted, timestamps, window scale: 40 bytes, a 60-byte packet).
+              proto: "tcp",
+              sport: p.sport,
+              dport: p.dport,
+              flags: { syn: true },
+              seq: world.rng.int(0, 0xffffffff),
+              ack: 0,
+              len: 0,
+            }
+          : {
+              proto: "udp",
+              sport: p.sport,
+              dport: p.dport,
+              payload: { kind: "data", len: DATA_LEN },
+            },
     };
     world.scheduler.at(opts.waitMs, "traceroute probe timeout", () => resolve(p));
     try {
@@ -219,7 +253,10 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
       const p = probes.find((q) =>
         opts.icmp
           ? inner.proto === "icmp" && "seq" in inner && inner.id === echoId && inner.seq === q.seq
-          : inner.proto === "udp" && q.sport === inner.sport && q.dport === inner.dport,
+          : inner.proto === (opts.tcp ? "tcp" : "udp") &&
+            "sport" in inner &&
+            q.sport === inner.sport &&
+            q.dport === inner.dport,
       );
       if (!p || p.done) return;
       p.from = pkt.src;
@@ -233,11 +270,30 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
       resolve(p);
     },
   });
+  // -T: the destination's SYN-ACK or RST, seen as a raw socket sees it (a packet socket
+  // here); the namespace's own TCP answers a SYN-ACK with a RST, as the kernel does.
+  const closeTcp = opts.tcp
+    ? packetSocket(world, (dev, frame, dir) => {
+        const pkt = frame.payload;
+        if (dir !== "in" || dev.ns !== ns || pkt.proto !== "ipv4" || pkt.dst !== src) return;
+        const t = pkt.l4;
+        if (t.proto !== "tcp" || pkt.src !== dst || !(t.flags.rst || (t.flags.syn && t.flags.ack)))
+          return;
+        const p = probes.find((q) => q.sport === t.dport && q.dport === t.sport);
+        if (!p || p.done) return;
+        p.from = pkt.src;
+        p.rttMs = world.scheduler.now - p.sentAt + 0.05;
+        p.final = true;
+        end = Math.min(end, p.ttl * opts.queries);
+        resolve(p);
+      })
+    : () => {};
   sendMore();
 
   const limitMs = ctx.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const finish = (): CommandResult => {
     close();
+    closeTcp();
     const timedOut = pending();
     const lastHop = Math.ceil(Math.min(end, probes.length) / opts.queries);
     for (let hop = 1; hop <= lastHop; hop++) {
