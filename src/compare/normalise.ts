@@ -2,6 +2,8 @@
 // the kernel makes random or time-dependent is replaced; everything else must be equal.
 import type { CommandResult } from "../backend.js";
 import { normaliseDockerResult, normaliseDockerText } from "./docker-normalise.js";
+import { isCaptureOutput, normaliseCapture } from "./tcpdump-normalise.js";
+import { isLsns, isNetnsPids, normaliseLsns, normaliseNetnsPids } from "./lsns-normalise.js";
 
 type Rule = [RegExp, string];
 
@@ -164,7 +166,14 @@ export function normaliseResult(r: CommandResult, command?: string): CommandResu
     stdout = sortLines(stdout);
   if (command !== undefined && isConntrackDump(command)) stdout = sortLines(normalisePorts(stdout));
   if (command !== undefined && isSsCommand(command)) stdout = normaliseSs(stdout);
-  return { exit: r.exit, stdout, stderr: normaliseText(normaliseDockerText(r.stderr)) };
+  if (command !== undefined && isLsns(command)) stdout = normaliseLsns(stdout);
+  if (command !== undefined && isNetnsPids(command)) stdout = normaliseNetnsPids(stdout);
+  let stderr = normaliseText(normaliseDockerText(r.stderr));
+  if (command !== undefined && isCaptureOutput(command)) {
+    stdout = normaliseCapture(stdout);
+    stderr = normaliseCapture(stderr);
+  }
+  return { exit: r.exit, stdout, stderr };
 }
 
 export function sameResult(a: CommandResult, b: CommandResult, command?: string): boolean {

@@ -6,6 +6,7 @@ import { programSpec } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { refuse } from "./guard.js";
 import { inspectSandbox } from "./inspect.js";
+import { Jobs } from "./jobs.js";
 import { traceOnKernel } from "./kernel-trace.js";
 import { DockerLines, type DockerLinesOptions } from "./docker/docker-lines.js";
 import { Sandbox, type SandboxOptions } from "./sandbox.js";
@@ -20,11 +21,15 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
   /** docker lines: a real dockerd in the sandbox, started at the first one. */
   readonly docker: DockerLines;
 
+  /** The script's background jobs, for `kill %N` (captures). */
+  private readonly jobs: Jobs;
+
   private constructor(
     readonly sandbox: Sandbox,
     docker: DockerLinesOptions = {},
   ) {
     this.docker = new DockerLines(sandbox, docker);
+    this.jobs = new Jobs(sandbox);
   }
 
   static async start(opts: KernelBackendOptions = {}): Promise<KernelBackend> {
@@ -43,6 +48,9 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
       });
     }
     const policy = programSpec(cmd.program)?.kernel;
+    if (policy?.builtin === "kill") return this.jobs.kill(cmd);
+    if (cmd.background && policy?.capture) return this.jobs.startCapture(cmd);
+    if (cmd.background) this.jobs.note();
     if (policy?.printsArgs && cmd.argv[0] === cmd.program) {
       // Prints what it was given; nothing to learn from spawning it.
       return { exit: 0, stdout: cmd.args.join(" ") + "\n", stderr: "" };

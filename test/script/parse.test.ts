@@ -102,7 +102,7 @@ describe("parseLine: background jobs and redirection", () => {
 
   it("refuses & in the middle and backgrounding a configuration command", () => {
     expect(err("ip link & ip addr")).toMatch(/only allowed at the end/);
-    expect(err("ip link add x type bridge &")).toMatch(/only nc and ping/);
+    expect(err("ip link add x type bridge &")).toMatch(/only nc and ping and tcpdump/);
   });
 });
 

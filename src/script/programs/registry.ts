@@ -12,12 +12,15 @@ import { ip } from "./ip.js";
 import { iptablesRestore } from "./iptables-restore.js";
 import { iptablesSave } from "./iptables-save.js";
 import { iptables } from "./iptables.js";
+import { kill } from "./kill.js";
+import { lsns } from "./lsns.js";
 import { nc } from "./nc.js";
 import { ping } from "./ping.js";
 import { traceroute } from "./traceroute.js";
 import { sleep } from "./sleep.js";
 import { ss } from "./ss.js";
 import { sysctl } from "./sysctl.js";
+import { tcpdump } from "./tcpdump.js";
 import type { ProgramSpec } from "./types.js";
 
 export type { KernelPolicy, ProgramSpec } from "./types.js";
@@ -40,6 +43,9 @@ export const PROGRAMS = {
   arp,
   brctl,
   traceroute,
+  lsns,
+  tcpdump,
+  kill,
   docker,
 } as const satisfies Record<string, ProgramSpec>;
 

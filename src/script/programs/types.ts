@@ -36,4 +36,8 @@ export interface KernelPolicy {
   readonly guard?: (args: readonly string[]) => string | undefined;
   /** A daemon the kernel backend starts in the sandbox before the first such line (docker's). */
   readonly daemon?: "dockerd";
+  /** In the background, a capture whose output `kill %N` prints (tcpdump's): kept, not dropped. */
+  readonly capture?: boolean;
+  /** Not spawned: the script's shell does it (kill %N, on the backend's job table). */
+  readonly builtin?: "kill";
 }

@@ -30,7 +30,7 @@ import {
 } from "../kernel/netlink/index.js";
 import { NC_HELP, NC_USAGE } from "./nc-usage.js";
 import { Output, TimedOut, type ProcessEnv, type ProgramContext } from "./program.js";
-import { nextPid } from "./pids.js";
+import { startProcess } from "./procs.js";
 import { serviceByName, serviceByPort } from "./services.js";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "../../backend.js";
 import { NOT_SIMULATED_EXIT, notSimulatedText } from "./not-simulated.js";
@@ -496,10 +496,11 @@ function listen(
     throw new NcExit(1);
   }
   // nc's socket is its descriptor 3; an accepted connection, 4 (ss -p).
-  const pid = nextPid(world);
+  const proc = startProcess(world, ns, [ctx.program, ...ctx.args]);
+  const pid = proc.pid;
   (udpSock ?? tcpListener!).owner = { comm: "nc", pid, fd: 3 };
 
-  const release = world.hold(ns);
+  const release = proc.exit;
   let exited = false;
   const actor = createActor(ncListenMachine, {
     clock: world.scheduler,

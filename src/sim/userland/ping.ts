@@ -15,6 +15,7 @@ import {
 import { notSimulatedResult } from "./not-simulated.js";
 import { PING_USAGE } from "./ping-usage.js";
 import { Output, TimedOut, type ProgramContext, type Waiting } from "./program.js";
+import { startProcess } from "./procs.js";
 
 const UNREACH: Record<number, string> = {
   0: "Destination Net Unreachable",
@@ -342,7 +343,7 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
   if (ctx.background) {
     // `ping ... &`: exit 0 at once; the probes go on on the scheduler until the count is
     // sent (or forever), and what it prints belongs to no line.
-    const release = world.hold(ns);
+    const release = startProcess(world, ns, [ctx.program, ...ctx.args]).exit;
     o.out = o.err = () => {};
     actor.on("done", () => {
       actor.stop();

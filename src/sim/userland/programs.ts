@@ -13,6 +13,10 @@ import { ip } from "./ip/index.js";
 import { iptables } from "./iptables/iptables.js";
 import { iptablesRestoreProgram } from "./iptables/restore-program.js";
 import { iptablesSave } from "./iptables/save.js";
+import { lsns } from "./lsns.js";
+import { kill } from "./kill.js";
+import { startJob } from "./jobs.js";
+import { tcpdump } from "./tcpdump/index.js";
 import { nc } from "./nc.js";
 import { ping } from "./ping.js";
 import { traceroute } from "./traceroute.js";
@@ -40,12 +44,27 @@ const LAB_PROGRAMS = {
   arp,
   brctl,
   traceroute,
+  lsns,
+  tcpdump,
+  kill,
 } satisfies Record<Exclude<ProgramName, "docker">, SimProgram>;
 
-export const SIM_PROGRAMS = {
+const ALL_PROGRAMS = {
   ...LAB_PROGRAMS,
   docker: dockerProgram(runLab),
 } satisfies Record<ProgramName, SimProgram>;
+
+/** A script's background line is a job of its shell, numbered for `kill %N` (jobs.ts). */
+function countingJobs(prog: SimProgram): SimProgram {
+  return (ctx) => {
+    if (ctx.background) startJob(ctx.world);
+    return prog(ctx);
+  };
+}
+
+export const SIM_PROGRAMS = Object.fromEntries(
+  Object.entries(ALL_PROGRAMS).map(([name, prog]) => [name, countingJobs(prog)]),
+) as Record<ProgramName, SimProgram>;
 
 /** A lab line's argv run in ns by the simulator's programs (docker's own lines excluded). */
 function runLab(

@@ -1,5 +1,6 @@
-// `traceroute` (Dmitry Butskoy's traceroute 2.1.2, Debian's) with its default UDP method:
-// -n, -q N, -w MAX, -m N and a numeric HOST. Probes of rising TTL go out up to 16 at a
+// `traceroute` (Dmitry Butskoy's traceroute 2.1.2, Debian's) with its default UDP method,
+// ICMP echo probes (-I, answered by the destination's echo reply) or TCP SYN probes (-T,
+// -p PORT; answered by SYN-ACK or RST): -n, -q N, -w MAX, -m N and a numeric HOST. Probes of rising TTL go out up to 16 at a
 // time (-N 16) to ports 33434 and up; routers answer with ICMP time exceeded, the
 // destination with port unreachable, which ends the trace. Unanswered probes print `*`
 // after -w seconds (the real tool's HERE/NEAR shortcuts, which give up sooner when later
@@ -8,6 +9,7 @@ import type { CommandResult } from "../../backend.js";
 import {
   KernelError,
   formatIp4,
+  packetSocket,
   parseIp4,
   type Ip4,
   type Ipv4Packet,
@@ -23,6 +25,12 @@ const DATA_LEN = 32;
 
 interface Opts {
   numeric: boolean;
+  /** -I: ICMP echo probes (the destination answers with an echo reply). */
+  icmp: boolean;
+  /** -T: TCP SYN probes to `port` (the destination answers with SYN-ACK or RST). */
+  tcp: boolean;
+  /** -p: the UDP probes' first port, or the TCP probes' port. */
+  port?: number;
   queries: number;
   waitMs: number;
   maxHops: number;
@@ -62,7 +70,15 @@ function annotation(code: number, mtu: number | undefined): string {
 }
 
 function parseArgs(args: string[]): Opts | CommandResult {
-  const o: Opts = { numeric: false, queries: 3, waitMs: 5000, maxHops: 30, host: "" };
+  const o: Opts = {
+    numeric: false,
+    icmp: false,
+    tcp: false,
+    queries: 3,
+    waitMs: 5000,
+    maxHops: 30,
+    host: "",
+  };
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -75,7 +91,15 @@ function parseArgs(args: string[]): Opts | CommandResult {
       continue;
     }
     if (a === "-4") continue;
-    const m = /^-([qwm])(.*)$/.exec(a);
+    if (a === "-I" || a === "--icmp") {
+      o.icmp = true;
+      continue;
+    }
+    if (a === "-T" || a === "--tcp") {
+      o.tcp = true;
+      continue;
+    }
+    const m = /^-([qwmp])(.*)$/.exec(a);
     if (!m) return notSimulatedResult(`traceroute ${a}`);
     const v = m[2] !== "" ? m[2]! : args[++i];
     if (v === undefined) return notSimulatedResult(`traceroute ${a} without its value`);
@@ -87,7 +111,10 @@ function parseArgs(args: string[]): Opts | CommandResult {
     }
     if (!/^\d+$/.test(v)) return notSimulatedResult(`traceroute -${m[1]} ${v}`);
     const n = Number(v);
-    if (m[1] === "q") {
+    if (m[1] === "p") {
+      if (n < 1 || n > 65535) return notSimulatedResult(`traceroute -p ${v}`);
+      o.port = n;
+    } else if (m[1] === "q") {
       if (n < 1 || n > 10) return fail("no more than 10 probes per hop\n");
       o.queries = n;
     } else {
@@ -96,6 +123,8 @@ function parseArgs(args: string[]): Opts | CommandResult {
       o.maxHops = n;
     }
   }
+  if (o.icmp && o.tcp) return notSimulatedResult("traceroute -I with -T");
+  if (o.port !== undefined && !o.tcp) return notSimulatedResult("traceroute -p without -T");
   if (rest.length === 0) return notSimulatedResult("traceroute without a host");
   if (rest.length > 1) return notSimulatedResult("traceroute with a packet length");
   o.host = rest[0]!;
@@ -107,6 +136,8 @@ function fail(msg: string): CommandResult {
 }
 
 interface Probe {
+  /** The echo's sequence number with -I. */
+  seq: number;
   ttl: number;
   sport: number;
   dport: number;
@@ -137,6 +168,8 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
     `traceroute to ${opts.host} (${formatIp4(dst)}), ${opts.maxHops} hops max, ${20 + 8 + DATA_LEN} byte packets\n`,
   );
   const probes: Probe[] = [];
+  // -I: the echo id (traceroute's ident, its pid: here a number of the world's own).
+  const echoId = world.rng.int(1, 65535);
   let end = opts.maxHops * opts.queries;
   let inFlight = 0;
   // Probes beyond the hop that ended the trace are not waited for.
@@ -151,9 +184,10 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
   const sendOne = (): void => {
     const i = probes.length;
     const p: Probe = {
+      seq: i + 1,
       ttl: Math.floor(i / opts.queries) + 1,
       sport: 32768 + world.rng.int(0, 28231),
-      dport: BASE_PORT + i,
+      dport: opts.tcp ? (opts.port ?? 80) : BASE_PORT + i,
       sentAt: world.scheduler.now,
       done: false,
     };
@@ -166,12 +200,26 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
       ttl: p.ttl,
       id: ns.ipId++,
       df: true,
-      l4: {
-        proto: "udp",
-        sport: p.sport,
-        dport: p.dport,
-        payload: { kind: "data", len: DATA_LEN },
-      },
+      l4: opts.icmp
+        ? { proto: "icmp", type: 8, code: 0, id: echoId, seq: p.seq, dataLen: DATA_LEN }
+        : opts.tcp
+          ? {
+              // A SYN as traceroute's tcp module builds it on a raw socket (MSS,
+              // SACK-permitted, timestamps, window scale: 40 bytes, a 60-byte packet).
+              proto: "tcp",
+              sport: p.sport,
+              dport: p.dport,
+              flags: { syn: true },
+              seq: world.rng.int(0, 0xffffffff),
+              ack: 0,
+              len: 0,
+            }
+          : {
+              proto: "udp",
+              sport: p.sport,
+              dport: p.dport,
+              payload: { kind: "data", len: DATA_LEN },
+            },
     };
     world.scheduler.at(opts.waitMs, "traceroute probe timeout", () => resolve(p));
     try {
@@ -188,10 +236,28 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
     id: -1,
     onMessage(pkt: Ipv4Packet) {
       const l4 = pkt.l4;
-      if (l4.proto !== "icmp" || (l4.type !== 3 && l4.type !== 11)) return;
+      if (l4.proto !== "icmp") return;
+      // -I: the destination's echo reply ends the trace, as a port unreachable does.
+      if (l4.type === 0 && "seq" in l4) {
+        if (!opts.icmp || l4.id !== echoId) return;
+        const p = probes.find((q) => q.seq === l4.seq);
+        if (!p || p.done) return;
+        p.from = pkt.src;
+        p.rttMs = world.scheduler.now - p.sentAt + 0.05;
+        p.final = true;
+        end = Math.min(end, p.ttl * opts.queries);
+        return resolve(p);
+      }
+      if (l4.type !== 3 && l4.type !== 11) return;
       const inner = l4.original.l4;
-      if (inner.proto !== "udp") return;
-      const p = probes.find((q) => q.sport === inner.sport && q.dport === inner.dport);
+      const p = probes.find((q) =>
+        opts.icmp
+          ? inner.proto === "icmp" && "seq" in inner && inner.id === echoId && inner.seq === q.seq
+          : inner.proto === (opts.tcp ? "tcp" : "udp") &&
+            "sport" in inner &&
+            q.sport === inner.sport &&
+            q.dport === inner.dport,
+      );
       if (!p || p.done) return;
       p.from = pkt.src;
       p.rttMs = world.scheduler.now - p.sentAt + 0.05;
@@ -204,11 +270,30 @@ export function traceroute(ctx: ProgramContext): CommandResult | Waiting {
       resolve(p);
     },
   });
+  // -T: the destination's SYN-ACK or RST, seen as a raw socket sees it (a packet socket
+  // here); the namespace's own TCP answers a SYN-ACK with a RST, as the kernel does.
+  const closeTcp = opts.tcp
+    ? packetSocket(world, (dev, frame, dir) => {
+        const pkt = frame.payload;
+        if (dir !== "in" || dev.ns !== ns || pkt.proto !== "ipv4" || pkt.dst !== src) return;
+        const t = pkt.l4;
+        if (t.proto !== "tcp" || pkt.src !== dst || !(t.flags.rst || (t.flags.syn && t.flags.ack)))
+          return;
+        const p = probes.find((q) => q.sport === t.dport && q.dport === t.sport);
+        if (!p || p.done) return;
+        p.from = pkt.src;
+        p.rttMs = world.scheduler.now - p.sentAt + 0.05;
+        p.final = true;
+        end = Math.min(end, p.ttl * opts.queries);
+        resolve(p);
+      })
+    : () => {};
   sendMore();
 
   const limitMs = ctx.timeLimitMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const finish = (): CommandResult => {
     close();
+    closeTcp();
     const timedOut = pending();
     const lastHop = Math.ceil(Math.min(end, probes.length) / opts.queries);
     for (let hop = 1; hop <= lastHop; hop++) {

@@ -91,8 +91,10 @@ const REFUSED: [string, string][] = [
   ["conntrack -D -p icmp", "conntrack -D"],
   ["conntrack -L -o extended", "conntrack -o"],
   // traceroute: other methods and options.
-  ["traceroute -n -I 10.0.0.1", "traceroute -I"],
-  ["traceroute -T 10.0.0.1", "traceroute -T"],
+  // (-I and -T are simulated now: test/labs/traceroute-icmp.lab, traceroute-tcp.lab.)
+  ["traceroute -n -U 10.0.0.1", "traceroute -U"],
+  ["traceroute -n -I -T 10.0.0.1", "traceroute -I with -T"],
+  ["traceroute -n -p 80 10.0.0.1", "traceroute -p without -T"],
   ["traceroute -n 10.0.0.1 100", "traceroute with a packet length"],
   // (-s/-d/-r/-q, ports, --state, --icmp-*, -m and -n/-g/-j are simulated now:
   // test/labs/conntrack-filters.lab; a mask or a name is not.)

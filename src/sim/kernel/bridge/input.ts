@@ -2,6 +2,7 @@
 // learn the source, deliver local frames up the stack through the bridge device, forward
 // known unicast to its port, flood the rest, never back out the port it came in on
 // unless that port is in hairpin mode. Bridged frames keep their TTL.
+import { runTaps } from "../core/tap.js";
 import { frameBytes, type NetDevice } from "../core/device.js";
 import { wireUnits } from "../core/frag.js";
 import { isMulticastMac } from "../core/mac.js";
@@ -127,6 +128,7 @@ function handleFrameFinish(br: Bridge, port: NetDevice, frame: Frame): void {
     br.stats.rxPackets += u.packets;
     br.stats.rxBytes += u.bytes - 14 * u.packets;
     if (isMulticastMac(f.dst) && f.dst !== "ff:ff:ff:ff:ff:ff") br.stats.multicast++;
+    runTaps(br, f, "in");
     world.scheduler.at(0, `bridge ${br.name} local in`, () => world.ipv4.receive(br, f), {
       kind: "up",
       payload: f.payload,

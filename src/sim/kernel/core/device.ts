@@ -5,6 +5,7 @@ import type { Mac } from "./mac.js";
 import { wireUnits } from "./frag.js";
 import { ipLength, type Frame } from "./packet.js";
 import type { NetNs } from "./netns.js";
+import { runTaps } from "./tap.js";
 
 /** IFLA_INFO_KIND; a kind registered later (core/modules.ts) brings its own name. */
 export type DeviceKind = "loopback" | "veth" | "bridge" | "vxlan" | (string & {});
@@ -261,6 +262,7 @@ export function countTx(dev: NetDevice, frame: Frame): void {
   const u = wireUnits(frame, frameBytes(frame));
   dev.stats.txPackets += u.packets;
   dev.stats.txBytes += u.bytes;
+  runTaps(dev, frame, "out");
 }
 
 /** Counts a received frame on dev (dev_sw_netstats_rx_add). */
@@ -268,4 +270,5 @@ export function countRx(dev: NetDevice, frame: Frame): void {
   const u = wireUnits(frame, frameBytes(frame));
   dev.stats.rxPackets += u.packets;
   dev.stats.rxBytes += u.bytes;
+  runTaps(dev, frame, "in");
 }

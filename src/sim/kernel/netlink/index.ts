@@ -27,6 +27,7 @@ import type { Mac } from "../core/mac.js";
 import type { NetNs } from "../core/netns.js";
 import { announce } from "../core/rtmsg.js";
 import type { World } from "../core/world.js";
+import { addTap, type Tap } from "../core/tap.js";
 import { Bridge, type BridgeOptions, type PortOptions } from "../drivers/bridge.js";
 import type { VxlanParams } from "../drivers/vxlan.js";
 import {
@@ -390,3 +391,12 @@ export function nfBegin(ns: NetNs): NfTransaction {
 export function nfTables(ns: NetNs): NetfilterState {
   return netfilterOf(ns);
 }
+
+/**
+ * An AF_PACKET socket bound to every device (tcpdump's capture): tap sees each frame a
+ * device of the world sends or receives; the function returned closes the socket.
+ */
+export function packetSocket(world: World, tap: Tap): () => void {
+  return addTap(world, tap);
+}
+export type { Tap, TapDirection } from "../core/tap.js";

@@ -5,6 +5,8 @@ import { netnsAdd, netnsDel, nsidSet } from "../../kernel/netlink/index.js";
 import { die, invarg, matches, notSimulated, type IpContext } from "./context.js";
 import { Printer } from "./print.js";
 import { getInteger } from "./util.js";
+import { nextPid } from "../pids.js";
+import { processes } from "../procs.js";
 
 const USAGE =
   "Usage:\tip netns list\n" +
@@ -40,12 +42,8 @@ export function ipNetns(c: IpContext, args: string[]): void {
     if (rest.length < 1) die(c, "No netns name specified", 1);
     if (rest.length < 2) die(c, "No command specified", 1);
   }
-  if (
-    matches(cmd, "pids") ||
-    matches(cmd, "exec") ||
-    matches(cmd, "monitor") ||
-    matches(cmd, "attach")
-  ) {
+  if (matches(cmd, "pids")) return pids(c, rest);
+  if (matches(cmd, "exec") || matches(cmd, "monitor") || matches(cmd, "attach")) {
     notSimulated(c, `ip netns ${cmd}`);
   }
   die(c, `Command "${cmd}" is unknown, try "ip netns help".`, 255);
@@ -130,9 +128,23 @@ function identify(c: IpContext, args: string[]): void {
   if (args.length > 1) die(c, "extra arguments specified", 1);
   if (args.length === 1) {
     if (!/^\d+$/.test(args[0]!)) die(c, `Specified string '${args[0]}' is not a pid`, 1);
-    notSimulated(c, "ip netns identify PID");
   }
+  // /proc/PID/ns/net: the simulator's processes (PID 1 is the init, in the root namespace).
+  const ns =
+    args.length === 1 ? processes(c.world).find((p) => p.pid === Number(args[0]))?.ns : c.ns;
+  if (ns === undefined) die(c, "Cannot open network namespace: No such file or directory", 1);
   let name = "";
-  for (const n of namesInDirOrder(c)) if (c.world.named.get(n) === c.ns) name = n;
+  for (const n of namesInDirOrder(c)) if (c.world.named.get(n) === ns) name = n;
   c.o.out(`${name}\n`);
+}
+
+/** netns_pids: every process (in /proc order) whose namespace the name is bound to. */
+function pids(c: IpContext, args: string[]): void {
+  if (args.length < 1) die(c, "No netns name specified", 1);
+  if (args.length > 1) die(c, "extra arguments specified", 1);
+  const ns = c.world.named.get(args[0]!);
+  if (ns === undefined) die(c, "Cannot open network namespace: No such file or directory", 1);
+  // `ip` itself is one of them when it runs there (ip -n NAME).
+  const self = { pid: nextPid(c.world), ns: c.ns };
+  for (const p of [...processes(c.world), self]) if (p.ns === ns) c.o.out(`${p.pid}\n`);
 }
