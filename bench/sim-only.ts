@@ -1,5 +1,6 @@
-// Simulator-only build of N containers, for profiling: tsx bench/sim-only.ts N...
-// Prints wall time and CPU time (user + system: steadier on a shared machine) per size.
+// Simulator-only build of N containers, for profiling: tsx --expose-gc bench/sim-only.ts N...
+// Prints wall time and CPU time (user + system: steadier on a shared machine) per size,
+// and the memory the world holds (goal, issue 13: 1,000 containers within 300 MB resident).
 import { performance } from "node:perf_hooks";
 import { runLab } from "../src/compare/lab-run.js";
 import { parseScript } from "../src/script/parse.js";
@@ -15,7 +16,15 @@ for (const n of sizes.length ? sizes : [1000]) {
   await runLab(script.commands, sim);
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
+  // The world's memory: the heap after a full collection (needs --expose-gc) and the
+  // process's resident set, now and at its peak (the parsed script is held too).
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const mem = process.memoryUsage();
+  const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(0)} MB`;
   console.log(
-    `N=${n}: ${wall.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU for ${script.commands.length} lines`,
+    `N=${n}: ${wall.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU for ${script.commands.length} lines; ` +
+      `heap ${gc ? mb(mem.heapUsed) : "n/a"}, RSS ${mb(mem.rss)} (peak ${mb(process.resourceUsage().maxRSS * 1024)})`,
   );
+  void sim;
 }
