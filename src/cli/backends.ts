@@ -2,7 +2,8 @@
 // closing them however the command ends (SIGINT and SIGTERM included).
 import type { Backend } from "../backend.js";
 import type { DaemonTimings } from "../real/docker/daemon.js";
-import { KernelBackend } from "../real/kernel-backend.js";
+// The kernel backend (execa, the sandbox, docker) is imported only when a command needs it.
+import type { KernelBackend } from "../real/kernel-backend.js";
 import { SimBackend } from "../sim/sim-backend.js";
 import { UserError } from "./load-script.js";
 import { resolveProfile } from "./profile.js";
@@ -59,6 +60,7 @@ export async function openBackends(mode: Mode, opts: BackendOptions): Promise<Op
   let kernel: KernelBackend | undefined;
   if (mode !== "sim") {
     try {
+      const { KernelBackend } = await import("../real/kernel-backend.js");
       kernel = await KernelBackend.start({
         ...(timeoutMs ? { timeoutMs } : {}),
         docker: { onDaemonStarted: reportDaemonStart },

@@ -7,14 +7,9 @@ import type { Expander } from "../script/expand.js";
 import type { LabScript } from "../script/types.js";
 import { scriptFiles } from "./script-files.js";
 
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message);
-  }
-}
+// In its own module so the command line can catch it without loading a command.
+export { UserError } from "./user-error.js";
+import { UserError } from "./user-error.js";
 
 /** The name a script read from standard input goes by in messages. */
 export const STDIN_SCRIPT = "<stdin>";

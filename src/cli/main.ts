@@ -1,20 +1,10 @@
 // The packetwalk command line.
+// Each command's module is imported when that command runs (start-up: `--help` loads
+// commander and nothing of the simulator, the kernel backend, docker or diagrams).
 import { Command, CommanderError, Option } from "commander";
-import { diagramCommand } from "./diagram-command.js";
-import { doctorCommand } from "./doctor-command.js";
-import {
-  exerciseCheckCommand,
-  exerciseListCommand,
-  exerciseShowCommand,
-} from "./exercise-command.js";
-import { labsCommand } from "./labs-command.js";
-import { learnCommand } from "./learn-command.js";
-import { lessonListCommand, lessonVerifyCommand } from "./lesson-command.js";
-import { UserError } from "./load-script.js";
-import { runCommand } from "./run-command.js";
+import { UserError } from "./user-error.js";
 import { missingDashDash } from "./walk-args.js";
 import { interruption, stdoutGone } from "./signals.js";
-import { walkCommand } from "./walk-command.js";
 
 const write = (s: string): void => {
   if (!stdoutGone()) process.stdout.write(s);
@@ -60,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("-q, --quiet", "with --compare: print only the lines that differ")
     .option("--until <line>", "run the script up to and including this line (a command line)")
     .action(async (script: string, opts) => {
+      const { runCommand } = await import("./run-command.js");
       code = await runCommand(script, opts, write);
     });
 
@@ -100,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(seedOption())
     .addOption(timeoutOption())
     .action(async (script: string, probe: string[], opts) => {
+      const { walkCommand } = await import("./walk-command.js");
       code = await walkCommand(script, probe, opts, write);
     });
 
@@ -116,6 +108,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(seedOption())
     .addOption(timeoutOption())
     .action(async (script: string, opts) => {
+      const { diagramCommand } = await import("./diagram-command.js");
       code = await diagramCommand(script, opts, write);
     });
 
@@ -126,6 +119,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option("--json", "machine-readable result")
     .action(async (opts) => {
+      const { doctorCommand } = await import("./doctor-command.js");
       code = await doctorCommand(opts, write);
     });
 
@@ -139,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(profileOption())
     .addOption(seedOption())
     .action(async (lesson: string | undefined, opts) => {
+      const { learnCommand } = await import("./learn-command.js");
       code = await learnCommand(lesson, opts, write);
     });
 
@@ -146,7 +141,8 @@ export async function main(argv: string[]): Promise<number> {
   lesson
     .command("list")
     .description("list the lessons")
-    .action(() => {
+    .action(async () => {
+      const { lessonListCommand } = await import("./lesson-command.js");
       code = lessonListCommand({}, write);
     });
   lesson
@@ -160,6 +156,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(seedOption())
     .addOption(timeoutOption())
     .action(async (lessons: string[], opts) => {
+      const { lessonVerifyCommand } = await import("./lesson-command.js");
       code = await lessonVerifyCommand(lessons, opts, write);
     });
 
@@ -174,6 +171,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(seedOption())
     .addOption(timeoutOption())
     .action(async (lab: string | undefined, opts) => {
+      const { labsCommand } = await import("./labs-command.js");
       code = await labsCommand(lab, opts, write);
     });
 
@@ -183,7 +181,8 @@ export async function main(argv: string[]): Promise<number> {
   exercise
     .command("list")
     .description("list the exercises")
-    .action(() => {
+    .action(async () => {
+      const { exerciseListCommand } = await import("./exercise-command.js");
       code = exerciseListCommand(write);
     });
   exercise
@@ -191,7 +190,8 @@ export async function main(argv: string[]): Promise<number> {
     .description("an exercise's goal, starting world and checks; --hints N shows N hints")
     .argument("<exercise>", "exercise id, number or file")
     .option("--hints <n>", "show this many hints")
-    .action((name: string, opts) => {
+    .action(async (name: string, opts) => {
+      const { exerciseShowCommand } = await import("./exercise-command.js");
       code = exerciseShowCommand(name, opts, write);
     });
   exercise
@@ -207,6 +207,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(seedOption())
     .addOption(timeoutOption())
     .action(async (name: string, solution: string, opts) => {
+      const { exerciseCheckCommand } = await import("./exercise-command.js");
       code = await exerciseCheckCommand(name, solution, opts, write);
     });
 

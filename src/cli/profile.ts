@@ -1,7 +1,7 @@
 // --profile: a built-in name, "machine" (this machine's values), or a JSON file.
 import { readFileSync } from "node:fs";
 import type { HostProfile } from "../backend.js";
-import { readMachineProfile } from "../real/preflight.js";
+import { readMachineProfile } from "../real/machine-profile.js";
 import { BUILTIN_PROFILES, parseProfile } from "../sim/profile.js";
 import { UserError } from "./load-script.js";
 

@@ -1,6 +1,7 @@
 // `packetwalk run`: a lab script in the simulator, on the kernel, or both side by side.
 import type { CommandResult } from "../backend.js";
-import { differences } from "../compare/diff.js";
+// The diff library is loaded only for --compare (start-up of a plain run).
+import type { differences as Differences } from "../compare/diff.js";
 import { compareLab, runLab, type ComparedLine, type LineResult } from "../compare/lab-run.js";
 import { escapeControls, escapeOutput } from "../script/escape.js";
 import type { Expander } from "../script/expand.js";
@@ -37,8 +38,9 @@ export async function runCommand(file: string, opts: RunOptions, write: Write): 
   try {
     const { sim, kernel } = open;
     if (mode === "compare") {
+      const { differences } = await import("../compare/diff.js");
       const lines = await compareLab(script.commands, sim!, kernel!, (r) =>
-        write(opts.json ? jsonCompared(r) : humanCompared(r, opts.quiet ?? false)),
+        write(opts.json ? jsonCompared(r) : humanCompared(r, opts.quiet ?? false, differences)),
       );
       const bad = lines.filter((l) => !l.match).length;
       if (!opts.json) write(summaryCompared(lines.length, bad));
@@ -160,7 +162,7 @@ function indent(text: string): string {
   return text.replace(/^(?=.)/gm, "  ");
 }
 
-function humanCompared(r: ComparedLine, quiet: boolean): string {
+function humanCompared(r: ComparedLine, quiet: boolean, differences: typeof Differences): string {
   const p = r.provenance;
   const step = p.expandedBy !== undefined ? ` ${p.step}/${p.of}` : "";
   const head = `${style.dim(`line ${String(r.line).padStart(3)}${step}`)}  ${escapeControls(r.command)}`;

@@ -40,6 +40,14 @@ export interface DeliveredEvent {
 
 export class Scheduler {
   private heap: ScheduledEvent[] = [];
+  /**
+   * Zero-delay events (a frame on a wire, a flood to every port), in the order scheduled:
+   * each is due now and comes after everything scheduled before it, so a queue keeps them
+   * in (time, seq) order without the heap's log(n) per event. Events are taken from
+   * whichever of the two holds the earliest (time, seq).
+   */
+  private fifo: ScheduledEvent[] = [];
+  private fifoHead = 0;
   private seq = 0;
   private ids = new Map<number, ScheduledEvent>();
   /** Virtual time in milliseconds. */
@@ -77,7 +85,8 @@ export class Scheduler {
       cancelled: false,
       info,
     };
-    this.push(ev);
+    if (delay <= 0) this.fifo.push(ev);
+    else this.push(ev);
     this.ids.set(ev.seq, ev);
     if (info) for (const l of this.scheduleListeners) l(info);
     return ev.seq;
@@ -104,9 +113,9 @@ export class Scheduler {
   runUntil(until: number, stop?: () => boolean): void {
     for (;;) {
       if (stop?.()) return;
-      const top = this.heap[0];
+      const top = this.peek();
       if (!top || top.time > until) break;
-      this.pop();
+      this.take(top);
       if (top.cancelled) continue;
       this.ids.delete(top.seq);
       this.now = top.time;
@@ -122,7 +131,7 @@ export class Scheduler {
   runWhile(limit: number, stop: () => boolean): boolean {
     for (;;) {
       if (stop()) return true;
-      const top = this.heap[0];
+      const top = this.peek();
       if (!top || top.time > limit) {
         this.now = Math.max(this.now, limit);
         return stop();
@@ -138,11 +147,37 @@ export class Scheduler {
 
   /** Time of the next event still to run, if any (cancelled ones are skipped later). */
   nextTime(): number | undefined {
-    return this.heap[0]?.time;
+    return this.peek()?.time;
   }
 
   pending(): number {
-    return this.heap.filter((e) => !e.cancelled).length;
+    const queued = this.fifo.slice(this.fifoHead);
+    return [...this.heap, ...queued].filter((e) => !e.cancelled).length;
+  }
+
+  /** The next event to run: the earlier of the queue's head and the heap's top. */
+  private peek(): ScheduledEvent | undefined {
+    const q = this.fifo[this.fifoHead];
+    const h = this.heap[0];
+    if (!q) return h;
+    if (!h) return q;
+    return less(q, h) ? q : h;
+  }
+
+  /** Removes `ev`, which peek() returned. */
+  private take(ev: ScheduledEvent): void {
+    if (ev !== this.fifo[this.fifoHead]) {
+      this.pop();
+      return;
+    }
+    this.fifoHead++;
+    if (this.fifoHead === this.fifo.length) {
+      this.fifo = [];
+      this.fifoHead = 0;
+    } else if (this.fifoHead >= 1024 && this.fifoHead * 2 >= this.fifo.length) {
+      this.fifo = this.fifo.slice(this.fifoHead);
+      this.fifoHead = 0;
+    }
   }
 
   private push(ev: ScheduledEvent): void {

@@ -197,7 +197,9 @@ export function rename(dev: NetDevice, name: string): void {
   rtnlRequest(dev.ns.world, () => {
     if (dev.name === name) return;
     const n = claimName(dev.ns, name);
+    const old = dev.name;
     dev.name = n;
+    dev.ns.renamed(dev, old);
     dev.ns.notify(dev, "changename");
   });
 }

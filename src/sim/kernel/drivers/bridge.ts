@@ -96,8 +96,18 @@ const TSO_MAX_SIZE = 524280;
 export class Bridge extends NetDevice implements MasterOps {
   readonly kind = "bridge" as const;
   readonly ports: BridgePort[] = [];
-  /** Newest first, as the kernel's fdb list is dumped (hlist_add_head). */
+  /** The ports by device, so a frame's port is found in constant time at any bridge size. */
+  private readonly portByDev = new Map<NetDevice, BridgePort>();
+  /** Every port number below this one is taken (find_portno's search starts here). */
+  private freePortNo = 1;
+  private readonly usedPortNos = new Set<number>();
+  /**
+   * Newest first, as the kernel's fdb list is dumped (hlist_add_head). Only this class
+   * changes it (through fdbAdd and fdbKeep, which keep fdbIndex in step).
+   */
   fdb: FdbEntry[] = [];
+  /** The first entry of `fdb` for each MAC (what a lookup finds), kept in step with it. */
+  private fdbIndex = new Map<Mac, FdbEntry>();
   hadPorts = false;
   /**
    * br_port_state_selection has run (a port came or went, or br_stp_change_bridge_id ran
@@ -119,7 +129,7 @@ export class Bridge extends NetDevice implements MasterOps {
   ) {
     super(ns, ifindex, name, mac);
     this.options = { ...BRIDGE_DEFAULTS, ...options };
-    this.fdb.unshift({ mac, dev: this, local: true, updated: 0 });
+    this.fdbAdd({ mac, dev: this, local: true, updated: 0 });
   }
 
   override get masterOps(): MasterOps {
@@ -174,6 +184,7 @@ export class Bridge extends NetDevice implements MasterOps {
   /** br_device_event NETDEV_CHANGEADDR: the port's own fdb entry follows, then the bridge id. */
   slaveMacChanged(dev: NetDevice, old: Mac): void {
     for (const e of this.fdb) if (e.dev === dev && e.local && e.mac === old) e.mac = dev.mac;
+    this.fdbKeep(() => true);
     this.recalcMac();
   }
 
@@ -196,7 +207,7 @@ export class Bridge extends NetDevice implements MasterOps {
   }
 
   port(dev: NetDevice): BridgePort | undefined {
-    return this.ports.find((p) => p.dev === dev);
+    return this.portByDev.get(dev);
   }
 
   addPort(dev: NetDevice): void {
@@ -209,9 +220,11 @@ export class Bridge extends NetDevice implements MasterOps {
       }),
     });
     actor.start();
-    let no = 1;
-    while (this.ports.some((p) => p.no === no)) no++;
-    this.ports.push({
+    let no = this.freePortNo;
+    while (this.usedPortNos.has(no)) no++;
+    this.freePortNo = no + 1;
+    this.usedPortNos.add(no);
+    const port: BridgePort = {
       dev,
       actor,
       no,
@@ -226,12 +239,14 @@ export class Bridge extends NetDevice implements MasterOps {
         neighSuppress: false,
         isolated: false,
       },
-    });
+    };
+    this.ports.push(port);
+    this.portByDev.set(dev, port);
     this.hadPorts = true;
     dev.master = this;
     // netdev_rx_handler_register: the port's frames come to the bridge (br_handle_frame).
     dev.rxHandler = (port, frame) => bridgeInput(this, port, frame);
-    this.fdb.unshift({ mac: dev.mac, dev, local: true, updated: this.ns.world.scheduler.now });
+    this.fdbAdd({ mac: dev.mac, dev, local: true, updated: this.ns.world.scheduler.now });
     this.refreshPort(dev);
     this.recalcMac();
     this.portsChanged();
@@ -245,10 +260,13 @@ export class Bridge extends NetDevice implements MasterOps {
     if (!p) return;
     p.actor.stop();
     this.ports.splice(this.ports.indexOf(p), 1);
+    this.portByDev.delete(dev);
+    this.usedPortNos.delete(p.no);
+    this.freePortNo = Math.min(this.freePortNo, p.no);
     dev.master = undefined;
     dev.rxHandler = undefined;
     dev.hairpin = false;
-    this.fdb = this.fdb.filter((e) => e.dev !== dev);
+    this.fdbKeep((e) => e.dev !== dev);
     this.recalcMac();
     this.portsChanged();
   }
@@ -256,14 +274,17 @@ export class Bridge extends NetDevice implements MasterOps {
   /** br_mtu_auto_adjust and br_set_gso_limits after a port joins or leaves. */
   private portsChanged(): void {
     this.adjustMtu();
-    this.tsoMaxSize = Math.min(TSO_MAX_SIZE, ...this.ports.map((p) => p.dev.tsoMaxSize));
+    let tso = TSO_MAX_SIZE;
+    for (const p of this.ports) tso = Math.min(tso, p.dev.tsoMaxSize);
+    this.tsoMaxSize = tso;
   }
 
   /** br_mtu_auto_adjust: the smallest port MTU (1500 without ports), unless the user set one. */
   adjustMtu(): void {
     if (this.mtuSetByUser) return;
-    const mtus = this.ports.map((p) => p.dev.mtu);
-    this.mtu = mtus.length > 0 ? Math.min(...mtus) : 1500;
+    let mtu = Infinity;
+    for (const p of this.ports) mtu = Math.min(mtu, p.dev.mtu);
+    this.mtu = this.ports.length > 0 ? mtu : 1500;
   }
 
   /**
@@ -279,18 +300,20 @@ export class Bridge extends NetDevice implements MasterOps {
       enable ? { type: "ENABLE", at: this.ns.world.scheduler.now } : { type: "DISABLE" },
     );
     // br_stp_disable_port -> br_fdb_delete_by_port(do_all 0): what the port learned goes.
-    if (wasEnabled && !enable) this.fdb = this.fdb.filter((e) => e.dev !== dev || e.local);
+    if (wasEnabled && !enable) this.fdbKeep((e) => e.dev !== dev || e.local);
   }
 
   /** br_stp_recalculate_bridge_id: the lowest port MAC, unless the user set one. */
   recalcMac(): void {
-    const macs = this.ports.map((p) => p.dev.mac).sort();
-    if (macs.length > 0 || this.hadPorts) this.bridgeIdMac = macs[0] ?? ZERO_MAC;
+    // The lowest MAC in one pass (no sort: this runs for every port added).
+    let lowest: Mac | undefined;
+    for (const p of this.ports) if (lowest === undefined || p.dev.mac < lowest) lowest = p.dev.mac;
+    if (lowest !== undefined || this.hadPorts) this.bridgeIdMac = lowest ?? ZERO_MAC;
     if (this.macSetByUser) {
       this.bridgeIdMac = this.mac;
       return;
     }
-    const next = macs[0] ?? (this.hadPorts ? ZERO_MAC : this.mac);
+    const next = lowest ?? (this.hadPorts ? ZERO_MAC : this.mac);
     this.setOwnMac(next);
   }
 
@@ -300,21 +323,51 @@ export class Bridge extends NetDevice implements MasterOps {
    */
   setOwnMac(mac: Mac): void {
     this.mac = mac;
-    this.fdb = this.fdb.filter((e) => !(e.dev === this && e.local));
-    if (mac !== ZERO_MAC && !this.fdb.some((e) => e.mac === mac)) {
-      this.fdb.unshift({ mac, dev: this, local: true, updated: this.ns.world.scheduler.now });
+    for (const e of this.fdb.filter((x) => x.dev === this && x.local)) this.fdbRemove(e);
+    if (mac !== ZERO_MAC && !this.fdbIndex.has(mac)) {
+      this.fdbAdd({ mac, dev: this, local: true, updated: this.ns.world.scheduler.now });
     }
+  }
+
+  /** hlist_add_head: a new entry goes first, so a lookup of its MAC finds it. */
+  private fdbAdd(e: FdbEntry): void {
+    this.fdb.unshift(e);
+    this.fdbIndex.set(e.mac, e);
+  }
+
+  /** Removes one entry; the next one with its MAC, if any, is what a lookup finds now. */
+  private fdbRemove(e: FdbEntry): void {
+    const i = this.fdb.indexOf(e);
+    if (i < 0) return;
+    this.fdb.splice(i, 1);
+    if (this.fdbIndex.get(e.mac) !== e) return;
+    const next = this.fdb.find((x) => x.mac === e.mac);
+    if (next) this.fdbIndex.set(e.mac, next);
+    else this.fdbIndex.delete(e.mac);
+  }
+
+  /** Keeps the entries `keep` accepts, and the index with them. */
+  private fdbKeep(keep: (e: FdbEntry) => boolean): void {
+    this.fdb = this.fdb.filter(keep);
+    this.fdbIndex = new Map();
+    for (let i = this.fdb.length - 1; i >= 0; i--)
+      this.fdbIndex.set(this.fdb[i]!.mac, this.fdb[i]!);
   }
 
   /** Live entries: learned ones age out after ageing_time (br_fdb_cleanup). */
   entries(): FdbEntry[] {
     const now = this.ns.world.scheduler.now;
-    this.fdb = this.fdb.filter((e) => e.local || now - e.updated < this.ageingMs);
+    if (this.fdb.some((e) => !e.local && now - e.updated >= this.ageingMs))
+      this.fdbKeep((e) => e.local || now - e.updated < this.ageingMs);
     return this.fdb;
   }
 
+  /** The first live entry for `mac`, as a lookup after br_fdb_cleanup finds it. */
   lookup(mac: Mac): FdbEntry | undefined {
-    return this.entries().find((e) => e.mac === mac);
+    const e = this.fdbIndex.get(mac);
+    if (!e || e.local || this.ns.world.scheduler.now - e.updated < this.ageingMs) return e;
+    // The first one has aged out: clean up as entries() does, then look again.
+    return this.entries().find((x) => x.mac === mac);
   }
 
   /** br_fdb_update: learn or refresh where a source MAC lives. */
@@ -332,7 +385,7 @@ export class Bridge extends NetDevice implements MasterOps {
       e.updated = now;
       return moved;
     }
-    this.fdb.unshift({ mac, dev: port, local: false, updated: now });
+    this.fdbAdd({ mac, dev: port, local: false, updated: now });
     return true;
   }
 

@@ -90,7 +90,7 @@ export function ctNeeded(st: NetfilterState): boolean {
   for (const t of st.tables.values()) {
     for (const c of t.chains.values()) {
       for (const r of c.rules) {
-        if (r.matches.some((m) => m.kind === "conntrack" || m.kind === "state")) return true;
+        for (const m of r.matches) if (m.kind === "conntrack" || m.kind === "state") return true;
         const k = r.target?.kind;
         if (k === "MASQUERADE" || k === "SNAT" || k === "DNAT" || k === "REDIRECT") return true;
       }
@@ -412,10 +412,21 @@ function protoNum(pkt: Ipv4Packet): number {
   return PROTO_NUM[pkt.l4.proto]!;
 }
 
+// The rule checks below run for every rule a packet passes: they allocate nothing, so a
+// walk through N rules costs N checks and no garbage.
+
 function ifaceMatches(dev: NetDevice | undefined, m: IfaceMatch): boolean {
   const name = dev?.name ?? "";
-  const hit = m.name.endsWith("+") ? name.startsWith(m.name.slice(0, -1)) : name === m.name;
+  const pat = m.name;
+  const hit = pat.endsWith("+") ? startsWithPart(name, pat, pat.length - 1) : name === pat;
   return hit !== m.invert;
+}
+
+/** name.startsWith(pat.slice(0, n)), without making the slice. */
+function startsWithPart(name: string, pat: string, n: number): boolean {
+  if (name.length < n) return false;
+  for (let i = 0; i < n; i++) if (name.charCodeAt(i) !== pat.charCodeAt(i)) return false;
+  return true;
 }
 
 function addrMatches(a: Ip4, m: AddrMatch): boolean {
@@ -426,6 +437,22 @@ function addrMatches(a: Ip4, m: AddrMatch): boolean {
   return hit !== m.invert;
 }
 
+/** `-p all` in any case (compared by character: no lower-cased copy). */
+function isAll(name: string): boolean {
+  return (
+    name.length === 3 &&
+    (name.charCodeAt(0) | 32) === 97 &&
+    (name.charCodeAt(1) | 32) === 108 &&
+    (name.charCodeAt(2) | 32) === 108
+  );
+}
+
+/** A protocol a rule names without its number: a number, or a name the table knows. */
+function protoByName(name: string): number | undefined {
+  const want = name.toLowerCase();
+  return /^\d+$/.test(want) ? Number(want) : PROTO_NUM[want];
+}
+
 function ruleMatches(env: Env, r: Rule): boolean {
   const p = env.pkt;
   if (r.src && !addrMatches(p.src, r.src)) return false;
@@ -433,9 +460,9 @@ function ruleMatches(env: Env, r: Rule): boolean {
   if (r.inIface && !ifaceMatches(env.ctx.in, r.inIface)) return false;
   if (r.outIface && !ifaceMatches(env.ctx.out, r.outIface)) return false;
   if (r.proto) {
-    const want = r.proto.proto.toLowerCase();
-    const num = r.proto.num ?? (/^\d+$/.test(want) ? Number(want) : PROTO_NUM[want]);
-    if (want !== "all" && num !== 0) {
+    const want = r.proto.proto;
+    const num = r.proto.num ?? protoByName(want);
+    if (num !== 0 && !isAll(want)) {
       if ((num === protoNum(p)) === r.proto.invert) return false;
     }
   }
@@ -460,8 +487,17 @@ function tcpFlagBits(t: Tcp): number {
 }
 
 function flagSet(names: string[]): number {
-  return names.reduce((a, n) => a | (TCP_FLAG_BITS[n.toUpperCase()] ?? 0), 0);
+  let bits = 0;
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i]!;
+    bits |= TCP_FLAG_BITS[n] ?? TCP_FLAG_BITS[n.toUpperCase()] ?? 0;
+  }
+  return bits;
 }
+
+/** TCP options Linux sends: NOP and timestamps always; MSS, SACK-permitted, wscale with a SYN. */
+const SYN_OPTIONS: readonly number[] = [1, 2, 3, 4, 8];
+const OTHER_OPTIONS: readonly number[] = [1, 8];
 
 function inRange(v: number, r: { from: number; to: number }): boolean {
   return v >= r.from && v <= r.to;
@@ -483,7 +519,7 @@ function matchOne(env: Env, m: Match): boolean {
       if (m.option && l4.proto === "tcp") {
         // Linux sends NOP and timestamps on every segment, MSS, SACK-permitted and window
         // scale only with a SYN.
-        const opts = l4.flags.syn ? [1, 2, 3, 4, 8] : [1, 8];
+        const opts = l4.flags.syn ? SYN_OPTIONS : OTHER_OPTIONS;
         if (opts.includes(m.option.value) === m.option.invert) return false;
       }
       return true;
@@ -496,12 +532,10 @@ function matchOne(env: Env, m: Match): boolean {
       return hit !== m.invert;
     }
     case "conntrack":
-      return m.ctstate.some((s) => ctStates(env.skb).has(s)) !== m.invert;
+      return anyCtState(env.skb, m.ctstate) !== m.invert;
     case "state":
-      return m.state.some((s) => ctStates(env.skb).has(s)) !== m.invert;
+      return anyCtState(env.skb, m.state) !== m.invert;
     case "addrtype": {
-      const dev = (limit: boolean | undefined, d: NetDevice | undefined): NetDevice | undefined =>
-        limit ? d : undefined;
       if (m.srcType) {
         const t = addrType(
           env.ns,
@@ -524,11 +558,13 @@ function matchOne(env: Env, m: Match): boolean {
       return physdevMatch(env.skb, m);
     case "multiport": {
       if (l4.proto !== "tcp" && l4.proto !== "udp") return false;
-      const hit = m.ports.some(
-        (r) =>
+      let hit = false;
+      for (let i = 0; i < m.ports.length && !hit; i++) {
+        const r = m.ports[i]!;
+        hit =
           (m.which !== "dports" && inRange(l4.sport, r)) ||
-          (m.which !== "sports" && inRange(l4.dport, r)),
-      );
+          (m.which !== "sports" && inRange(l4.dport, r));
+      }
       return hit !== m.invert;
     }
     case "comment":
@@ -538,18 +574,35 @@ function matchOne(env: Env, m: Match): boolean {
   }
 }
 
+/** The device an addrtype match limits to (--limit-iface-in/out), if it does. */
+function dev(limit: boolean | undefined, d: NetDevice | undefined): NetDevice | undefined {
+  return limit ? d : undefined;
+}
+
+/** Whether the packet is in one of xt_conntrack's states (checked one by one: no set made). */
+function anyCtState(skb: Skb, states: readonly CtState[]): boolean {
+  for (let i = 0; i < states.length; i++) if (hasCtState(skb, states[i]!)) return true;
+  return false;
+}
+
 /** xt_conntrack's state bits for the packet. */
-function ctStates(skb: Skb): Set<CtState> {
-  const s = new Set<CtState>();
+function hasCtState(skb: Skb, state: CtState): boolean {
   const ct: CtEntry | undefined = skb.ct;
-  if (!ct) {
-    s.add("INVALID");
-    return s;
+  if (!ct) return state === "INVALID";
+  switch (state) {
+    case "NEW":
+      return skb.ctinfo === "new";
+    case "RELATED":
+      return skb.ctinfo === "related";
+    case "ESTABLISHED":
+      return skb.ctinfo !== "new" && skb.ctinfo !== "related";
+    case "SNAT":
+      return Boolean(ct.srcNat);
+    case "DNAT":
+      return Boolean(ct.dstNat);
+    default:
+      return false;
   }
-  s.add(skb.ctinfo === "new" ? "NEW" : skb.ctinfo === "related" ? "RELATED" : "ESTABLISHED");
-  if (ct.srcNat) s.add("SNAT");
-  if (ct.dstNat) s.add("DNAT");
-  return s;
 }
 
 /** inet_dev_addr_type: the type of the local table's route for addr. */

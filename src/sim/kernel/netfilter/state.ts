@@ -13,7 +13,7 @@ import {
   type Rule,
 } from "./types.js";
 import type { Table, TableName } from "./types.js";
-import { checkNewRule, validateTable } from "./validate.js";
+import { checkNewRule, mayInvalidate, validateTable } from "./validate.js";
 
 /** The namespace's netfilter state, created empty on first use. */
 export function netfilterOf(ns: NetNs): NetfilterState {
@@ -148,17 +148,31 @@ export function addRule(
   if (!chainKnown(st, tableName, chain)) throw new NfError("ENOENT");
   const existing = getChain(st, tableName, chain)?.rules.length ?? 0;
   if (at !== undefined && at > existing) throw new NfError("E2BIG");
-  atomically(st, () => {
-    const c = isBuiltinChain(tableName, chain)
-      ? ensureBuiltin(st, tableName, chain)
-      : getChain(st, tableName, chain)!;
-    const table = st.tables.get(tableName)!;
+  // An aborted batch leaves the tables as they were. Undone by hand rather than by copying
+  // the ruleset (atomically), so adding a rule costs the same whatever the table's size.
+  const hadTable = st.tables.has(tableName);
+  const hadChain = getChain(st, tableName, chain) !== undefined;
+  const nextCreated = st.nextCreated;
+  const c = isBuiltinChain(tableName, chain)
+    ? ensureBuiltin(st, tableName, chain)
+    : getChain(st, tableName, chain)!;
+  const table = st.tables.get(tableName)!;
+  const pos = at ?? c.rules.length;
+  let added = false;
+  try {
     withBatch(op, `rule in chain ${chain}`, () => {
       checkNewRule(table, chain, rule);
-      c.rules.splice(at ?? c.rules.length, 0, rule);
-      validateTable(table);
+      c.rules.splice(pos, 0, rule);
+      added = true;
+      if (mayInvalidate(rule)) validateTable(table);
     });
-  });
+  } catch (e) {
+    if (added) c.rules.splice(pos, 1);
+    if (!hadChain) table.chains.delete(chain);
+    if (!hadTable) st.tables.delete(tableName);
+    st.nextCreated = nextCreated;
+    throw e;
+  }
 }
 
 /** -R: replaces rule number `num` (1-based) of an existing chain. */
@@ -172,15 +186,18 @@ export function replaceRule(
   const c = getChain(st, tableName, chain);
   if (!c) throw new NfError("ENOENT");
   if (num > c.rules.length) throw new NfError("E2BIG");
-  atomically(st, () => {
-    const table = st.tables.get(tableName)!;
-    const live = table.chains.get(chain)!;
+  const table = st.tables.get(tableName)!;
+  const old = c.rules[num - 1]!;
+  try {
     withBatch("RULE_REPLACE", `rule in chain ${chain}`, () => {
       checkNewRule(table, chain, rule);
-      live.rules.splice(num - 1, 1, rule);
-      validateTable(table);
+      c.rules[num - 1] = rule;
+      if (mayInvalidate(rule)) validateTable(table);
     });
-  });
+  } catch (e) {
+    c.rules[num - 1] = old;
+    throw e;
+  }
 }
 
 /** -D CHAIN N. */

@@ -87,6 +87,19 @@ function checkMatch(m: Match, rule: Rule, hook: HookName | undefined): void {
   }
 }
 
+/**
+ * Whether adding the rule can make a valid table invalid: only a jump or goto, or a target
+ * limited to some hooks, is looked at by validateTable. Every change is validated, so the
+ * table was valid before; for any other rule validating again would find what it found.
+ */
+export function mayInvalidate(rule: Rule): boolean {
+  const t = rule.target;
+  return (
+    t !== undefined &&
+    (t.kind === "jump" || t.kind === "goto" || TARGET_LIMITS[t.kind] !== undefined)
+  );
+}
+
 /** nft_table_validate: walk every base chain and what it jumps to. */
 export function validateTable(table: Table): void {
   const chains = [...table.chains.values()].sort((a, b) => (a.created ?? 0) - (b.created ?? 0));
