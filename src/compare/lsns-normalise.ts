@@ -4,7 +4,7 @@
 // own threads included). PID 1, the sandbox's init, stays; its command line (node running
 // sandbox-init) is the machine's, and its row's process count includes the machinery's
 // own (tsx's esbuild service when the sandbox runs from source). Column widths follow the numbers, so a row is compared
-// as its words, and the rows as a set, the tree's last-child mark folded into the others.
+// as its words, and the rows as a set, without the tree's marks.
 
 /** `lsns ...` (its last program word "lsns"). */
 export function isLsns(command: string): boolean {
@@ -25,7 +25,10 @@ export function normaliseLsns(s: string): string {
     const m = LSNS_ROW.exec(line);
     if (m === null) return line.trim().replace(/ +/g, " ");
     const [, , type, nprocs, pid, user, nsid, rest] = m;
-    let tail = rest!.replace(/(^|\s)[|`]-/, "$1-");
+    // lsns draws a row as a child (|- or `-) when its process's parent has a row too;
+    // on the kernel that parentage is the sandbox machinery's (seen both ways on a busy
+    // machine), so the mark is left out.
+    let tail = rest!.replace(/(^|\s)[|`]-/, "$1");
     if (pid === "1") {
       // The init's command: keep only a /run/netns name in front of it.
       const nsfs = /^(\/\S+) /.exec(tail)?.[1];
