@@ -215,10 +215,25 @@ class NsTrace {
    * Puts an accept first in each marking chain: no packet is marked from now on. Not a
    * flush: a monitor still printing earlier trace events looks their rules up, and one
    * that finds its rule gone exits ("No such file or directory"), as a busy machine showed.
+   * The cutter applies its lines in order, so the chain it adds last tells, once the
+   * monitor prints it, that the accepts are in place: only then does cut() return. A
+   * monitor that died or lags past the timeout is reported when the session stops.
    */
   async cut(): Promise<void> {
-    const lines = HOOKS.map(([name]) => `insert rule ip ${TRACE_TABLE} ${name} accept\n`).join("");
-    await this.sandbox.writeMonitor(this.cutter, lines);
+    const chain = `cut${++this.syncs}`;
+    const lines = [
+      ...HOOKS.map(([name]) => `insert rule ip ${TRACE_TABLE} ${name} accept\n`),
+      `add chain ip ${TRACE_TABLE} ${chain}\n`,
+    ];
+    await this.sandbox.writeMonitor(this.cutter, lines.join(""));
+    const event = `EVENT: -4 -t ${TRACE_TABLE} -N ${chain}`;
+    const end = Date.now() + SYNC_TIMEOUT_MS;
+    while (Date.now() < end) {
+      const seen = await this.sandbox.peekMonitor(this.monitor);
+      if (seen.stdout.split("\n").some((l) => l.trim() === event)) return;
+      if (!seen.running) return;
+      await sleep(POLL_MS);
+    }
   }
 
   /** Ends the cutter; what it complained of, if anything (a cut that failed). */
