@@ -58,26 +58,21 @@ const PROTO_OPTIONS = new Set(
   ).split(" "),
 );
 
-/** The options each protocol knows (conntrack's proto extensions). */
+/** The port options TCP and UDP share (conntrack's proto extensions). */
+const PORT_OPTIONS = [
+  "--sport",
+  "--orig-port-src",
+  "--dport",
+  "--orig-port-dst",
+  "--reply-port-src",
+  "--reply-port-dst",
+];
+
+/** The options each protocol knows. */
 const OPTIONS_OF_PROTO: Record<number, string[]> = {
   1: ["--icmp-type", "--icmp-code", "--icmp-id"],
-  6: [
-    "--sport",
-    "--orig-port-src",
-    "--dport",
-    "--orig-port-dst",
-    "--reply-port-src",
-    "--reply-port-dst",
-    "--state",
-  ],
-  17: [
-    "--sport",
-    "--orig-port-src",
-    "--dport",
-    "--orig-port-dst",
-    "--reply-port-src",
-    "--reply-port-dst",
-  ],
+  6: [...PORT_OPTIONS, "--state"],
+  17: PORT_OPTIONS,
 };
 
 const TCP_STATES = new Set(
