@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-// Tests that never touch the kernel: CPU only, so their files run two at a time.
+// Tests that never touch the kernel: CPU only.
 const SIMULATOR = [
   "test/sim",
   "test/script",
@@ -10,34 +10,56 @@ const SIMULATOR = [
   "test/diagram",
   "test/web",
 ];
-// Tests that run sandboxes on the real kernel (and CLI tests, which may).
-const KERNEL = ["test/diff", "test/real", "test/walk", "test/cli"];
+// The differential suite: every lab and the property test, sandboxes several at a time.
+const DIFF = ["test/diff"];
+// The other tests that run sandboxes on the real kernel (and CLI tests, which may).
+const KERNEL = ["test/real", "test/walk", "test/cli"];
 const files = (dirs: string[]): string[] => dirs.map((d) => `${d}/**/*.test.ts`);
 
+// How the run is laid out, for time (2 cores) without changing any test's conditions:
+// - first, the simulator's tests (one worker thread: one busy core) beside the
+//   differential suite (one process, one file at a time). That is the load the suite is
+//   proved against (.ci/loaded-runs: a busy loop on one core beside it);
+// - then the other kernel tests, one file at a time, alone.
+// Vitest runs projects of one groupOrder at once only when they use different pools, hence
+// threads for the simulator and forks for the kernel.
 export default defineConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: "forks",
-    maxWorkers: 2,
-    minWorkers: 1,
+    poolOptions: { threads: { maxThreads: 1, minThreads: 1 } },
     // Tests marked concurrent (the differential labs, each in its own sandbox) run this
     // many at a time within their file.
     maxConcurrency: Math.max(1, Number(process.env.PW_TEST_JOBS ?? 4)),
     projects: [
       {
         extends: true,
-        test: { name: "simulator", include: files(SIMULATOR), sequence: { groupOrder: 0 } },
+        test: {
+          name: "simulator",
+          include: files(SIMULATOR),
+          pool: "threads",
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "diff",
+          include: files(DIFF),
+          // One file at a time, in one process: the kernel's link-state worker (linkwatch)
+          // is shared by every namespace of the machine, so files busy with sandboxes in
+          // parallel would change each other's timing. Within a file, tests marked
+          // concurrent share the machine on purpose.
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         extends: true,
         test: {
           name: "kernel",
           include: files(KERNEL),
-          // One file at a time, after the simulator's, in one process: the kernel's
-          // link-state worker (linkwatch) is shared by every namespace of the machine,
-          // so files busy with sandboxes in parallel would change each other's timing.
-          // Within a file, tests marked concurrent share the machine on purpose.
           poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 1 },
         },

@@ -7,11 +7,12 @@
 // (timeouts, sleeps, neighbour timers), not CPU. A lab whose result depends on timing
 // that other busy sandboxes can shift says so with a line `# lab: serial` and runs
 // alone, after the others. How many run at once is vitest's maxConcurrency (vitest.config.ts,
-// PW_TEST_JOBS).
+// PW_TEST_JOBS); the longest start first (lab-order.ts).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { mismatches } from "./both-backends.js";
+import { longestFirst } from "./lab-order.js";
 
 const DIRS = ["test/labs", "lessons"];
 const labs = DIRS.flatMap((d) =>
@@ -41,7 +42,8 @@ it("has at least 25 differential lab scripts", () => {
 });
 
 describe.concurrent("lab scripts: simulator vs kernel", () => {
-  for (const { file, text } of labs.filter((l) => !l.serial)) it(file, () => checkLab(file, text));
+  for (const { file, text } of longestFirst(labs.filter((l) => !l.serial)))
+    it(file, () => checkLab(file, text));
 });
 
 const serial = labs.filter((l) => l.serial);
