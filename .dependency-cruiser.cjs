@@ -92,9 +92,9 @@ module.exports = {
     {
       name: "userland-through-netlink",
       comment:
-        "programs reach the kernel only through its netlink-like API (src/sim/kernel/netlink/index.ts), as real tools do",
+        "programs and the Docker daemon reach the kernel only through its netlink-like API (src/sim/kernel/netlink/index.ts), as real tools and dockerd do",
       severity: "error",
-      from: { path: "^src/sim/userland/" },
+      from: { path: "^src/sim/(userland|docker)/" },
       to: { path: "^src/sim/kernel/", pathNot: "^src/sim/kernel/netlink/index\\.ts$" },
     },
     {
