@@ -98,6 +98,14 @@ module.exports = {
       to: { path: "^src/sim/kernel/", pathNot: "^src/sim/kernel/netlink/index\\.ts$" },
     },
     {
+      name: "docker-runs-the-programs",
+      comment:
+        "the simulated dockerd runs the lab programs (its lab lines, docker exec): they never know it; src/sim/programs.ts joins the two",
+      severity: "error",
+      from: { path: "^src/sim/userland/" },
+      to: { path: "^src/sim/docker/" },
+    },
+    {
       name: "browser-safe-no-node",
       comment: "src/backend, script, sim, walk, compare, web and diagram must run in a browser",
       severity: "error",
