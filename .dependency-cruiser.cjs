@@ -92,10 +92,18 @@ module.exports = {
     {
       name: "userland-through-netlink",
       comment:
-        "programs reach the kernel only through its netlink-like API (src/sim/kernel/netlink/index.ts), as real tools do",
+        "programs and the Docker daemon reach the kernel only through its netlink-like API (src/sim/kernel/netlink/index.ts), as real tools and dockerd do",
+      severity: "error",
+      from: { path: "^src/sim/(userland|docker)/" },
+      to: { path: "^src/sim/kernel/", pathNot: "^src/sim/kernel/netlink/index\\.ts$" },
+    },
+    {
+      name: "docker-runs-the-programs",
+      comment:
+        "the simulated dockerd runs the lab programs (its lab lines, docker exec): they never know it; src/sim/programs.ts joins the two",
       severity: "error",
       from: { path: "^src/sim/userland/" },
-      to: { path: "^src/sim/kernel/", pathNot: "^src/sim/kernel/netlink/index\\.ts$" },
+      to: { path: "^src/sim/docker/" },
     },
     {
       name: "browser-safe-no-node",

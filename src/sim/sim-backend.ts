@@ -20,7 +20,7 @@ import { inspectWorld } from "./inspect.js";
 import { DOCKER_HOST_PROFILE } from "./profile.js";
 import { Journal, type WorldSnapshot } from "./snapshot.js";
 import { TimedOut, type ProgramContext, type Waiting } from "./userland/program.js";
-import { SIM_PROGRAMS } from "./userland/programs.js";
+import { SIM_PROGRAMS } from "./programs.js";
 import { traceInSim } from "./trace/traced-command.js";
 
 export interface SimOptions {

@@ -7,7 +7,7 @@ import {
   programSpec,
   supportedHint,
 } from "../../src/script/programs/registry.js";
-import { SIM_PROGRAMS } from "../../src/sim/userland/programs.js";
+import { SIM_PROGRAMS } from "../../src/sim/programs.js";
 
 describe("the program registry", () => {
   it("lists the programs in the unknown-command hint, in order", () => {

@@ -12,7 +12,7 @@ import { normaliseResult } from "../../src/compare/normalise.js";
 import { parseLine } from "../../src/script/parse.js";
 import { Dockerd, setDaemonConfig } from "../../src/sim/docker/daemon.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
-import { SIM_PROGRAMS } from "../../src/sim/userland/programs.js";
+import { SIM_PROGRAMS } from "../../src/sim/programs.js";
 import type { SimProgram } from "../../src/sim/userland/program.js";
 
 const DIR = "test/sim/docker-captures";

@@ -3,8 +3,7 @@
 // /work/docker-captures: a daemon error is "Error response from daemon: ..." with exit 1,
 // `docker run` prefixes "docker: ", ends with "." and exits 125).
 import type { CommandResult } from "../../backend.js";
-import { parseIp4 } from "../kernel/core/ip4.js";
-import type { NetNs } from "../kernel/core/netns.js";
+import { parseIp4, type NetNs } from "../kernel/netlink/index.js";
 import { notSimulatedResult } from "../userland/not-simulated.js";
 import type { Waiting } from "../userland/program.js";
 import { CLI_MS, DaemonError, Dockerd, type Container, type PortSpec } from "./daemon.js";

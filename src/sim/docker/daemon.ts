@@ -4,20 +4,27 @@
 // by the simulator's own programs, in the order dockerd makes its netlink calls and runs
 // iptables; each is recorded as an operation, which `run` shows under the docker line.
 // What is not a lab line (a namespace made, a device moved into it, docker-proxy) is an
-// operation too, performed on the simulated kernel directly and shown in words.
+// operation too, made through the kernel's netlink-like API (as the programs make theirs)
+// and shown in words.
 //
 // Checked against a real dockerd 20.10 in the sandbox (captures of its CLI output,
 // iptables-save, ip and ss listings): see test/sim/docker-*.test.ts.
 import { createActor } from "xstate";
 import type { CommandResult } from "../../backend.js";
-import { KernelError } from "../kernel/core/errors.js";
-import { formatIp4, type Ip4 } from "../kernel/core/ip4.js";
-import { moveToNetns } from "../kernel/core/links.js";
-import { conntrackDeleteByAddress } from "../kernel/netlink/index.js";
-import type { NetNs } from "../kernel/core/netns.js";
-import type { World } from "../kernel/core/world.js";
-import type { TcpListener } from "../kernel/sockets/tcp.js";
-import type { UdpSock } from "../kernel/sockets/udp.js";
+import {
+  conntrackDeleteByAddress,
+  formatIp4,
+  KernelError,
+  linkSet,
+  netnsAddUnnamed,
+  netnsRelease,
+  readSysctl,
+  type Ip4,
+  type NetNs,
+  type TcpListener,
+  type UdpSock,
+  type World,
+} from "../kernel/netlink/index.js";
 import type { ProcessEnv, Waiting } from "../userland/program.js";
 import { nextPid } from "../userland/pids.js";
 import { DockerIds, macFromIp } from "./ids.js";
@@ -267,7 +274,8 @@ export class Dockerd {
     this.act("(dockerd starts)", () => undefined);
     // drivers/bridge/setup_ip_forwarding.go: forwarding on, and FORWARD's policy DROP,
     // only when the daemon is the one that turns forwarding on.
-    if (this.world.root.sysctl.get("net.ipv4.ip_forward") !== "1") {
+    const forwarding = readSysctl(this.world.root, "net.ipv4.ip_forward");
+    if (!forwarding.ok || forwarding.value !== "1") {
       this.lab("sysctl -w net.ipv4.ip_forward=1");
       this.iptables("-P FORWARD DROP");
     }
@@ -678,11 +686,10 @@ export class Dockerd {
   private makeSandbox(c: Container): Sandbox {
     const id = this.ids.id();
     const key = `/run/docker/netns/${id.slice(0, 12)}`;
-    const ns = this.act(`(a new network namespace, bind-mounted at ${key})`, () =>
-      this.world.addUnnamedNetns(),
-    );
     // Walks say "in web (container)", not "(root)", for what happens in its namespace.
-    ns.traceLabel = `${c.name} (container)`;
+    const ns = this.act(`(a new network namespace, bind-mounted at ${key})`, () =>
+      netnsAddUnnamed(this.world, `${c.name} (container)`),
+    );
     c.sandbox = { id, key, ns, nextIf: 0 };
     c.sandboxKey = key;
     c.sandboxId = id;
@@ -742,11 +749,10 @@ export class Dockerd {
     // osl AddInterface: into the sandbox, renamed, addressed, up.
     this.act(`ip link set ${peer} netns ${sb.key}`, () => {
       const dev = this.world.root.deviceList().find((d) => d.name === peer)!;
-      moveToNetns(dev, sb.ns);
       // A container without IPv6 has net.ipv6.conf.*.disable_ipv6=1 (20.10): its interface
       // gets no link-local and stays silent (no MLD report, no DAD), so docker0 learns
       // nothing from it until it sends IPv4; addrgenmode none is the model's nearest.
-      dev.addrGenMode = "none";
+      linkSet(dev, { netns: sb.ns, addrGenMode: "none" });
     });
     this.lab(`ip link set ${peer} name ${ifname}`, sb);
     this.lab(`ip link set ${ifname} address ${mac}`, sb);
@@ -966,7 +972,7 @@ export class Dockerd {
         (x) => x !== c && this.state(x) === "running" && x.joined === sb.ns,
       );
       if (users.length === 0)
-        this.act(`(the namespace ${sb.key} goes)`, () => this.world.killUnnamedNetns(sb.ns));
+        this.act(`(the namespace ${sb.key} goes)`, () => netnsRelease(this.world, sb.ns));
       else
         this.act(
           `(${sb.key} is unmounted; its namespace lives on in ${users.map((u) => u.name).join(", ")})`,
@@ -978,7 +984,7 @@ export class Dockerd {
       const alive = this.containers.some(
         (x) => x !== c && this.state(x) === "running" && (x.sandbox?.ns === ns || x.joined === ns),
       );
-      if (!alive && ns !== this.world.root) this.world.killUnnamedNetns(ns);
+      if (!alive && ns !== this.world.root) netnsRelease(this.world, ns);
     }
   }
 
@@ -993,7 +999,7 @@ export class Dockerd {
         `ip link set ${ep.peer} netns 1`,
         () => {
           const dev = sb.ns.deviceList().find((d) => d.name === ep.peer);
-          if (dev) moveToNetns(dev, this.world.root);
+          if (dev) linkSet(dev, { netns: { pid: 1 } });
         },
         sb.key,
       );

@@ -3,7 +3,14 @@
 // again while it is held, and goes back to the pool on release. Subnets for networks
 // created without --subnet come from the default address pools (ipamutils): 172.17.0.0/16
 // to 172.31.0.0/16, then 192.168.0.0/16 in /20s, skipping any that overlaps a pool in use.
-import { formatIp4, inPrefix, maskOf, network, parseIp4, type Ip4 } from "../kernel/core/ip4.js";
+import {
+  formatIp4,
+  inPrefix,
+  maskOf,
+  network,
+  parseIp4,
+  type Ip4,
+} from "../kernel/netlink/index.js";
 
 export interface Subnet {
   addr: Ip4;

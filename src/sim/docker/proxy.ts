@@ -4,10 +4,7 @@
 // shuts the other side's write (CloseRead, CloseWrite), so a caller that closes at once
 // (nc -z) ends both connections with FINs both ways: both TIME_WAIT on the kernel. A
 // backend that cannot be reached closes the client. No payload is modelled.
-import type { Ip4 } from "../kernel/core/ip4.js";
-import type { NetNs } from "../kernel/core/netns.js";
-import type { SockOwner } from "../kernel/sockets/inet.js";
-import type { TcpListener, TcpSock } from "../kernel/sockets/tcp.js";
+import type { Ip4, NetNs, SockOwner, TcpListener, TcpSock } from "../kernel/netlink/index.js";
 
 export function proxyTcp(
   ns: NetNs,

@@ -1,7 +1,7 @@
 // What the docker CLI shows of the daemon's objects: the values `inspect -f` and
 // `--format` templates read (field names as in the Engine API), the `ps` and
 // `network ls` tables, and the ages they print (go-units HumanDuration).
-import { formatIp4 } from "../kernel/core/ip4.js";
+import { formatIp4 } from "../kernel/netlink/index.js";
 import type { Container, DockerNetwork, Dockerd } from "./daemon.js";
 import { goJson, GoMap, OmitEmpty, type GoValue } from "./template.js";
 

@@ -1,11 +1,11 @@
-// The simulator's implementation of every program in the registry
-// (src/script/programs/registry.ts): the compiler checks that none is missing.
+// The simulator's implementation of every lab program in the registry
+// (src/script/programs/registry.ts) but docker, whose daemon runs these (src/sim/docker);
+// ../programs.ts joins the two and the compiler checks that none is missing.
 import type { ProgramName } from "../../script/programs/registry.js";
 import { arp } from "./arp.js";
 import { bridge } from "./bridge.js";
 import { brctl } from "./brctl.js";
 import { conntrack } from "./conntrack.js";
-import { dockerProgram } from "./docker-program.js";
 import type { NetNs } from "../kernel/netlink/index.js";
 import type { CommandResult } from "../../backend.js";
 import type { ProcessEnv, Waiting } from "./program.js";
@@ -15,7 +15,6 @@ import { iptablesRestoreProgram } from "./iptables/restore-program.js";
 import { iptablesSave } from "./iptables/save.js";
 import { lsns } from "./lsns.js";
 import { kill } from "./kill.js";
-import { startJob } from "./jobs.js";
 import { tcpdump } from "./tcpdump/index.js";
 import { nc } from "./nc.js";
 import { ping } from "./ping.js";
@@ -27,7 +26,7 @@ import { ss } from "./ss.js";
 import { sysctl } from "./sysctl.js";
 
 /** Every program but docker, which runs them (the daemon's kernel operations, docker exec). */
-const LAB_PROGRAMS = {
+export const LAB_PROGRAMS = {
   ip,
   bridge,
   sysctl,
@@ -49,25 +48,8 @@ const LAB_PROGRAMS = {
   kill,
 } satisfies Record<Exclude<ProgramName, "docker">, SimProgram>;
 
-const ALL_PROGRAMS = {
-  ...LAB_PROGRAMS,
-  docker: dockerProgram(runLab),
-} satisfies Record<ProgramName, SimProgram>;
-
-/** A script's background line is a job of its shell, numbered for `kill %N` (jobs.ts). */
-function countingJobs(prog: SimProgram): SimProgram {
-  return (ctx) => {
-    if (ctx.background) startJob(ctx.world);
-    return prog(ctx);
-  };
-}
-
-export const SIM_PROGRAMS = Object.fromEntries(
-  Object.entries(ALL_PROGRAMS).map(([name, prog]) => [name, countingJobs(prog)]),
-) as Record<ProgramName, SimProgram>;
-
 /** A lab line's argv run in ns by the simulator's programs (docker's own lines excluded). */
-function runLab(
+export function runLab(
   ns: NetNs,
   argv: string[],
   background: boolean,

@@ -2,9 +2,9 @@
 // one request (RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, ..., an nftables batch, a write to
 // /proc/sys) that the kernel applies in its own order and answers with nothing or with a
 // KernelError carrying an errno (and the extack message the kernel would attach). Programs
-// in src/sim/userland import only this module (dependency-cruiser checks it): they never
-// write a kernel object's fields themselves, so the simulator's tools, a Docker model and
-// lessons all change the world the same way.
+// in src/sim/userland and the Docker daemon in src/sim/docker import only this module
+// (dependency-cruiser checks it): they never write a kernel object's fields themselves, so
+// the simulator's tools, the Docker model and lessons all change the world the same way.
 //
 // Dumps are not copies: a request that lists (devices, routes, entries) gives the kernel's
 // own objects to read, typed through ./uapi.ts.
@@ -60,6 +60,25 @@ export function netnsAdd(world: World, name: string): NetNs {
 /** umount and unlink of /run/netns/NAME (the namespace lives on while a process holds it). */
 export function netnsDel(world: World, name: string): void {
   world.delNetns(name);
+}
+
+/**
+ * unshare(CLONE_NEWNET) by a process that bind-mounts the namespace outside /run/netns
+ * (dockerd's /run/docker/netns/ID), so `ip netns` does not list it. `label` is what walks
+ * call it: a name for people, which the kernel itself does not keep.
+ */
+export function netnsAddUnnamed(world: World, label?: string): NetNs {
+  const ns = world.addUnnamedNetns();
+  if (label !== undefined) ns.traceLabel = label;
+  return ns;
+}
+
+/**
+ * An unnamed namespace's bind mount is gone and its last process has ended (docker stop):
+ * the namespace dies with its devices.
+ */
+export function netnsRelease(world: World, ns: NetNs): void {
+  world.killUnnamedNetns(ns);
 }
 
 /** RTM_NEWNSID: give `peer` an id as seen from ns, `id` or the lowest free one. */

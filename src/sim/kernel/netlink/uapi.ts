@@ -4,7 +4,7 @@
 // Programs import these through netlink/index.ts.
 export type { IfAddr4, IfAddr6, NetDevice } from "../core/device.js";
 export { KernelError, STRERROR, kfail, type Errno } from "../core/errors.js";
-export { formatIp4, maskOf, parseIp4, type Ip4 } from "../core/ip4.js";
+export { formatIp4, inPrefix, maskOf, network, parseIp4, type Ip4 } from "../core/ip4.js";
 export { formatIp6, parseIp6, type Ip6 } from "../core/ip6.js";
 export type { Mac } from "../core/mac.js";
 export { multicastList } from "../core/mclist.js";

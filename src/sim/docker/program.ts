@@ -1,12 +1,14 @@
-// `docker`: the CLI over the simulated daemon (src/sim/docker). The daemon starts at the
+// `docker`: the CLI over the simulated daemon (./daemon.ts). The daemon starts at the
 // first docker line of a script; each line's result carries the kernel operations the
 // daemon performed for it (CommandResult.performed), which `run` shows under the line.
+// The daemon runs the lab programs (its lab lines, docker exec), so they never import it:
+// this entry joins them in ../programs.ts.
 import type { CommandResult } from "../../backend.js";
 import { dockerNotModelled } from "../../script/programs/docker.js";
-import { dockerCli } from "../docker/cli.js";
-import { CLI_MS, Dockerd, SETTLE_MS, type LabRunner } from "../docker/daemon.js";
-import { notSimulatedResult } from "./not-simulated.js";
-import type { SimProgram, Waiting } from "./program.js";
+import { dockerCli } from "./cli.js";
+import { CLI_MS, Dockerd, SETTLE_MS, type LabRunner } from "./daemon.js";
+import { notSimulatedResult } from "../userland/not-simulated.js";
+import type { SimProgram, Waiting } from "../userland/program.js";
 
 export function dockerProgram(run: LabRunner): SimProgram {
   return (ctx) => {
