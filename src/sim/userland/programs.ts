@@ -6,6 +6,7 @@ import { bridge } from "./bridge.js";
 import { brctl } from "./brctl.js";
 import { conntrack } from "./conntrack.js";
 import { dockerProgram } from "./docker-program.js";
+import { dockerdProgram } from "./dockerd-program.js";
 import type { NetNs } from "../kernel/netlink/index.js";
 import type { CommandResult } from "../../backend.js";
 import type { ProcessEnv, Waiting } from "./program.js";
@@ -26,7 +27,7 @@ import { sleep } from "./sleep.js";
 import { ss } from "./ss.js";
 import { sysctl } from "./sysctl.js";
 
-/** Every program but docker, which runs them (the daemon's kernel operations, docker exec). */
+/** Every program but docker and dockerd, which run them (the daemon's kernel operations, docker exec). */
 const LAB_PROGRAMS = {
   ip,
   bridge,
@@ -47,11 +48,12 @@ const LAB_PROGRAMS = {
   lsns,
   tcpdump,
   kill,
-} satisfies Record<Exclude<ProgramName, "docker">, SimProgram>;
+} satisfies Record<Exclude<ProgramName, "docker" | "dockerd">, SimProgram>;
 
 const ALL_PROGRAMS = {
   ...LAB_PROGRAMS,
   docker: dockerProgram(runLab),
+  dockerd: dockerdProgram(runLab),
 } satisfies Record<ProgramName, SimProgram>;
 
 /** A script's background line is a job of its shell, numbered for `kill %N` (jobs.ts). */
