@@ -2,6 +2,7 @@
 // everything a shell would do beyond running one program, resolve namespace prefixes,
 // check the program against the registry (programs/registry.ts).
 import { parse as shellParse, quote } from "shell-quote";
+import { dockerdOrderErrors } from "./dockerd-order.js";
 import { ScriptError } from "./errors.js";
 import { expandedCommand, expansionOf, type Expander } from "./expand.js";
 import { isNetnsName, isProcSysPath } from "./names.js";
@@ -63,6 +64,7 @@ export function parseScript(text: string, file: string, opts: ParseOptions = {})
       else throw e;
     }
   }
+  errors.push(...dockerdOrderErrors(commands, file));
   errors.sort((a, b) => a.line - b.line);
   return { script: { file, commands, comments }, errors };
 }

@@ -2,6 +2,7 @@
 // (src/script/programs/registry.ts): the lab programs (./userland) and docker, whose daemon
 // runs them (./docker). The compiler checks that none is missing.
 import type { ProgramName } from "../script/programs/registry.js";
+import { dockerdProgram } from "./docker/dockerd-program.js";
 import { dockerProgram } from "./docker/program.js";
 import { startJob } from "./userland/jobs.js";
 import type { SimProgram } from "./userland/program.js";
@@ -10,6 +11,7 @@ import { LAB_PROGRAMS, runLab } from "./userland/programs.js";
 const ALL_PROGRAMS = {
   ...LAB_PROGRAMS,
   docker: dockerProgram(runLab),
+  dockerd: dockerdProgram(runLab),
 } satisfies Record<ProgramName, SimProgram>;
 
 /** A script's background line is a job of its shell, numbered for `kill %N` (jobs.ts). */

@@ -369,8 +369,16 @@ const DOCKER_CHURN = [
   "docker run -d --name side --network container:web alpine",
 ].map((l) => l.split(" ")); // prettier-ignore
 
+/** dockerd: its modelled flags and near misses (a late or second line is refused). */
+const DOCKERD_WORDS = [
+  "--userland-proxy=false", "--icc=false", "--iptables=false", "--ip-forward=false",
+  "--ip-masq=false", "--bip", "192.0.2.1/24", "--bip=10.9.0.1/16", "--bip=10.9.0.0/16",
+  "--engine=29", "--icc", "false", "--debug", "-b", "--icc=maybe",
+]; // prettier-ignore
+
 const programLine: fc.Arbitrary<string[]> = fc.oneof(
   fc.constantFrom(...DOCKER_CHURN),
+  wordList(DOCKERD_WORDS, 4).map((w) => ["dockerd", ...w]),
   fc
     .tuple(fc.constantFrom(...DOCKER_SUBS), wordList(DOCKER_WORDS, 8))
     .map(([sub, w]) => ["docker", sub, ...w]),

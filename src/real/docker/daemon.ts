@@ -33,6 +33,8 @@ const MONITOR = "dockerd";
 export interface DockerDaemonOptions {
   /** dockerd's --userland-proxy (default true, as dockerd's own default). */
   userlandProxy?: boolean;
+  /** dockerd's networking flags from a lab's dockerd line (they replace --userland-proxy). */
+  flags?: readonly string[];
 }
 
 export interface DaemonTimings {
@@ -69,7 +71,7 @@ export class DockerDaemon {
       "--pidfile=/run/docker.pid",
       "--storage-driver=vfs",
       `--cgroup-parent=${cgroupParent}`,
-      `--userland-proxy=${opts.userlandProxy ?? true}`,
+      ...(opts.flags ?? [`--userland-proxy=${opts.userlandProxy ?? true}`]),
       "--log-level=warn",
     ]);
     if (started.exit !== 0) throw new Error(`cannot start dockerd: ${started.stderr.trim()}`);

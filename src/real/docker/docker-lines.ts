@@ -3,6 +3,12 @@
 // packetwalk's image, and the line runs with the CLI that matches the daemon, argv only.
 import type { CommandResult } from "../../backend.js";
 import { parseDockerArgs } from "../../script/programs/docker.js";
+import {
+  DOCKERD_NETNS,
+  DOCKERD_RUNNING,
+  dockerdFlags,
+  parseDockerdArgs,
+} from "../../script/programs/dockerd.js";
 import type { LabCommand } from "../../script/types.js";
 import type { Sandbox } from "../sandbox.js";
 import {
@@ -29,6 +35,7 @@ export class DockerLines {
   ) {}
 
   async run(cmd: LabCommand, timeoutMs: number): Promise<CommandResult> {
+    if (cmd.program === "dockerd") return this.dockerd(cmd);
     if (cmd.argv[0] !== "docker") {
       // `ip netns exec NS docker ...`: the CLI would talk to the same daemon anyway.
       return failed(
@@ -50,6 +57,24 @@ export class DockerLines {
     return daemon.run(cmd.args, timeoutMs);
   }
 
+  /** A dockerd line: starts the daemon now, with its flags (the registry checked them). */
+  private async dockerd(cmd: LabCommand): Promise<CommandResult> {
+    if (cmd.argv[0] !== "dockerd") return failed(DOCKERD_NETNS);
+    if (this.daemon !== undefined) return failed(DOCKERD_RUNNING);
+    const parsed = parseDockerdArgs(cmd.args);
+    if ("refusal" in parsed) return failed(`packetwalk: ${parsed.refusal}\n`);
+    const unavailable = dockerUnavailable();
+    if (unavailable !== undefined) return failed(`packetwalk: ${unavailable}\n`);
+    try {
+      await this.started(dockerdFlags(parsed.settings));
+    } catch (e) {
+      return failed(
+        `packetwalk: cannot start dockerd in the sandbox: ${e instanceof Error ? e.message : String(e)}\n`,
+      );
+    }
+    return { exit: 0, stdout: "", stderr: "" };
+  }
+
   /** Whether a daemon was started (its timings then). */
   async timings(): Promise<DaemonTimings | undefined> {
     return this.daemon === undefined
@@ -64,8 +89,9 @@ export class DockerLines {
   }
 
   /** The daemon, started now if no docker line has started it yet. */
-  started(): Promise<DockerDaemon> {
-    this.daemon ??= DockerDaemon.start(this.sandbox, this.opts).then((d) => {
+  started(flags?: readonly string[]): Promise<DockerDaemon> {
+    const opts = flags === undefined ? this.opts : { ...this.opts, flags };
+    this.daemon ??= DockerDaemon.start(this.sandbox, opts).then((d) => {
       this.opts.onDaemonStarted?.(d.timings);
       return d;
     });

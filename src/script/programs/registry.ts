@@ -7,6 +7,7 @@ import { brctl } from "./brctl.js";
 import { cat } from "./cat.js";
 import { conntrack } from "./conntrack.js";
 import { docker } from "./docker.js";
+import { dockerd } from "./dockerd.js";
 import { echo } from "./echo.js";
 import { ip } from "./ip.js";
 import { iptablesRestore } from "./iptables-restore.js";
@@ -47,6 +48,7 @@ export const PROGRAMS = {
   tcpdump,
   kill,
   docker,
+  dockerd,
 } as const satisfies Record<string, ProgramSpec>;
 
 export type ProgramName = keyof typeof PROGRAMS;

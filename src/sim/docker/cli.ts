@@ -3,7 +3,7 @@
 // /work/docker-captures: a daemon error is "Error response from daemon: ..." with exit 1,
 // `docker run` prefixes "docker: ", ends with "." and exits 125).
 import type { CommandResult } from "../../backend.js";
-import { parseIp4, type NetNs } from "../kernel/netlink/index.js";
+import { parseIp4, readSysctl, type NetNs } from "../kernel/netlink/index.js";
 import { notSimulatedResult } from "../userland/not-simulated.js";
 import type { Waiting } from "../userland/program.js";
 import { CLI_MS, DaemonError, Dockerd, type Container, type PortSpec } from "./daemon.js";
@@ -217,12 +217,20 @@ function run(d: Dockerd, args: readonly string[], start: boolean): Result {
   if (ipText !== undefined && ip === undefined) {
     return err(`invalid IPv4 address: ${ipText}`);
   }
-  // The daemon drops -p for the host's network, with a warning on stderr.
+  // The daemon's warnings (verifyPlatformContainerSettings), printed by the CLI once the
+  // container is created: forwarding off (read at each create) for a container with a
+  // network of its own, and -p dropped for the host's network.
   const hostNet = network === "host";
+  const forwarding = readSysctl(d.world.root, "net.ipv4.ip_forward");
+  const forwardingOff =
+    !hostNet && network !== "none" && !(forwarding.ok && forwarding.value === "1");
   const warning =
-    hostNet && ports.length > 0
+    (forwardingOff ? "WARNING: IPv4 forwarding is disabled. Networking will not work.\n" : "") +
+    (hostNet && ports.length > 0
       ? "WARNING: Published ports are discarded when using host network mode\n"
-      : "";
+      : "");
+  const warned = (r: CommandResult): CommandResult =>
+    warning === "" ? r : { ...r, stderr: warning + r.stderr };
   let c: Container;
   try {
     c = d.create({
@@ -254,12 +262,12 @@ function run(d: Dockerd, args: readonly string[], start: boolean): Result {
       false,
       detach ? idLine : "",
     );
-    return { ...r, exit: 127 };
+    return warned({ ...r, exit: 127 });
   }
   try {
     d.start(c, detach);
   } catch (e) {
-    if (e instanceof DaemonError) return err(e.message, detach ? idLine : "", false);
+    if (e instanceof DaemonError) return warned(err(e.message, detach ? idLine : "", false));
     throw e;
   }
   if (detach) return { ...ok(idLine), stderr: warning };
@@ -271,8 +279,9 @@ function run(d: Dockerd, args: readonly string[], start: boolean): Result {
     return r;
   };
   const r = runInContainer(d, c, where, c.cmd, false);
-  if ("waiting" in r) return { waiting: { ...r.waiting, finish: () => ended(r.waiting.finish()) } };
-  return ended(r);
+  if ("waiting" in r)
+    return { waiting: { ...r.waiting, finish: () => warned(ended(r.waiting.finish())) } };
+  return warned(ended(r));
 }
 
 /** A program of the image, run in the container's namespace. */

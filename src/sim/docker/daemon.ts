@@ -16,6 +16,7 @@ import {
   formatIp4,
   KernelError,
   linkSet,
+  network,
   netnsAddUnnamed,
   netnsRelease,
   readSysctl,
@@ -29,7 +30,14 @@ import type { ProcessEnv, Waiting } from "../userland/program.js";
 import { nextPid } from "../userland/pids.js";
 import { DockerIds, macFromIp } from "./ids.js";
 import { proxyTcp } from "./proxy.js";
-import { AddressSpace, formatSubnet, IpamError, type Pool, type Subnet } from "./ipam.js";
+import {
+  AddressSpace,
+  formatSubnet,
+  IpamError,
+  parseSubnet,
+  type Pool,
+  type Subnet,
+} from "./ipam.js";
 import { bootV29, networkV29, portV29, type V29Network } from "./rules-v29.js";
 import {
   containerMachine,
@@ -154,10 +162,20 @@ export interface Container {
   attached?: boolean;
 }
 
-/** dockerd's own settings (its command line). */
+/** dockerd's own settings (its command line: a lab's dockerd line, dockerd-program.ts). */
 export interface DaemonConfig {
   /** --userland-proxy (default true): docker-proxy per published port, else hairpin NAT. */
   userlandProxy: boolean;
+  /** --iptables (default true): without it dockerd writes no rule in the host's namespace. */
+  iptables?: boolean;
+  /** --ip-forward (default true): dockerd turns net.ipv4.ip_forward on if it is off. */
+  ipForward?: boolean;
+  /** --icc (default true): the default bridge's containers reach each other. */
+  icc?: boolean;
+  /** --ip-masq (default true): the default bridge's subnet is masqueraded going out. */
+  ipMasq?: boolean;
+  /** --bip: docker0's address and prefix, "A.B.C.D/LEN" (else 172.17.0.1/16). */
+  bip?: string;
   /**
    * Whose iptables layout: Debian 12's docker.io 20.10 (checked against the real daemon),
    * or current Docker's (Engine v29, from moby's generated rule listings: rules-v29.ts).
@@ -250,7 +268,13 @@ export class Dockerd {
     return fn();
   }
 
+  /** --iptables (default on): off, dockerd writes no rule in the host's namespace. */
+  private get iptablesOn(): boolean {
+    return this.config.iptables !== false;
+  }
+
   private iptables(args: string, sandbox?: Sandbox): void {
+    if (!sandbox && !this.iptablesOn) return;
     // iptables.NewChain: a chain that exists already is flushed and kept.
     const m = /^(?:-t (\S+) )?-N (\S+)$/.exec(args);
     if (m) {
@@ -272,10 +296,10 @@ export class Dockerd {
    */
   private boot(): void {
     this.act("(dockerd starts)", () => undefined);
-    // drivers/bridge/setup_ip_forwarding.go: forwarding on, and FORWARD's policy DROP,
-    // only when the daemon is the one that turns forwarding on.
+    // drivers/bridge/setup_ip_forwarding.go (with --ip-forward): forwarding on, and
+    // FORWARD's policy DROP, only when the daemon is the one that turns forwarding on.
     const forwarding = readSysctl(this.world.root, "net.ipv4.ip_forward");
-    if (!forwarding.ok || forwarding.value !== "1") {
+    if (this.config.ipForward !== false && (!forwarding.ok || forwarding.value !== "1")) {
       this.lab("sysctl -w net.ipv4.ip_forward=1");
       this.iptables("-P FORWARD DROP");
     }
@@ -289,19 +313,22 @@ export class Dockerd {
       this.iptables("-t filter -A DOCKER-ISOLATION-STAGE-1 -j RETURN");
       this.iptables("-t filter -A DOCKER-ISOLATION-STAGE-2 -j RETURN");
     }
+    // --bip: docker0's address, its subnet the default bridge's pool.
+    const bip = this.config.bip === undefined ? undefined : parseSubnet(this.config.bip);
+    const subnet = bip ? { addr: network(bip.addr, bip.plen), plen: bip.plen } : DEFAULT_BRIDGE;
     this.createBridgeNetwork("bridge", {
-      subnet: DEFAULT_BRIDGE,
-      gateway: DEFAULT_BRIDGE.addr + 1,
+      subnet,
+      gateway: bip?.addr ?? DEFAULT_BRIDGE.addr + 1,
       bridge: "docker0",
       predefined: true,
       internal: false,
-      icc: true,
-      masquerade: true,
+      icc: this.config.icc !== false,
+      masquerade: this.config.ipMasq !== false,
       options: [],
     });
     this.addNetwork("host", "host");
     this.addNetwork("none", "null");
-    if (this.v29) return;
+    if (this.v29 || !this.iptablesOn) return;
     this.iptables("-N DOCKER-USER");
     this.iptables("-A DOCKER-USER -j RETURN");
     this.iptables("-I FORWARD -j DOCKER-USER");
@@ -477,7 +504,22 @@ export class Dockerd {
       this.iptables("-D FORWARD -j DOCKER-USER");
       this.iptables("-I FORWARD -j DOCKER-USER");
     }
+    if (!n.icc && this.iptablesOn) this.bridgeNetFiltering();
     this.lab(`ip link set ${br} up`);
+  }
+
+  /**
+   * setup_bridgenetfiltering.go, for a network without icc: its DROP must see bridged
+   * packets, so with forwarding on bridge-nf-call-iptables is turned on if it is off.
+   */
+  private bridgeNetFiltering(): void {
+    const get = (k: string): string | undefined => {
+      const r = readSysctl(this.world.root, k);
+      return r.ok ? r.value : undefined;
+    };
+    if (get("net.ipv4.ip_forward") !== "1") return;
+    const nf = get("net.bridge.bridge-nf-call-iptables");
+    if (nf !== undefined && nf !== "1") this.lab("sysctl -w net.bridge.bridge-nf-call-iptables=1");
   }
 
   private natJumps = false;

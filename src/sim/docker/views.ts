@@ -207,6 +207,15 @@ const DEFAULT_BRIDGE_OPTIONS: [string, string][] = [
   ["com.docker.network.driver.mtu", "1500"],
 ];
 
+/** The default bridge's options: --icc and --ip-masq as the daemon was started with. */
+function defaultBridgeOptions(n: DockerNetwork): [string, string][] {
+  const set: Record<string, boolean> = {
+    "com.docker.network.bridge.enable_icc": n.icc,
+    "com.docker.network.bridge.enable_ip_masquerade": n.masquerade,
+  };
+  return DEFAULT_BRIDGE_OPTIONS.map(([k, v]) => [k, k in set ? String(set[k]) : v]);
+}
+
 /** The network as `docker network inspect` has it (the Engine API's field order). */
 export function networkView(d: Dockerd, n: DockerNetwork): Record<string, GoValue> {
   const containers = d.containers
@@ -228,8 +237,12 @@ export function networkView(d: Dockerd, n: DockerNetwork): Record<string, GoValu
   const config = pool
     ? [
         n.name === "bridge" && n.predefined
-          ? // The default bridge's config names no gateway (json omitempty; a template sees "").
-            { Subnet: `${formatIp4(pool.subnet.addr)}/${pool.subnet.plen}`, Gateway: OMIT }
+          ? // The default bridge's config names no gateway (json omitempty; a template sees
+            // ""), but --bip's address (daemon_unix.go initBridgeDriver).
+            {
+              Subnet: `${formatIp4(pool.subnet.addr)}/${pool.subnet.plen}`,
+              Gateway: d.config.bip !== undefined ? formatIp4(n.gateway!) : OMIT,
+            }
           : {
               Subnet: `${formatIp4(pool.subnet.addr)}/${pool.subnet.plen}`,
               ...(pool.range !== pool.subnet
@@ -258,7 +271,7 @@ export function networkView(d: Dockerd, n: DockerNetwork): Record<string, GoValu
     ConfigFrom: { Network: "" },
     ConfigOnly: false,
     Containers: new GoMap(containers),
-    Options: new GoMap(defaultBridge ? DEFAULT_BRIDGE_OPTIONS : n.options),
+    Options: new GoMap(defaultBridge ? defaultBridgeOptions(n) : n.options),
     Labels: new GoMap([]),
   };
 }

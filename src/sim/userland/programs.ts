@@ -25,7 +25,7 @@ import { sleep } from "./sleep.js";
 import { ss } from "./ss.js";
 import { sysctl } from "./sysctl.js";
 
-/** Every program but docker, which runs them (the daemon's kernel operations, docker exec). */
+/** Every program but docker and dockerd, which run them (the daemon's kernel operations, docker exec). */
 export const LAB_PROGRAMS = {
   ip,
   bridge,
@@ -46,7 +46,7 @@ export const LAB_PROGRAMS = {
   lsns,
   tcpdump,
   kill,
-} satisfies Record<Exclude<ProgramName, "docker">, SimProgram>;
+} satisfies Record<Exclude<ProgramName, "docker" | "dockerd">, SimProgram>;
 
 /** A lab line's argv run in ns by the simulator's programs (docker's own lines excluded). */
 export function runLab(
