@@ -2,6 +2,7 @@
 // its registry entry's kernel policy says (src/script/programs/).
 import type { Backend, CommandResult, KernelTraceAccount, Topology, Traced } from "../backend.js";
 import { unloadedFiles } from "../script/load.js";
+import { runSubstituted } from "../script/run-substituted.js";
 import { programSpec } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { refuse } from "./guard.js";
@@ -37,6 +38,7 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
   }
 
   async run(cmd: LabCommand): Promise<CommandResult> {
+    if (cmd.substitution) return runSubstituted(cmd, cmd.substitution, (c) => this.run(c));
     const refusal = refuse(cmd);
     if (refusal !== undefined) return failed(refusal);
     if (cmd.redirect !== undefined) {

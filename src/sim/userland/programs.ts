@@ -19,6 +19,7 @@ import { startJob } from "./jobs.js";
 import { tcpdump } from "./tcpdump/index.js";
 import { nc } from "./nc.js";
 import { ping } from "./ping.js";
+import { readlink } from "./readlink.js";
 import { traceroute } from "./traceroute.js";
 import { cat, echo } from "./procsys.js";
 import type { SimProgram } from "./program.js";
@@ -45,6 +46,7 @@ const LAB_PROGRAMS = {
   brctl,
   traceroute,
   lsns,
+  readlink,
   tcpdump,
   kill,
 } satisfies Record<Exclude<ProgramName, "docker">, SimProgram>;

@@ -1,0 +1,57 @@
+// Running a line with `$(...)` (substitute.ts): the inner commands first, on the same
+// backend, then the line with their output in place, parsed again. Both backends call it
+// from run(), so a lab, a lesson and an exercise see substitution alike.
+import { ScriptError } from "./errors.js";
+import { parseLine } from "./parse.js";
+import type { LabCommand, Substitution } from "./types.js";
+
+/** What a command printed (the backends' results carry more). */
+interface Printed {
+  exit: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** What a substitution may become: words a lab line can hold without quoting. */
+const PLAIN = /^[A-Za-z0-9_.:,=@%+/-]*$/;
+
+/**
+ * Runs a line with substitutions: each inner command on the backend, then the line with
+ * their output in place, parsed again and run. The inner commands'
+ * stderr comes first in the result's, as a shell's terminal shows it.
+ */
+export async function runSubstituted<R extends Printed>(
+  cmd: LabCommand,
+  sub: Substitution,
+  run: (c: LabCommand) => Promise<R>,
+): Promise<R | Printed> {
+  let text = "";
+  let at = 0;
+  let stderr = "";
+  for (const [i, span] of sub.spans.entries()) {
+    const r = await run(sub.inner[i]!);
+    stderr += r.stderr;
+    const words = r.stdout
+      .replace(/\n+$/, "")
+      .split(/\s+/)
+      .filter((w) => w !== "");
+    const bad = words.find((w) => !PLAIN.test(w));
+    if (bad !== undefined) {
+      const why = `packetwalk: $(${span.inner}) printed "${bad}", which a lab line cannot take in\n`;
+      return { exit: 1, stdout: "", stderr: stderr + why };
+    }
+    text += sub.text.slice(at, span.start) + words.join(" ");
+    at = span.end;
+  }
+  text += sub.text.slice(at);
+  let concrete: LabCommand | null;
+  try {
+    concrete = parseLine(text, cmd.line, sub.file);
+  } catch (e) {
+    if (!(e instanceof ScriptError)) throw e;
+    return { exit: 2, stdout: "", stderr: `${stderr}packetwalk: ${e.reason}\n` };
+  }
+  if (concrete === null) return { exit: 0, stdout: "", stderr };
+  const res = await run({ ...concrete, text: cmd.text, provenance: cmd.provenance });
+  return stderr === "" ? res : { ...res, stderr: stderr + res.stderr };
+}
