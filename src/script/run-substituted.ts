@@ -16,15 +16,15 @@ interface Printed {
 const PLAIN = /^[A-Za-z0-9_.:,=@%+/-]*$/;
 
 /**
- * Runs a line with substitutions: each inner command on the backend, then the line with
- * their output in place, parsed again and run. The inner commands'
- * stderr comes first in the result's, as a shell's terminal shows it.
+ * The line with each inner command's output in place, parsed again: the command to run
+ * (its text and provenance the line's as written), with the inner commands' stderr; or,
+ * when that cannot be, the result to report.
  */
-export async function runSubstituted<R extends Printed>(
+export async function resolveSubstitution<R extends Printed>(
   cmd: LabCommand,
   sub: Substitution,
   run: (c: LabCommand) => Promise<R>,
-): Promise<R | Printed> {
+): Promise<{ command: LabCommand; stderr: string } | { result: Printed }> {
   let text = "";
   let at = 0;
   let stderr = "";
@@ -38,7 +38,7 @@ export async function runSubstituted<R extends Printed>(
     const bad = words.find((w) => !PLAIN.test(w));
     if (bad !== undefined) {
       const why = `packetwalk: $(${span.inner}) printed "${bad}", which a lab line cannot take in\n`;
-      return { exit: 1, stdout: "", stderr: stderr + why };
+      return { result: { exit: 1, stdout: "", stderr: stderr + why } };
     }
     text += sub.text.slice(at, span.start) + words.join(" ");
     at = span.end;
@@ -49,9 +49,24 @@ export async function runSubstituted<R extends Printed>(
     concrete = parseLine(text, cmd.line, sub.file);
   } catch (e) {
     if (!(e instanceof ScriptError)) throw e;
-    return { exit: 2, stdout: "", stderr: `${stderr}packetwalk: ${e.reason}\n` };
+    return { result: { exit: 2, stdout: "", stderr: `${stderr}packetwalk: ${e.reason}\n` } };
   }
-  if (concrete === null) return { exit: 0, stdout: "", stderr };
-  const res = await run({ ...concrete, text: cmd.text, provenance: cmd.provenance });
-  return stderr === "" ? res : { ...res, stderr: stderr + res.stderr };
+  if (concrete === null) return { result: { exit: 0, stdout: "", stderr } };
+  return { command: { ...concrete, text: cmd.text, provenance: cmd.provenance }, stderr };
+}
+
+/**
+ * Runs a line with substitutions: each inner command on the backend, then the line with
+ * their output in place, parsed again and run. The inner commands' stderr comes first in
+ * the result's, as a shell's terminal shows it.
+ */
+export async function runSubstituted<R extends Printed>(
+  cmd: LabCommand,
+  sub: Substitution,
+  run: (c: LabCommand) => Promise<R>,
+): Promise<R | Printed> {
+  const r = await resolveSubstitution(cmd, sub, run);
+  if ("result" in r) return r.result;
+  const res = await run(r.command);
+  return r.stderr === "" ? res : { ...res, stderr: r.stderr + res.stderr };
 }
