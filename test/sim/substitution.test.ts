@@ -55,4 +55,17 @@ describe("$(...) in the simulator", () => {
     expect((await sim.run(line("ip netns exec web ip -br link"))).stdout).toMatch(/^lo +UNKNOWN/);
     expect((await sim.run(line(`readlink /proc/${pid}/ns/net`))).exit).toBe(1);
   });
+
+  it("replays a line with $(...) when a snapshot is restored (learn's back)", async () => {
+    const sim = new SimBackend();
+    const pid = "$(docker inspect -f '{{.State.Pid}}' web)";
+    await sim.run(line("docker run -d --name web alpine"));
+    await sim.run(line(`ip netns attach web ${pid}`));
+    const snap = sim.snapshot();
+    await sim.run(line("ip netns del web"));
+    expect((await sim.run(line("ip netns list"))).stdout).toBe("");
+    await sim.restore(snap);
+    expect((await sim.run(line("ip netns list"))).stdout).toBe("web (id: 0)\n");
+    expect((await sim.run(line(`ip netns identify ${pid}`))).stdout).toBe("web\n");
+  });
 });
