@@ -68,6 +68,9 @@ export function normaliseDockerResult(r: CommandResult, command: string): Comman
     : r.stdout;
   let stdout = normaliseDockerText(raw);
   if (isDockerTable(command)) stdout = stdout.replace(/ {2,}/g, "  ").replace(/ +$/gm, "");
+  // A container's PID is the sandbox's (the kernel's) own numbering; 0 (not running) stays.
+  if (/^docker (container )?inspect .*\.State\.Pid\b/.test(command))
+    stdout = stdout.replace(/\b[1-9]\d*\b/g, "PID");
   if (isDockerPortList(command)) stdout = stdout.split("\n").filter(Boolean).sort().join("\n");
   return { exit: r.exit, stdout, stderr: normaliseDockerText(r.stderr) };
 }

@@ -48,6 +48,8 @@ const RULES: Rule[] = [
   [/^((?:icmp|tcp|udp|udplite|sctp|dccp|gre|unknown) +\d+ )\d+ /gm, "$1T "],
   // brctl showmacs: how long ago a learned entry was refreshed.
   [/^( *\d+\tMAC\tno\t\t) *\d+\.\d\d$/gm, "$1T"],
+  // readlink /proc/PID/ns/net: a namespace's inode (a machine-wide allocator's).
+  [/\bnet:\[\d+\]/g, "net:[INODE]"],
   // conntrack's ICMP ids (ping's identifier is random).
   [/( type=\d+ code=\d+ id=)\d+/g, "$1ID"],
 ];

@@ -37,6 +37,11 @@ export function withContainers(topo: Topology, containers: readonly ContainerVie
   for (const c of containers) {
     const id = containerNsId(c.name);
     if (copy.namespaces.some((n) => n.id === id)) continue;
+    // A namespace `ip netns attach` named is in the topology already, joined to the host.
+    const hostEnd = (d: ContainerView["devices"][number]): Device | undefined =>
+      root?.devices.find((x) => x.ifindex === d.peerIfindex && x.kind === "veth");
+    if (c.devices.some((d) => d.peerIfindex !== undefined && hostEnd(d)?.peer !== undefined))
+      continue;
     const devices: Device[] = c.devices.map((d, i) => {
       const dev: Device = {
         name: d.name,
@@ -54,7 +59,7 @@ export function withContainers(topo: Topology, containers: readonly ContainerVie
           scope: "global",
         })),
       };
-      const host = root?.devices.find((x) => x.ifindex === d.peerIfindex && x.kind === "veth");
+      const host = hostEnd(d);
       if (host && !host.peer) {
         dev.peer = { ns: ROOT_NS, name: host.name };
         host.peer = { ns: id, name: d.name };

@@ -2,6 +2,7 @@
 // its registry entry's kernel policy says (src/script/programs/).
 import type { Backend, CommandResult, KernelTraceAccount, Topology, Traced } from "../backend.js";
 import { unloadedFiles } from "../script/load.js";
+import { resolveSubstitution, runSubstituted } from "../script/run-substituted.js";
 import { programSpec } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { refuse } from "./guard.js";
@@ -37,6 +38,7 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
   }
 
   async run(cmd: LabCommand): Promise<CommandResult> {
+    if (cmd.substitution) return runSubstituted(cmd, cmd.substitution, (c) => this.run(c));
     const refusal = refuse(cmd);
     if (refusal !== undefined) return failed(refusal);
     if (cmd.redirect !== undefined) {
@@ -74,7 +76,17 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
   }
 
   /** TraceOptions are the simulator's: the kernel's clock is the wall's. */
-  trace(cmd: LabCommand): Promise<Traced<KernelTraceAccount>> {
+  async trace(cmd: LabCommand): Promise<Traced<KernelTraceAccount>> {
+    if (cmd.substitution) {
+      // The probe's PID first (run, not traced), then the probe itself, traced.
+      const r = await resolveSubstitution(cmd, cmd.substitution, (c) => this.run(c));
+      if ("result" in r) {
+        const account = { backend: "kernel" as const, netfilter: [], warnings: [] };
+        return { result: r.result, account: { ...account, beforeMs: 0, afterMs: 0 } };
+      }
+      const t = await this.trace(r.command);
+      return { ...t, result: { ...t.result, stderr: r.stderr + t.result.stderr } };
+    }
     return traceOnKernel(this.sandbox, (c) => this.run(c), cmd);
   }
 

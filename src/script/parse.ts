@@ -10,7 +10,8 @@ import { stripPrompt, stripSudo, stripSudoText } from "./pasted.js";
 import { backgroundPrograms, programSpec, supportedHint } from "./programs/registry.js";
 import { hasSubstitution, hasUnclosedQuote, stripSingleQuoted } from "./quotes.js";
 import { sourceLines } from "./source-lines.js";
-import type { LabCommand, LabScript } from "./types.js";
+import { findSubstitutions } from "./substitute.js";
+import type { LabCommand, LabScript, SubstitutionSpan } from "./types.js";
 
 type Token = ReturnType<typeof shellParse>[number];
 
@@ -78,6 +79,9 @@ export function parseLine(raw: string, line: number, file = "<script>"): LabComm
     throw new ScriptError(file, line, reason, hint);
   };
   if (/[`]/.test(stripSingleQuoted(trimmed))) fail("command substitution (`...`) is not supported");
+  const spans = findSubstitutions(trimmed);
+  if (typeof spans === "string") return fail(spans);
+  if (spans.length > 0) return withSubstitutions(trimmed, written, spans, line, file, fail);
   if (hasSubstitution(trimmed)) fail("command substitution ($(...)) is not supported");
 
   let variable: string | undefined;
@@ -144,7 +148,7 @@ export function parseLine(raw: string, line: number, file = "<script>"): LabComm
     text = stripSudoText(text);
   }
 
-  const { program, args, netns } = resolvePrefixes(words, fail);
+  const { program, args, netns, pid } = resolvePrefixes(words, fail);
   const spec = programSpec(program);
   if (!spec) return fail(`unknown command "${program}"`, supportedHint());
   const refusal = spec.check?.(args, background);
@@ -154,6 +158,7 @@ export function parseLine(raw: string, line: number, file = "<script>"): LabComm
     if (!spec.redirect) fail("the one redirection understood is 'echo VALUE > /proc/sys/...'");
     if (!isProcSysPath(redirect))
       fail(`echo may only write /proc/sys/net/... files, not "${redirect}"`);
+    if (pid !== undefined) fail(`the shell opens "${redirect}" before nsenter runs`);
     if (netns !== undefined) {
       fail(
         `the shell opens "${redirect}" before the prefix runs, so this would write the root namespace's value, not ${netns}'s`,
@@ -171,15 +176,67 @@ export function parseLine(raw: string, line: number, file = "<script>"): LabComm
   const cmd: LabCommand = { line, text, argv: words, background, program, args, provenance };
   if (redirect !== undefined) cmd.redirect = redirect;
   if (netns !== undefined) cmd.netns = netns;
+  if (pid !== undefined) cmd.netnsOfPid = pid;
   return cmd;
+}
+
+/**
+ * A line with `$(...)`: each inner command parsed, and the line checked with a PID in each
+ * span's place (`1`, the one every sandbox has); run-substituted.ts finishes it.
+ */
+function withSubstitutions(
+  trimmed: string,
+  written: string,
+  spans: SubstitutionSpan[],
+  line: number,
+  file: string,
+  fail: (reason: string, hint?: string) => never,
+): LabCommand {
+  const inner = spans.map((s) => {
+    const c = s.inner === "" ? null : parseLine(s.inner, line, file);
+    if (c === null) return fail("$() needs a command");
+    if (c.background) return fail("a $(...) cannot run in the background");
+    return c;
+  });
+  let shape = "";
+  let at = 0;
+  for (const s of spans) {
+    shape += `${trimmed.slice(at, s.start)}1`;
+    at = s.end;
+  }
+  const cmd = parseLine(shape + trimmed.slice(at), line, file);
+  if (cmd === null) return fail("no command on this line");
+  const text = trimmed.startsWith("sudo ") ? stripSudoText(trimmed) : trimmed;
+  return {
+    ...cmd,
+    text,
+    provenance: { ...cmd.provenance, text: written },
+    substitution: { text: trimmed, spans, inner, file },
+  };
+}
+
+/** `nsenter` with a target process: `-t PID -n`, `--target PID --net`, either order. */
+function nsenterTarget(rest: string[]): { pid: string; used: number } | undefined {
+  let pid: string | undefined;
+  let net = false;
+  let i = 1;
+  for (; i < rest.length && rest[i]!.startsWith("-"); i++) {
+    const w = rest[i]!;
+    if (w === "-n" || w === "--net") net = true;
+    else if ((w === "-t" || w === "--target") && i + 1 < rest.length) pid = rest[++i]!;
+    else if (w.startsWith("--target=")) pid = w.slice("--target=".length);
+    else return undefined;
+  }
+  return pid !== undefined && net ? { pid, used: i } : undefined;
 }
 
 function resolvePrefixes(
   words: string[],
   fail: (reason: string, hint?: string) => never,
-): { program: string; args: string[]; netns: string | undefined } {
+): { program: string; args: string[]; netns: string | undefined; pid?: number } {
   let rest = words;
   let netns: string | undefined;
+  let pid: number | undefined;
   for (;;) {
     const [w0, w1, w2, w3] = rest;
     if (w0 === "ip" && (w1 === "netns" || w1 === "net" || w1 === "netn") && w2 === "exec") {
@@ -187,7 +244,23 @@ function resolvePrefixes(
       if (!isNetnsName(w3!)) fail(`invalid namespace name "${w3}"`);
       if (rest.length < 5) fail(`ip netns exec ${w3} needs a command to run`);
       netns = w3;
+      pid = undefined;
       rest = rest.slice(4);
+      continue;
+    }
+    if (w0 === "nsenter" && !(w1 ?? "").startsWith("--net=")) {
+      const t = nsenterTarget(rest);
+      if (t === undefined) {
+        fail(
+          `nsenter is supported only as "nsenter --net=/run/netns/NS COMMAND..." or "nsenter -t PID -n COMMAND..."`,
+          "other namespaces (mount, pid, ...) are outside the lab",
+        );
+      }
+      if (!/^\d+$/.test(t!.pid)) fail(`nsenter -t: "${t!.pid}" is not a PID`);
+      if (rest.length <= t!.used) fail(`nsenter -t PID -n needs a command to run`);
+      pid = Number(t!.pid);
+      netns = undefined;
+      rest = rest.slice(t!.used);
       continue;
     }
     if (w0 === "nsenter") {
@@ -202,11 +275,12 @@ function resolvePrefixes(
       if (!isNetnsName(name)) fail(`invalid namespace name "${name}"`);
       if (rest.length < 3) fail(`nsenter --net=... needs a command to run`);
       netns = name;
+      pid = undefined;
       rest = rest.slice(2);
       continue;
     }
     break;
   }
   const [program, ...args] = rest;
-  return { program: program!, args, netns };
+  return { program: program!, args, netns, ...(pid !== undefined ? { pid } : {}) };
 }

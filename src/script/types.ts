@@ -30,6 +30,13 @@ export interface LabCommand {
    * read when the script was loaded (load.ts); undefined when it was never loaded.
    */
   files?: LabFile[];
+  /**
+   * `nsenter -t PID -n`: the namespace of process PID (`netns` stays undefined). Known
+   * only once a `$(...)` gave the PID, when the line runs.
+   */
+  netnsOfPid?: number;
+  /** A line with `$(...)`: finished when it runs (run-substituted.ts). */
+  substitution?: Substitution;
 }
 
 /**
@@ -68,4 +75,23 @@ export interface LabScript {
   commands: LabCommand[];
   /** Comment lines: a lesson's narration. */
   comments: LabComment[];
+}
+
+/** A `$(...)` span of a line: where it is and the command inside. */
+export interface SubstitutionSpan {
+  start: number;
+  /** Just past the closing parenthesis. */
+  end: number;
+  inner: string;
+}
+
+/** What the parser keeps of a line with substitutions, to finish it when it runs. */
+export interface Substitution {
+  /** The line as written, less prompt and sudo. */
+  text: string;
+  spans: SubstitutionSpan[];
+  /** The command of each span, parsed. */
+  inner: LabCommand[];
+  /** The script's file, for errors. */
+  file: string;
 }

@@ -11,6 +11,7 @@ import {
   type Traced,
 } from "../backend.js";
 import { unloadedFiles } from "../script/load.js";
+import { resolveSubstitution, runSubstituted } from "../script/run-substituted.js";
 import { isProgram } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { Pacer } from "./engine/pacer.js";
@@ -21,6 +22,7 @@ import { DOCKER_HOST_PROFILE } from "./profile.js";
 import { Journal, type WorldSnapshot } from "./snapshot.js";
 import { TimedOut, type ProgramContext, type Waiting } from "./userland/program.js";
 import { SIM_PROGRAMS } from "./programs.js";
+import { netnsOfPid } from "./userland/procs.js";
 import { traceInSim } from "./trace/traced-command.js";
 
 export interface SimOptions {
@@ -86,6 +88,7 @@ export class SimBackend implements Backend<SimTraceAccount> {
   }
 
   async run(cmd: LabCommand): Promise<CommandResult> {
+    if (cmd.substitution) return runSubstituted(cmd, cmd.substitution, (c) => this.run(c));
     // A long wait runs in slices, and lines pause between them when the run has been
     // busy: the host's event loop (Ctrl-C, output) is never held off for long.
     this.pacer.check();
@@ -100,7 +103,15 @@ export class SimBackend implements Backend<SimTraceAccount> {
     return res;
   }
 
-  trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<SimTraceAccount>> {
+  async trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<SimTraceAccount>> {
+    if (cmd.substitution) {
+      // The probe's PID first (run, not traced), then the probe itself, traced.
+      const r = await resolveSubstitution(cmd, cmd.substitution, (c) => this.run(c));
+      if ("result" in r)
+        return { result: r.result, account: { backend: "sim", entries: [], netfilter: [] } };
+      const t = await this.trace(r.command, opts);
+      return { ...t, result: { ...t.result, stderr: r.stderr + t.result.stderr } };
+    }
     const world = this.world;
     return this.journal.traced(cmd, world.scheduler.now, opts ?? {}, () =>
       traceInSim(world, (c) => this.run(c), cmd, opts),
@@ -125,7 +136,8 @@ export class SimBackend implements Backend<SimTraceAccount> {
     const world = this.world;
     this.journal.begin(cmd, world.scheduler.now);
     world.scheduler.settle();
-    const ns = world.netns(cmd.netns);
+    const ns =
+      cmd.netnsOfPid !== undefined ? netnsOfPid(world, cmd.netnsOfPid) : world.netns(cmd.netns);
     if (!ns) return missingNetns(cmd);
     const unread = unloadedFiles(cmd);
     if (unread !== undefined) return { exit: 1, stdout: "", stderr: unread };
@@ -178,6 +190,14 @@ export class SimBackend implements Backend<SimTraceAccount> {
 
 /** What the real prefixes print when the namespace does not exist. */
 function missingNetns(cmd: LabCommand): CommandResult {
+  if (cmd.netnsOfPid !== undefined) {
+    const path = `/proc/${cmd.netnsOfPid}/ns/net`;
+    return {
+      exit: 1,
+      stdout: "",
+      stderr: `nsenter: cannot open ${path}: No such file or directory\n`,
+    };
+  }
   if (cmd.argv[0] === "nsenter") {
     const path = cmd.argv[1]!.slice("--net=".length);
     return {

@@ -12,7 +12,7 @@ import { SIM_PROGRAMS } from "../../src/sim/programs.js";
 describe("the program registry", () => {
   it("lists the programs in the unknown-command hint, in order", () => {
     expect(supportedHint()).toBe(
-      "supported: ip, bridge, sysctl, echo > /proc/sys/net/..., cat /proc/sys/net/..., iptables, iptables-save, iptables-restore, conntrack, ping, nc, ss, sleep, arp, brctl, traceroute, lsns, tcpdump ... &, kill %N, docker (run, create, start, stop, restart, rm, exec, ps, port, inspect, network ...), dockerd --FLAG=VALUE... (before the first docker line)",
+      "supported: ip, bridge, sysctl, echo > /proc/sys/net/..., cat /proc/sys/net/..., iptables, iptables-save, iptables-restore, conntrack, ping, nc, ss, sleep, arp, brctl, traceroute, lsns, readlink /proc/PID/ns/net, tcpdump ... &, kill %N, docker (run, create, start, stop, restart, rm, exec, ps, port, inspect, network ...), dockerd --FLAG=VALUE... (before the first docker line)",
     );
   });
 

@@ -438,6 +438,12 @@ const programLine: fc.Arbitrary<string[]> = fc.oneof(
   wordList([...PROC_SYS, "-A", "-v", "-n", "-"], 3).map((w) => ["cat", ...w]),
   fc.constantFrom(...PROC_SYS).map((f) => ["cat", f]),
   fc.oneof(number, fc.constantFrom("0.1", "1", "2.5", "120", "121")).map((n) => ["sleep", n]),
+  fc
+    .constantFrom("/proc/1/ns/net", "/proc/self/ns/net", "/proc/100/ns/net", "/proc/0/ns/net")
+    .map((p) => ["readlink", p]),
+  wordList(["/proc/1/ns/net", "/proc/self/ns/net", "-f", "/etc/passwd", "/proc/1/ns/mnt"], 3).map(
+    (w) => ["readlink", ...w],
+  ),
   wordList(
     [
       "0",
@@ -478,6 +484,9 @@ const prefix: fc.Arbitrary<string[]> = fc.oneof(
       ["ip", "netns", "exec"],
       ["ip", "-n", "a", "netns", "exec", "b"],
       ["nsenter"],
+      ["nsenter", "-t", "1", "-n"],
+      ["nsenter", "-n", "--target", "100"],
+      ["nsenter", "-t", "999", "-n"],
       ["sudo", "-E"],
     ),
   },

@@ -17,6 +17,7 @@ import { kill } from "./kill.js";
 import { lsns } from "./lsns.js";
 import { nc } from "./nc.js";
 import { ping } from "./ping.js";
+import { readlink } from "./readlink.js";
 import { traceroute } from "./traceroute.js";
 import { sleep } from "./sleep.js";
 import { ss } from "./ss.js";
@@ -45,6 +46,7 @@ export const PROGRAMS = {
   brctl,
   traceroute,
   lsns,
+  readlink,
   tcpdump,
   kill,
   docker,

@@ -28,6 +28,8 @@ import {
 } from "../kernel/netlink/index.js";
 import type { ProcessEnv, Waiting } from "../userland/program.js";
 import { nextPid } from "../userland/pids.js";
+import { bindNsfs } from "../userland/nsfs.js";
+import { startProcess } from "../userland/procs.js";
 import { DockerIds, macFromIp } from "./ids.js";
 import { proxyTcp } from "./proxy.js";
 import {
@@ -121,6 +123,8 @@ interface Sandbox {
   ns: NetNs;
   /** The next ethN: libnetwork's osl counts per sandbox and never reuses a number. */
   nextIf: number;
+  /** Unmounts /run/docker/netns/<id> (lsns sees the mount: nsfs.ts). */
+  unmount: () => void;
 }
 
 /** A published port while the container runs: the reservation and the docker-proxy. */
@@ -156,6 +160,8 @@ export interface Container {
   endpoints: Endpoint[];
   bound: Binding[];
   pid?: number;
+  /** Its process leaves the process table (procs.ts). */
+  procExit?: (() => void) | undefined;
   /** --rm (HostConfig.AutoRemove). */
   autoRemove?: boolean;
   /** Made without -d: Config.AttachStdout and AttachStderr. */
@@ -721,7 +727,11 @@ export class Dockerd {
       }
     }
     c.actor.send({ type: "START", at: this.now });
-    c.pid = nextPid(this.world);
+    // Its process is in the process table: found by PID (nsenter -t, ip netns identify).
+    const argv = c.cmd.length > 0 ? c.cmd : ["sleep", "infinity"];
+    const proc = startProcess(this.world, this.nsOf(c) ?? this.world.root, argv);
+    c.pid = proc.pid;
+    c.procExit = proc.exit;
     if (runCmd) this.startProcess(c);
   }
 
@@ -732,7 +742,7 @@ export class Dockerd {
     const ns = this.act(`(a new network namespace, bind-mounted at ${key})`, () =>
       netnsAddUnnamed(this.world, `${c.name} (container)`),
     );
-    c.sandbox = { id, key, ns, nextIf: 0 };
+    c.sandbox = { id, key, ns, nextIf: 0, unmount: bindNsfs(this.world, ns, key) };
     c.sandboxKey = key;
     c.sandboxId = id;
     this.lab("ip link set lo up", c.sandbox);
@@ -983,6 +993,8 @@ export class Dockerd {
    * and deleted with its pair), and the sandbox with it.
    */
   exited(c: Container, code: number): void {
+    c.procExit?.();
+    c.procExit = undefined;
     this.teardown(c);
     c.actor.send({ type: "EXIT", code, at: this.now });
   }
@@ -1008,6 +1020,7 @@ export class Dockerd {
     const sb = c.sandbox;
     if (sb) {
       c.sandbox = undefined;
+      sb.unmount();
       this.resolverUp.delete(sb.ns);
       // Containers that joined it keep the namespace alive (their processes are in it).
       const users = this.containers.filter(

@@ -7,6 +7,7 @@ import type { CommandResult } from "../../backend.js";
 import { type NetNs } from "../kernel/netlink/index.js";
 import { notSimulatedResult } from "./not-simulated.js";
 import { nextPid } from "./pids.js";
+import { nsfsPaths } from "./nsfs.js";
 import { processes, type SimProcess } from "./procs.js";
 import { Output, type ProgramContext } from "./program.js";
 
@@ -54,7 +55,7 @@ function parse(args: readonly string[]): LsnsOpts | CommandResult {
 }
 
 /** The namespace's inode number (proc_alloc_inum: in creation order here; normalised). */
-function inode(ns: NetNs): number {
+export function nsInode(ns: NetNs): number {
   return 4026532000 + ns.id * 64;
 }
 
@@ -79,27 +80,26 @@ export function lsns(ctx: ProgramContext): CommandResult {
     if (row === undefined) rows.set(p.ns, { ns: p.ns, nprocs: 1, first: p });
     else row.nprocs++;
   }
-  const sorted = [...rows.values()].sort((a, b) => inode(a.ns) - inode(b.ns));
+  const sorted = [...rows.values()].sort((a, b) => nsInode(a.ns) - nsInode(b.ns));
   // The tree (without -l): a row whose process's parent (the init, for every lab
   // process) is another row's process hangs under that row.
   const root = sorted.find((r) => r.first.pid === 1);
   const children = sorted.filter((r) => r !== root);
   const cells = sorted.map((r) => {
-    const names = [...ctx.world.named.entries()].filter(([, n]) => n === r.ns).map(([k]) => k);
     const nsid = ctx.ns.nsids.get(r.ns);
     let command = r.first.cmdline;
     if (!opts.list && root !== undefined && r !== root) {
       command = (r === children.at(-1) ? "`-" : "|-") + command;
     }
     return [
-      String(inode(r.ns)),
+      String(nsInode(r.ns)),
       "net",
       String(r.nprocs),
       String(r.first.pid),
       "root",
       nsid === undefined ? "unassigned" : String(nsid),
-      // /run/netns in readdir order (the newest name first), the last bind mount found.
-      names.length > 0 ? `/run/netns/${names.at(-1)}` : "",
+      // Every bind mount of it, in mount order, one a line (the cell wraps).
+      nsfsPaths(ctx.world, r.ns).join("\n"),
       command,
     ];
   });
@@ -111,20 +111,34 @@ export function lsns(ctx: ProgramContext): CommandResult {
 const HEADER = ["NS", "TYPE", "NPROCS", "PID", "USER", "NETNSID", "NSFS", "COMMAND"];
 const RIGHT = new Set(["NS", "NPROCS", "PID", "NETNSID"]);
 
-/** libsmartcols' table: columns one space apart, as wide as their widest cell; the last unpadded. */
+/**
+ * libsmartcols' table: columns one space apart, as wide as their widest cell's widest line;
+ * the last unpadded. A cell of several lines (NSFS) continues on lines of their own, under
+ * it, the tree's line carried on in COMMAND.
+ */
 function table(header: string[], rows: string[][], noHeadings: boolean): string {
   const all = noHeadings ? rows : [header, ...rows];
-  const width = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const width = header.map((_, i) =>
+    Math.max(...all.flatMap((r) => r[i]!.split("\n").map((l) => l.length))),
+  );
+  const pad = (cell: string, i: number): string =>
+    RIGHT.has(header[i]!) ? cell.padStart(width[i]!) : cell.padEnd(width[i]!);
+  const nsfs = header.indexOf("NSFS");
   return all
-    .map(
-      (r) =>
+    .map((r) => {
+      const [first, ...more] = r[nsfs]!.split("\n");
+      const line = r
+        .map((cell, i) => (i === r.length - 1 ? cell : pad(i === nsfs ? first! : cell, i)))
+        .join(" ")
+        .trimEnd();
+      const command = r[r.length - 1]!;
+      const tree = command.startsWith("|-") ? "| " : command.startsWith("`-") ? "  " : "";
+      const rest = more.map((p) =>
         r
-          .map((cell, i) => {
-            if (i === r.length - 1) return cell;
-            return RIGHT.has(header[i]!) ? cell.padStart(width[i]!) : cell.padEnd(width[i]!);
-          })
-          .join(" ")
-          .trimEnd() + "\n",
-    )
+          .map((_, i) => (i === nsfs ? pad(p, i) : i === r.length - 1 ? tree : pad("", i)))
+          .join(" "),
+      );
+      return [line, ...rest].map((l) => `${l}\n`).join("");
+    })
     .join("");
 }

@@ -44,3 +44,8 @@ export function processes(world: World): SimProcess[] {
   const init: SimProcess = { pid: 1, ns: world.root, cmdline: INIT_CMDLINE };
   return [init, ...[...(tables.get(world) ?? [])].sort((a, b) => a.pid - b.pid)];
 }
+
+/** /proc/PID/ns/net: the namespace process pid lives in, if there is such a process. */
+export function netnsOfPid(world: World, pid: number): NetNs | undefined {
+  return processes(world).find((p) => p.pid === pid)?.ns;
+}

@@ -18,6 +18,7 @@ import { kill } from "./kill.js";
 import { tcpdump } from "./tcpdump/index.js";
 import { nc } from "./nc.js";
 import { ping } from "./ping.js";
+import { readlink } from "./readlink.js";
 import { traceroute } from "./traceroute.js";
 import { cat, echo } from "./procsys.js";
 import type { SimProgram } from "./program.js";
@@ -44,6 +45,7 @@ export const LAB_PROGRAMS = {
   brctl,
   traceroute,
   lsns,
+  readlink,
   tcpdump,
   kill,
 } satisfies Record<Exclude<ProgramName, "docker" | "dockerd">, SimProgram>;

@@ -66,9 +66,21 @@ export class World {
     return this.newNs(undefined);
   }
 
+  /**
+   * ip netns attach: a name for the namespace a process lives in (a container's). The
+   * name's bind mount holds it, as `ip netns add`'s does.
+   */
+  attachNetns(name: string, ns: NetNs): void {
+    if (this.named.has(name)) kfail("EEXIST");
+    this.named.set(name, ns);
+    this.orphans.delete(ns);
+  }
+
   /** The end of an unnamed namespace whose processes were all killed (docker stop). */
   killUnnamedNetns(ns: NetNs): void {
     this.holders.delete(ns);
+    // A name given it since (ip netns attach) keeps it alive.
+    if ([...this.named.values()].includes(ns)) return;
     this.orphans.delete(ns);
     this.destroy(ns);
   }
@@ -82,6 +94,8 @@ export class World {
     const ns = this.named.get(name);
     if (!ns) kfail("ENOENT");
     this.named.delete(name);
+    // The init (PID 1) lives in the root namespace: a name given it (ip netns attach) goes alone.
+    if (ns === this.root) return;
     if (this.holders.has(ns)) this.orphans.add(ns);
     else this.destroy(ns);
   }

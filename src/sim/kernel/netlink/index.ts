@@ -57,6 +57,11 @@ export function netnsAdd(world: World, name: string): NetNs {
   return world.addNetns(name);
 }
 
+/** ip netns attach: /run/netns/NAME bind-mounted from /proc/PID/ns/net (ns: PID's). */
+export function netnsAttach(world: World, name: string, ns: NetNs): void {
+  world.attachNetns(name, ns);
+}
+
 /** umount and unlink of /run/netns/NAME (the namespace lives on while a process holds it). */
 export function netnsDel(world: World, name: string): void {
   world.delNetns(name);

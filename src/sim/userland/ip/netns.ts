@@ -1,12 +1,12 @@
 // `ip netns` (iproute2 6.1 ip/ipnetns.c): add, delete, list (with the nsid each namespace
 // has as seen from the current one), list-id, set and identify. `ip netns exec` is a
 // prefix the lab-script parser resolves before `ip` runs.
-import { netnsAdd, netnsDel, nsidSet } from "../../kernel/netlink/index.js";
+import { netnsAdd, netnsAttach, netnsDel, nsidSet } from "../../kernel/netlink/index.js";
 import { die, invarg, matches, notSimulated, type IpContext } from "./context.js";
 import { Printer } from "./print.js";
 import { getInteger } from "./util.js";
 import { nextPid } from "../pids.js";
-import { processes } from "../procs.js";
+import { netnsOfPid, processes } from "../procs.js";
 
 const USAGE =
   "Usage:\tip netns list\n" +
@@ -35,6 +35,7 @@ export function ipNetns(c: IpContext, args: string[]): void {
   if (matches(cmd, "list-id")) return listId(c, rest);
   if (matches(cmd, "help")) die(c, USAGE, 255);
   if (matches(cmd, "add")) return add(c, rest);
+  if (matches(cmd, "attach")) return attach(c, rest);
   if (matches(cmd, "set")) return set(c, rest);
   if (matches(cmd, "delete")) return del(c, rest);
   if (matches(cmd, "identify")) return identify(c, rest);
@@ -43,7 +44,7 @@ export function ipNetns(c: IpContext, args: string[]): void {
     if (rest.length < 2) die(c, "No command specified", 1);
   }
   if (matches(cmd, "pids")) return pids(c, rest);
-  if (matches(cmd, "exec") || matches(cmd, "monitor") || matches(cmd, "attach")) {
+  if (matches(cmd, "exec") || matches(cmd, "monitor")) {
     notSimulated(c, `ip netns ${cmd}`);
   }
   die(c, `Command "${cmd}" is unknown, try "ip netns help".`, 255);
@@ -77,6 +78,22 @@ function add(c: IpContext, args: string[]): void {
   if (c.world.named.has(name))
     die(c, `Cannot create namespace file "/run/netns/${name}": File exists`, 1);
   netnsAdd(c.world, name);
+}
+
+/** netns_add(create = false): /proc/PID/ns/net bind-mounted at /run/netns/NAME. */
+function attach(c: IpContext, args: string[]): void {
+  if (args.length < 2) die(c, "No netns name and PID specified", 1);
+  const [name, pidText] = args as [string, string];
+  // get_s32 (base 0: 0x.. and 0.. too) and not 0.
+  const pid = getInteger(pidText);
+  if (pid === undefined || pid === 0 || pid > 0x7fffffff) die(c, `Invalid PID: ${pidText}`, 1);
+  if (c.world.named.has(name))
+    die(c, `Cannot create namespace file "/run/netns/${name}": File exists`, 1);
+  const ns = pid! > 0 ? netnsOfPid(c.world, pid!) : undefined;
+  if (ns === undefined) {
+    die(c, `Bind /proc/${pid}/ns/net -> /run/netns/${name} failed: No such file or directory`, 1);
+  }
+  netnsAttach(c.world, name, ns!);
 }
 
 function del(c: IpContext, args: string[]): void {
