@@ -75,7 +75,12 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
 
   /** TraceOptions are the simulator's: the kernel's clock is the wall's. */
   trace(cmd: LabCommand): Promise<Traced<KernelTraceAccount>> {
-    return traceOnKernel(this.sandbox, (c) => this.run(c), cmd);
+    return traceOnKernel(
+      this.sandbox,
+      (c) => this.run(c),
+      cmd,
+      () => this.docker.traceNamespaces(),
+    );
   }
 
   inspect(): Promise<Topology> {
