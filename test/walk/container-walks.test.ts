@@ -20,6 +20,10 @@ const USER_NET = [
 ];
 const PING = "docker exec ca ping -c 1 -W 1 172.18.0.3";
 
+// The default bridge (docker0, 172.17.0.0/16): no chains of dockerd's in the containers.
+const DEFAULT_BRIDGE = ["docker run -d --name c1 alpine", "docker run -d --name c2 alpine"];
+const PING_DEFAULT = "docker exec c1 ping -c 1 -W 1 172.17.0.3";
+
 // A LAN host (namespace lan, 192.0.2.2) reaches web's published port on the host's
 // 192.0.2.1: PREROUTING DNAT to web on the user network.
 const PUBLISHED = [
@@ -79,6 +83,7 @@ describe("a container's namespace in walks", () => {
 describe("container walks against the kernel's trace", () => {
   for (const [name, lines, probe] of [
     ["ping from a container to another on a user network", USER_NET, PING],
+    ["ping from a container to another on the default bridge", DEFAULT_BRIDGE, PING_DEFAULT],
     ["a LAN namespace reaches a published port of a container on a user network", PUBLISHED, REACH],
   ] as const) {
     it(name, async () => {
@@ -100,7 +105,8 @@ describe("container walks against the kernel's trace", () => {
         // The kernel traced inside the containers, under the simulator's names: packets
         // are seen there even where no chain of the container's own decides anything.
         const namespaces = new Set(w.kernel!.netfilter.map((p) => p.ns));
-        expect(namespaces).toContain(probe === PING ? "cb (container)" : "web (container)");
+        const far = { [PING]: "cb", [PING_DEFAULT]: "c2", [REACH]: "web" }[probe];
+        expect(namespaces).toContain(`${far} (container)`);
         if (probe === PING) {
           // The echo request is ca's first packet of a flow: it goes through the nat
           // chains dockerd made in ca for its embedded DNS server.
