@@ -39,6 +39,8 @@ const PUBLISHED = [
   "docker run -d --name web --network n1 -p 8080:80 alpine nc -lk 80",
 ];
 const REACH = "ip netns exec lan nc -z -w1 192.0.2.1 8080";
+// And web pings the LAN host: out through FORWARD, MASQUERADE to 192.0.2.1.
+const OUT = "docker exec web ping -c 1 -W 1 192.0.2.2";
 
 function scriptOf(lines: string[]): ReturnType<typeof parseScript>["script"] {
   const { script, errors } = parseScript(lines.join("\n"), "t.lab");
@@ -87,6 +89,7 @@ describe("container walks against the kernel's trace", () => {
     ["ping from a container to another on a user network", USER_NET, PING],
     ["ping from a container to another on the default bridge", DEFAULT_BRIDGE, PING_DEFAULT],
     ["a LAN namespace reaches a published port of a container on a user network", PUBLISHED, REACH],
+    ["a container on a user network pings a LAN namespace, masqueraded", PUBLISHED, OUT],
   ] as const) {
     it(name, async () => {
       const sim = new SimBackend();
@@ -115,12 +118,13 @@ describe("container walks against the kernel's trace", () => {
         // The kernel traced inside the containers, under the simulator's names: packets
         // are seen there even where no chain of the container's own decides anything.
         const namespaces = new Set(w.kernel!.netfilter.map((p) => p.ns));
-        const far = { [PING]: "cb", [PING_DEFAULT]: "c2", [REACH]: "web" }[probe];
+        const far = { [PING]: "cb", [PING_DEFAULT]: "c2", [REACH]: "web", [OUT]: "web" }[probe];
         expect(namespaces).toContain(`${far} (container)`);
-        if (probe === PING) {
-          // The echo request is ca's first packet of a flow: it goes through the nat
-          // chains dockerd made in ca for its embedded DNS server.
-          expect(pathsIn(w.kernel!.netfilter, "ca (container)")[0]).toEqual([
+        if (probe === PING || probe === OUT) {
+          // The echo request is the container's first packet of a flow: it goes through
+          // the nat chains dockerd made there for its embedded DNS server.
+          const from = probe === PING ? "ca (container)" : "web (container)";
+          expect(pathsIn(w.kernel!.netfilter, from)[0]).toEqual([
             "nat OUTPUT policy ACCEPT",
             "nat POSTROUTING policy ACCEPT",
           ]);
