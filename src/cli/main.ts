@@ -63,7 +63,10 @@ export async function main(argv: string[]): Promise<number> {
     )
     .usage("[options] <script> -- <probe...>")
     .argument("<script>", "lab script that sets up the world")
-    .argument("<probe...>", "after --: a ping or nc -z line, optionally after `ip netns exec NS`")
+    .argument(
+      "<probe...>",
+      "after --: a ping or nc -z line, optionally after `ip netns exec NS` or `docker exec C`",
+    )
     .option("--sim", "walk in the simulator (default; needs no root)")
     .option("--kernel", "send the probe on the real kernel and show its netfilter trace")
     .option(

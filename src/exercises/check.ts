@@ -3,11 +3,12 @@
 // failed probe check explains itself with the walk of that probe: its verdict, where its
 // packet was dropped and why (src/walk/verdict.ts).
 import type { Backend, CommandResult } from "../backend.js";
-import { nsDisplay, nsOf } from "../backend/trace-types.js";
+import { nsDisplay } from "../backend/trace-types.js";
 import { checkText, type Check } from "../lessons/format.js";
 import { judge } from "../lessons/run-step.js";
 import type { LabCommand } from "../script/types.js";
 import { buildWalk } from "../walk/build.js";
+import { dockerExecProgram, probeNs } from "../walk/probe.js";
 import { verdictOf, verdictText } from "../walk/verdict.js";
 import { WALK_SCHEMA, type Walk } from "../walk/types.js";
 import type { Exercise } from "./format.js";
@@ -83,7 +84,7 @@ function walkOf(
     script: exercise.file,
     setupFailures: [],
     sim: {
-      probe: { text: probe.text, ns: nsOf(probe.netns), ...result },
+      probe: { text: probe.text, ns: probeNs(probe), ...result },
       packets: built.packets,
       events: built.events,
     },
@@ -92,16 +93,18 @@ function walkOf(
 
 /** "your ping from web to 203.0.113.8" */
 export function probePhrase(probe: LabCommand): string {
-  const what = probe.program === "ping" ? "ping" : "connection";
-  const words = probe.args.filter((a) => !a.startsWith("-"));
+  // A `docker exec C ...` probe: the program it runs in the container.
+  const run = (probe.program === "docker" ? dockerExecProgram(probe.args) : undefined) ?? probe;
+  const what = run.program === "ping" ? "ping" : "connection";
+  const words = run.args.filter((a) => !a.startsWith("-"));
   // ping's last word is the address; nc -z takes HOST PORT.
   const dest =
-    probe.program === "ping"
+    run.program === "ping"
       ? words.at(-1)
       : words.length >= 2
         ? `${words.at(-2)} port ${words.at(-1)}`
         : words.at(-1);
-  return `your ${what} from ${nsDisplay(nsOf(probe.netns))} to ${dest ?? "?"}`;
+  return `your ${what} from ${nsDisplay(probeNs(probe))} to ${dest ?? "?"}`;
 }
 
 function probeFailure(check: Check, result: CommandResult, walk: Walk | undefined): string {

@@ -6,7 +6,7 @@ import type { NfPathPacket } from "../backend/trace-types.js";
 import { sameResult } from "../compare/normalise.js";
 import type { LabCommand } from "../script/types.js";
 import { buildWalk } from "../walk/build.js";
-import { nsOf } from "../backend/trace-types.js";
+import { probeNs } from "../walk/probe.js";
 import { WALK_SCHEMA, type Walk, type WalkPacket } from "../walk/types.js";
 import { ruleCountWhy } from "./rule-count.js";
 import { checkText, type Check, type Lesson, type Step } from "./format.js";
@@ -65,7 +65,7 @@ async function walkProbe(lesson: Lesson, probe: LabCommand, backend: Backend): P
     script: lesson.file,
     setupFailures: [],
     sim: {
-      probe: { text: probe.text, ns: nsOf(probe.netns), ...result },
+      probe: { text: probe.text, ns: probeNs(probe), ...result },
       packets: built.packets,
       events: built.events,
     },

@@ -87,7 +87,12 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
       const t = await this.trace(r.command);
       return { ...t, result: { ...t.result, stderr: r.stderr + t.result.stderr } };
     }
-    return traceOnKernel(this.sandbox, (c) => this.run(c), cmd);
+    return traceOnKernel(
+      this.sandbox,
+      (c) => this.run(c),
+      cmd,
+      () => this.docker.traceNamespaces(),
+    );
   }
 
   inspect(): Promise<Topology> {

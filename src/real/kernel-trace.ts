@@ -1,19 +1,23 @@
 // The kernel's trace(): nftables' own trace of a command (nf-trace.ts) in every namespace
-// of the sandbox, its packets followed for SETTLE_MS after it ends; and how long tracing
-// took around it, which the simulator lets pass too when both run (TraceOptions).
+// of the sandbox (those `ip netns` names and the running containers'), its packets
+// followed for SETTLE_MS after it ends; and how long tracing took around it, which the
+// simulator lets pass too when both run (TraceOptions).
 import type { CommandResult, KernelTraceAccount, Traced } from "../backend.js";
 import { SETTLE_MS } from "../backend/trace-types.js";
 import type { LabCommand } from "../script/types.js";
-import { listNamespaces, startNfTrace } from "./nf-trace.js";
+import { listNamespaces, startNfTrace, type NsFile } from "./nf-trace.js";
 import type { Sandbox } from "./sandbox.js";
 
 export async function traceOnKernel(
   sandbox: Sandbox,
   run: (cmd: LabCommand) => Promise<CommandResult>,
   cmd: LabCommand,
+  /** Namespaces `ip netns` does not name: the containers' (docker/container-netns.ts). */
+  more: () => Promise<NsFile[]> = () => Promise.resolve([]),
 ): Promise<Traced<KernelTraceAccount>> {
   const t0 = performance.now();
-  const session = await startNfTrace(sandbox, await listNamespaces(sandbox));
+  const [named, files] = await Promise.all([listNamespaces(sandbox), more()]);
+  const session = await startNfTrace(sandbox, named, files);
   const t1 = performance.now();
   let result: CommandResult;
   try {

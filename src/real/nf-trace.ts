@@ -27,6 +27,16 @@ export interface NfTraceResult {
   warnings: string[];
 }
 
+/**
+ * A namespace `ip netns` does not name, entered by its file: a Docker container's, which
+ * dockerd keeps under /run/docker/netns. `name` is what traces call it ("web (container)",
+ * as the simulator's walks do).
+ */
+export interface NsFile {
+  name: string;
+  path: string;
+}
+
 export interface NfTraceSession {
   /** The traced namespaces: "" (the sandbox's own), then those given, by name. */
   readonly namespaces: readonly string[];
@@ -123,7 +133,8 @@ export async function listNamespaces(sandbox: Sandbox): Promise<string[]> {
     .filter((n) => n !== "");
 }
 
-const label = (ns: string): string => (ns === "" ? "the sandbox's namespace" : `namespace ${ns}`);
+const label = (ns: string): string =>
+  ns === "" ? "the sandbox's namespace" : ns.endsWith(")") ? ns : `namespace ${ns}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let sessions = 0;
@@ -135,17 +146,25 @@ class NsTrace {
   /** An `nft -i` in the namespace, fed the cut when it is due. */
   private readonly cutter: string;
 
+  /**
+   * `file`: the namespace's file, for one `ip netns` does not name (entered with nsenter;
+   * `ip netns exec` takes only a name). Monitors are named by position: a container's
+   * name holds a space.
+   */
   constructor(
     private readonly sandbox: Sandbox,
     readonly ns: string,
     session: number,
+    index: number,
+    private readonly file?: string,
   ) {
-    this.monitor = `nf-trace-${session}-${ns || "-"}`;
-    this.cutter = `nf-cut-${session}-${ns || "-"}`;
+    this.monitor = `nf-trace-${session}-${index}`;
+    this.cutter = `nf-cut-${session}-${index}`;
   }
 
   /** argv run in this namespace. */
   private inNs(argv: string[]): string[] {
+    if (this.file !== undefined) return ["nsenter", `--net=${this.file}`, "--", ...argv];
     return this.ns === "" ? argv : ["ip", "netns", "exec", this.ns, ...argv];
   }
 
@@ -298,19 +317,24 @@ async function collect(t: NsTrace): Promise<{ packets: NfPathPacket[]; warnings:
 }
 
 /**
- * Starts tracing every IPv4 packet in the sandbox's own namespace and in `namespaces`
- * (names as `ip netns list` shows them, see listNamespaces). When it resolves, the
- * monitors listen: run the probe, then stop() the session.
+ * Starts tracing every IPv4 packet in the sandbox's own namespace, in `namespaces`
+ * (names as `ip netns list` shows them, see listNamespaces) and in `files` (containers'
+ * namespaces). When it resolves, the monitors listen: run the probe, then stop() the
+ * session.
  */
 export async function startNfTrace(
   sandbox: Sandbox,
   namespaces: string[],
+  files: readonly NsFile[] = [],
 ): Promise<NfTraceSession> {
   const missing = missingTraceTools();
   if (missing !== undefined) throw new Error(missing);
   const session = ++sessions;
-  const names = ["", ...[...new Set(namespaces)].filter((n) => n !== "").sort()];
-  const traces = names.map((ns) => new NsTrace(sandbox, ns, session));
+  const byName = new Map<string, string | undefined>();
+  for (const n of namespaces) if (n !== "") byName.set(n, undefined);
+  for (const f of files) if (f.name !== "" && !byName.has(f.name)) byName.set(f.name, f.path);
+  const names = ["", ...[...byName.keys()].sort()];
+  const traces = names.map((ns, i) => new NsTrace(sandbox, ns, session, i, byName.get(ns)));
   const started = await Promise.allSettled(traces.map((t) => t.start()));
   const failed = started.flatMap((s) => (s.status === "rejected" ? [s.reason] : []));
   if (failed.length > 0) {

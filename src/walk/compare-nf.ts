@@ -4,6 +4,7 @@
 // the simulator (iptables-nft makes base chains on first use), so both see the same
 // chains. Ephemeral ports differ between the two and are not compared.
 import type { NfPathPacket, NfPathStep } from "../backend/trace-types.js";
+import { normaliseDockerText } from "../compare/docker-normalise.js";
 import type { NfDifference } from "./types.js";
 
 export function stepText(s: NfPathStep): string {
@@ -12,11 +13,15 @@ export function stepText(s: NfPathStep): string {
     : `${s.table} ${s.chain} rule${s.ruleNum !== undefined ? ` ${s.ruleNum}` : ""}: ${s.rule ?? "?"} => ${s.verdict}`;
 }
 
-/** Step identity for comparison: rule numbers are left out (the rule text says which). */
+/**
+ * Step identity for comparison: rule numbers are left out (the rule text says which), and
+ * what a docker daemon makes random (a user network's bridge br-<id>, the embedded DNS
+ * server's ports) is folded as in every docker comparison.
+ */
 function stepKey(s: NfPathStep): string {
   return s.policy
     ? `${s.table}:${s.chain}:policy:${s.verdict}`
-    : `${s.table}:${s.chain}:${s.rule ?? ""}:${s.verdict}`;
+    : normaliseDockerText(`${s.table}:${s.chain}:${s.rule ?? ""}:${s.verdict}`);
 }
 
 export function packetText(p: NfPathPacket): string {

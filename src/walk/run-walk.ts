@@ -2,12 +2,12 @@
 // recorded, and (with both backends) hold the simulated walk against the kernel's trace
 // and the state the probe left behind.
 import type { Backend, CommandResult, KernelTraceAccount, SimTraceAccount } from "../backend.js";
-import { nsOf } from "../backend/trace-types.js";
 import { runLab } from "../compare/lab-run.js";
 import { sameResult } from "../compare/normalise.js";
 import { parseLine } from "../script/parse.js";
 import type { LabCommand, LabScript } from "../script/types.js";
 import { compareNfPaths } from "./compare-nf.js";
+import { probeNs } from "./probe.js";
 import { kernelProbe, simProbe } from "./traced-probe.js";
 import { WALK_SCHEMA, type ProbeResult, type Walk } from "./types.js";
 
@@ -38,7 +38,7 @@ export async function runWalk(
   const walk: Walk = { schema: WALK_SCHEMA, backend, script: script.file, setupFailures: [] };
   const probeResult = (r: CommandResult): ProbeResult => ({
     text: probe.text,
-    ns: nsOf(probe.netns),
+    ns: probeNs(probe),
     ...r,
   });
 

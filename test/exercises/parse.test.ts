@@ -77,5 +77,8 @@ describe("exercise files", () => {
     expect(probePhrase(parseLine("nc -z -w1 198.51.100.1 8080", 1, "t")!)).toBe(
       "your connection from (root) to 198.51.100.1 port 8080",
     );
+    expect(probePhrase(parseLine("docker exec api nc -z -w1 172.18.0.3 80", 1, "t")!)).toBe(
+      "your connection from api (container) to 172.18.0.3 port 80",
+    );
   });
 });

@@ -105,6 +105,20 @@ describe("compareNfPaths", () => {
     const empty: NfPathPacket = { ...a, steps: [] };
     expect(compareNfPaths([a], [empty, a])).toEqual([]);
   });
+
+  it("a user network's bridge br-<id> is the same whatever id the daemon drew; another bridge is not", () => {
+    const via = (br: string): NfPathPacket[] => [
+      tcp(
+        "172.18.0.2",
+        "172.18.0.3",
+        ["SYN"],
+        [rule("FORWARD", `-o ${br} -j DOCKER`, "JUMP:DOCKER")],
+        [1, 80],
+      ),
+    ];
+    expect(compareNfPaths(via("br-d32bc4db073d"), via("br-9851052e8534"))).toEqual([]);
+    expect(compareNfPaths(via("br-d32bc4db073d"), via("docker0"))).toHaveLength(1);
+  });
 });
 
 describe("closedAfterDelayedAck", () => {

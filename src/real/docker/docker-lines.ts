@@ -10,7 +10,9 @@ import {
   parseDockerdArgs,
 } from "../../script/programs/dockerd.js";
 import type { LabCommand } from "../../script/types.js";
+import type { NsFile } from "../nf-trace.js";
 import type { Sandbox } from "../sandbox.js";
+import { containerNamespaces } from "./container-netns.js";
 import {
   DockerDaemon,
   removeCgroups,
@@ -80,6 +82,15 @@ export class DockerLines {
     return this.daemon === undefined
       ? undefined
       : (await this.daemon.catch(() => undefined))?.timings;
+  }
+
+  /**
+   * The running containers' own namespaces, for the kernel's trace; none when no docker
+   * line has started a daemon (a script without docker never waits for one).
+   */
+  async traceNamespaces(): Promise<NsFile[]> {
+    const d = await this.daemon?.catch(() => undefined);
+    return d === undefined ? [] : containerNamespaces(d);
   }
 
   /** After the sandbox has ended: removes the container cgroups it left on the machine. */
