@@ -1,6 +1,13 @@
 // The real-kernel machine: lab commands run in a throwaway sandbox (sandbox.ts), each as
 // its registry entry's kernel policy says (src/script/programs/).
-import type { Backend, CommandResult, KernelTraceAccount, Topology, Traced } from "../backend.js";
+import type {
+  Backend,
+  CommandResult,
+  KernelTraceAccount,
+  Topology,
+  Traced,
+  TraceOptions,
+} from "../backend.js";
 import { unloadedFiles } from "../script/load.js";
 import { programSpec } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
@@ -73,9 +80,9 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
     return this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
   }
 
-  /** TraceOptions are the simulator's: the kernel's clock is the wall's. */
-  trace(cmd: LabCommand): Promise<Traced<KernelTraceAccount>> {
-    return traceOnKernel(this.sandbox, (c) => this.run(c), cmd);
+  /** TraceOptions other than namespaces are the simulator's: the kernel's clock is the wall's. */
+  trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<KernelTraceAccount>> {
+    return traceOnKernel(this.sandbox, (c) => this.run(c), cmd, opts?.namespaces);
   }
 
   inspect(): Promise<Topology> {

@@ -1,6 +1,7 @@
 // The kernel's trace(): nftables' own trace of a command (nf-trace.ts) in every namespace
-// of the sandbox, its packets followed for SETTLE_MS after it ends; and how long tracing
-// took around it, which the simulator lets pass too when both run (TraceOptions).
+// of the sandbox (or in those asked for, and the root), its packets followed for SETTLE_MS
+// after it ends; and how long tracing took around it, which the simulator lets pass too
+// when both run (TraceOptions).
 import type { CommandResult, KernelTraceAccount, Traced } from "../backend.js";
 import { SETTLE_MS } from "../backend/trace-types.js";
 import type { LabCommand } from "../script/types.js";
@@ -11,9 +12,15 @@ export async function traceOnKernel(
   sandbox: Sandbox,
   run: (cmd: LabCommand) => Promise<CommandResult>,
   cmd: LabCommand,
+  only?: readonly string[],
 ): Promise<Traced<KernelTraceAccount>> {
   const t0 = performance.now();
-  const session = await startNfTrace(sandbox, await listNamespaces(sandbox));
+  // Only namespaces that exist: a scope predicted elsewhere may name one the kernel lacks.
+  const all = await listNamespaces(sandbox);
+  const session = await startNfTrace(
+    sandbox,
+    only === undefined ? all : all.filter((ns) => only.includes(ns)),
+  );
   const t1 = performance.now();
   let result: CommandResult;
   try {
@@ -36,6 +43,7 @@ export async function traceOnKernel(
       backend: "kernel",
       netfilter: stopped.packets,
       warnings: stopped.warnings,
+      traced: [...session.namespaces],
       beforeMs: t1 - t0,
       afterMs: performance.now() - t2,
     },
