@@ -103,6 +103,11 @@ export interface KernelTraceAccount {
   warnings: string[];
   /** The namespaces traced: ROOT_NS ("") first, then by name. */
   traced: string[];
+  /**
+   * With TraceOptions.namespaces only: the devices IPv4 packets left each traced namespace
+   * by (src/real/egress-watch.ts), to tell a probe that went where it was not traced.
+   */
+  egress?: { ns: string; dev: string }[];
   /** Wall ms tracing took to start, before the command ran. */
   beforeMs: number;
   /** Wall ms from the command's end until tracing had stopped (the settle included). */

@@ -5,6 +5,7 @@
 import type { CommandResult, KernelTraceAccount, Traced } from "../backend.js";
 import { SETTLE_MS } from "../backend/trace-types.js";
 import type { LabCommand } from "../script/types.js";
+import { startEgressWatch } from "./egress-watch.js";
 import { listNamespaces, startNfTrace } from "./nf-trace.js";
 import type { Sandbox } from "./sandbox.js";
 
@@ -17,10 +18,17 @@ export async function traceOnKernel(
   const t0 = performance.now();
   // Only namespaces that exist: a scope predicted elsewhere may name one the kernel lacks.
   const all = await listNamespaces(sandbox);
-  const session = await startNfTrace(
-    sandbox,
-    only === undefined ? all : all.filter((ns) => only.includes(ns)),
-  );
+  const traced = only === undefined ? all : all.filter((ns) => only.includes(ns));
+  // A scoped trace also watches which devices packets left by (egress-watch.ts).
+  const watching = only === undefined ? undefined : startEgressWatch(sandbox, ["", ...traced]);
+  const [session, watch] = await Promise.all([
+    startNfTrace(sandbox, traced).catch(async (e: unknown) => {
+      // Its tables must not outlive a trace that never started.
+      if (watching) await (await watching).collect();
+      throw e;
+    }),
+    watching,
+  ]);
   const t1 = performance.now();
   let result: CommandResult;
   try {
@@ -28,6 +36,7 @@ export async function traceOnKernel(
   } catch (e) {
     // The trace table must not outlive the command, whatever happened.
     await session.stop().catch(() => undefined);
+    await watch?.collect().catch(() => undefined);
     throw e;
   }
   const t2 = performance.now();
@@ -36,14 +45,15 @@ export async function traceOnKernel(
   // such as a FIN's next retransmission, are not the command's to show).
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   await session.cut();
-  const stopped = await session.stop();
+  const [stopped, watched] = await Promise.all([session.stop(), watch?.collect()]);
   return {
     result,
     account: {
       backend: "kernel",
       netfilter: stopped.packets,
-      warnings: stopped.warnings,
+      warnings: [...stopped.warnings, ...(watched?.warnings ?? [])],
       traced: [...session.namespaces],
+      ...(watched ? { egress: watched.egress } : {}),
       beforeMs: t1 - t0,
       afterMs: performance.now() - t2,
     },

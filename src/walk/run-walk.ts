@@ -8,7 +8,13 @@ import { sameResult } from "../compare/normalise.js";
 import { parseLine } from "../script/parse.js";
 import type { LabCommand, LabScript } from "../script/types.js";
 import { compareNfPaths } from "./compare-nf.js";
-import { predictScope, scopeWarnings, type TraceScope } from "./trace-scope.js";
+import {
+  predictable,
+  predictScope,
+  scopeWarnings,
+  untracedSimWarnings,
+  type TraceScope,
+} from "./trace-scope.js";
 import { kernelProbe, simProbe, type KernelProbe } from "./traced-probe.js";
 import { WALK_SCHEMA, type ProbeResult, type Walk } from "./types.js";
 
@@ -50,7 +56,7 @@ export async function runWalk(
   });
 
   // The predictor sets up while the kernel does (which mostly waits for processes).
-  const predictor = b.kernel ? b.predictor : undefined;
+  const predictor = b.kernel && predictable(script.commands, probe) ? b.predictor : undefined;
   const predicting = predictor ? setUp(script, predictor).catch(() => undefined) : undefined;
   let kernelLines: LineResult[] = [];
   for (const [name, be] of [
@@ -94,6 +100,7 @@ export async function runWalk(
     const k = await traceKernel(b.kernel);
     progress("walking the probe in the simulator");
     const s = await simProbe(b.sim, probe, k);
+    if (scope) k.warnings.push(...untracedSimWarnings(s.netfilter, k.traced));
     walk.sim = { probe: probeResult(s.result), packets: s.walk.packets, events: s.walk.events };
     walk.kernel = {
       probe: probeResult(k.result),
@@ -108,7 +115,8 @@ export async function runWalk(
       probeMatch: sameResult(s.result, k.result, probe.text),
       netfilterMatch: differences.length === 0,
       differences,
-      state: await compareState(script, b.sim, b.kernel),
+      // Where the kernel was traced: elsewhere the probe left nothing (scopeWarnings).
+      state: await compareState(script, b.sim, b.kernel, scope ? k.traced : undefined),
     };
     return walk;
   }
@@ -189,9 +197,10 @@ async function compareState(
   script: LabScript,
   sim: Backend,
   kernel: Backend,
+  only?: readonly string[],
 ): Promise<{ command: string; sim: string; kernel: string; match: boolean }[]> {
   const out: { command: string; sim: string; kernel: string; match: boolean }[] = [];
-  for (const cmd of stateCommands(script)) {
+  for (const cmd of stateCommands(script, only)) {
     const [s, k] = [await sim.run(cmd), await kernel.run(cmd)];
     out.push({
       command: cmd.text,

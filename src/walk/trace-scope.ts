@@ -14,6 +14,19 @@ export interface TraceScope {
   namespaces: NsName[];
   /** The simulator's probe: its exit code, and where its IPv4 packets entered a stack. */
   predicted: { exit: number; stacks: NsName[] };
+  /** Doors out of the scope: veth ends in a traced namespace whose peer is not traced. */
+  exits: { ns: NsName; dev: string; to: NsName }[];
+}
+
+/**
+ * Whether a prediction can scope the kernel's trace: not with docker, whose containers'
+ * namespaces the kernel backend finds by other names than the simulator's (ip netns list
+ * does not list them), so a scope by name could leave a container out.
+ */
+export function predictable(commands: readonly LabCommand[], probe: LabCommand): boolean {
+  return ![...commands, probe].some(
+    (c) => c.program === "docker" || c.provenance.expandedBy !== undefined,
+  );
 }
 
 /**
@@ -50,7 +63,22 @@ export function scopeOf(
     names.add(e.point.ns);
     if (entersStack(e)) stacks.add(e.point.ns);
   }
-  return { namespaces: sorted(names), predicted: { exit: result.exit, stacks: sorted(stacks) } };
+  return {
+    namespaces: sorted(names),
+    predicted: { exit: result.exit, stacks: sorted(stacks) },
+    exits: exitsOf(names, topology),
+  };
+}
+
+/** veth ends (bridge ports among them) in `names` whose other end is elsewhere. */
+function exitsOf(names: Set<NsName>, topology: Topology): TraceScope["exits"] {
+  return topology.namespaces
+    .filter((n) => names.has(n.id))
+    .flatMap((n) =>
+      n.devices.flatMap((d) =>
+        d.peer && !names.has(d.peer.ns) ? [{ ns: n.id as NsName, dev: d.name, to: d.peer.ns }] : [],
+      ),
+    );
 }
 
 /**
@@ -95,12 +123,23 @@ export function scopeWarnings(
     result: CommandResult;
     netfilter: readonly { ns: NsName }[];
     traced: readonly NsName[];
+    egress?: readonly { ns: NsName; dev: string }[];
   },
 ): string[] {
   const seen = new Set(kernel.netfilter.map((p) => p.ns));
   const missing = scope.predicted.stacks.filter((ns) => !seen.has(ns));
   const out: string[] = [];
   const traced = `only ${list(kernel.traced)} were traced`;
+  const escaped = (kernel.egress ?? []).flatMap((e) =>
+    scope.exits.filter((x) => x.ns === e.ns && x.dev === e.dev),
+  );
+  for (const x of escaped) {
+    out.push(
+      `the kernel's packets left ${nsDisplay(x.ns)} by ${x.dev} into ${nsDisplay(x.to)}, which the simulator ` +
+        `did not predict and which was not traced: what happened there is missing from this walk ` +
+        `(${traced}; --trace-all traces every namespace)`,
+    );
+  }
   if (missing.length > 0) {
     out.push(
       `the simulator's packets went through ${list(missing)}, the kernel's did not: they took another way, ` +
@@ -114,4 +153,21 @@ export function scopeWarnings(
     );
   }
   return out;
+}
+
+/**
+ * Namespaces where the simulator's walk (with --compare) went and the kernel was not
+ * traced: a difference there says nothing of the kernel (the scope came from a predictor
+ * whose walk went elsewhere).
+ */
+export function untracedSimWarnings(
+  sim: readonly { ns: NsName }[],
+  traced: readonly NsName[],
+): string[] {
+  const outside = sorted(new Set(sim.map((p) => p.ns).filter((ns) => !traced.includes(ns))));
+  if (outside.length === 0) return [];
+  return [
+    `the simulator's packets went through ${list(outside)}, where the kernel was not traced ` +
+      `(the prediction went elsewhere; --trace-all traces every namespace)`,
+  ];
 }
