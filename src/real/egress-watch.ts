@@ -41,14 +41,15 @@ export function egressTableScript(): string {
   ].join("");
 }
 
-/** The elements of `set seen` in `nft list set` output: `elements = { "eth0", "v1" }`. */
-export function parseSetElements(text: string): string[] {
-  const m = /elements\s*=\s*\{([^}]*)\}/s.exec(text);
-  if (!m) return [];
-  return m[1]!
-    .split(",")
-    .map((e) => e.trim().replace(/^"|"$/g, ""))
-    .filter((e) => e !== "");
+/** The devices in packetwalk's sets, from `nft -j list sets` (every family's sets). */
+export function parseSeenSets(json: string): string[] {
+  const parsed = JSON.parse(json) as {
+    nftables?: { set?: { table?: string; elem?: unknown[] } }[];
+  };
+  const devs = (parsed.nftables ?? []).flatMap((o) =>
+    o.set?.table === EGRESS_TABLE ? (o.set.elem ?? []) : [],
+  );
+  return [...new Set(devs.filter((d): d is string => typeof d === "string"))].sort();
 }
 
 const label = (ns: string): string => (ns === "" ? "the sandbox's namespace" : `namespace ${ns}`);
@@ -75,29 +76,39 @@ export async function startEgressWatch(
   const watched = started.filter((s) => s.r.exit === 0).map((s) => s.ns);
   return {
     async collect() {
+      // nft -f cannot list a set it is also given to delete (it looks the table up before
+      // the batch runs): a listing, then the deletion.
       const read = await Promise.all(
         watched.map(async (ns) => {
-          // One nft for both sets and both deletions: a process per namespace, not four.
-          const r = await nft(
+          const listed = await nft(ns, ["-j", "list", "sets"]);
+          const dropped = await nft(
             ns,
             ["-f", "-"],
-            `list set ip ${EGRESS_TABLE} seen\nlist set bridge ${EGRESS_TABLE} seen\n` +
-              `delete table ip ${EGRESS_TABLE}\ndelete table bridge ${EGRESS_TABLE}\n`,
+            `delete table ip ${EGRESS_TABLE}\ndelete table bridge ${EGRESS_TABLE}\n`,
           );
-          return { ns, r };
+          return { ns, listed, dropped };
         }),
       );
       const egress: Egress[] = [];
-      for (const { ns, r } of read) {
-        if (r.exit !== 0) {
-          warnings.push(`cannot read where packets left ${label(ns)}: ${r.stderr.trim()}`);
+      for (const { ns, listed, dropped } of read) {
+        if (dropped.exit !== 0) {
+          warnings.push(
+            `cannot remove the egress watch from ${label(ns)}: ${dropped.stderr.trim()}`,
+          );
+        }
+        let devs: string[] | undefined;
+        try {
+          devs = listed.exit === 0 ? parseSeenSets(listed.stdout) : undefined;
+        } catch {
+          devs = undefined;
+        }
+        if (devs === undefined) {
+          warnings.push(
+            `cannot read where packets left ${label(ns)}: ${listed.stderr.trim() || "unreadable listing"}`,
+          );
           continue;
         }
-        // Two listings, one after the other: each has its own elements line.
-        const devs = new Set(
-          r.stdout.split(/(?=\bset seen\b)/).flatMap((part) => parseSetElements(part)),
-        );
-        for (const dev of [...devs].sort()) egress.push({ ns, dev });
+        for (const dev of devs) egress.push({ ns, dev });
       }
       return { egress, warnings };
     },

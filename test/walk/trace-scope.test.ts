@@ -2,7 +2,7 @@
 // against what the kernel reports; and the egress watch's nft text. No kernel here.
 import { describe, expect, it } from "vitest";
 import { runLab } from "../../src/compare/lab-run.js";
-import { egressTableScript, parseSetElements } from "../../src/real/egress-watch.js";
+import { egressTableScript, parseSeenSets } from "../../src/real/egress-watch.js";
 import { parseScript } from "../../src/script/parse.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
 import { parseProbe } from "../../src/walk/probe.js";
@@ -103,12 +103,19 @@ describe("the egress watch's nft text", () => {
     expect(s.match(/ip daddr != 224\.0\.0\.0\/4 add @seen \{ oifname \}/g)).toHaveLength(3);
   });
 
-  it("reads a set's elements, and none from an empty set", () => {
-    expect(
-      parseSetElements(
-        'table ip t {\n\tset out {\n\t\ttype ifname\n\t\tsize 4096\n\t\tflags dynamic\n\t\telements = { "eth0",\n\t\t\t     "vb" }\n\t}\n}\n',
-      ),
-    ).toEqual(["eth0", "vb"]);
-    expect(parseSetElements("table ip t {\n\tset out {\n\t\ttype ifname\n\t}\n}\n")).toEqual([]);
+  it("reads the devices from packetwalk's sets only, once each", () => {
+    const set = (family: string, table: string, elem?: string[]) => ({
+      set: { family, name: "seen", table, type: "ifname", ...(elem ? { elem } : {}) },
+    });
+    const json = JSON.stringify({
+      nftables: [
+        { metainfo: { version: "1.0.6" } },
+        set("ip", "packetwalk_egress", ["vb", "eth0"]),
+        set("bridge", "packetwalk_egress", ["vb"]),
+        set("ip", "learners", ["x"]),
+        set("bridge", "packetwalk_egress"),
+      ],
+    });
+    expect(parseSeenSets(json)).toEqual(["eth0", "vb"]);
   });
 });
