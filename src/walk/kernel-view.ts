@@ -23,7 +23,10 @@ export function kernelSection(walk: Walk, p: Palette): string[] {
 }
 
 /** Which namespaces were traced, and why those. */
-export function tracedText(traced: readonly string[], tracing: "all" | "predicted" | undefined): string {
+export function tracedText(
+  traced: readonly string[],
+  tracing: "all" | "predicted" | undefined,
+): string {
   const names = traced.map(nsName).join(", ");
   return tracing === "predicted"
     ? `traced: ${names} (where the simulator predicts the probe goes, its source and ` +
