@@ -8,8 +8,9 @@
 // hands to a port, which the ip family never sees per port). Multicast is left out, as in
 // the trace (a bridge's IGMP reports). The tables go when the watch is collected.
 import type { Sandbox } from "./sandbox.js";
+import { EGRESS_TABLE } from "./xtables-trace.js";
 
-export const EGRESS_TABLE = "packetwalk_egress";
+export { EGRESS_TABLE };
 
 /** A device IPv4 packets left a namespace by. */
 export interface Egress {
