@@ -78,6 +78,12 @@ export interface TraceOptions {
    * included (KernelTraceAccount.afterMs). Never less than SETTLE_MS.
    */
   padAfterMs?: number;
+  /**
+   * Kernel only: trace these namespaces (the script's names, ROOT_NS for its own) and the
+   * root, not every one: a monitor per namespace is what a kernel trace costs (a walk
+   * passes where its probe can go, src/walk/trace-scope.ts). Every namespace when absent.
+   */
+  namespaces?: readonly string[];
 }
 
 /** The simulator's account: its trace (the walk is built from it) and the netfilter path. */
@@ -95,6 +101,13 @@ export interface KernelTraceAccount {
   netfilter: NfPathPacket[];
   /** What may make the trace incomplete (a monitor that died, a sync that timed out). */
   warnings: string[];
+  /** The namespaces traced: ROOT_NS ("") first, then by name. */
+  traced: string[];
+  /**
+   * With TraceOptions.namespaces only: the devices IPv4 packets left each traced namespace
+   * by (src/real/egress-watch.ts), to tell a probe that went where it was not traced.
+   */
+  egress?: { ns: string; dev: string }[];
   /** Wall ms tracing took to start, before the command ran. */
   beforeMs: number;
   /** Wall ms from the command's end until tracing had stopped (the settle included). */

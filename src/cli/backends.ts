@@ -78,6 +78,19 @@ export async function openBackends(mode: Mode, opts: BackendOptions): Promise<Op
   return { sim, kernel, close };
 }
 
+/**
+ * A simulator set up as the walk's would be, for the kernel walk's prediction of where its
+ * probe goes (src/walk/trace-scope.ts); openBackends has checked the options.
+ */
+export function predictorBackend(opts: BackendOptions): SimBackend {
+  const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
+  return new SimBackend({
+    profile: resolveProfile(opts.profile),
+    seed: opts.seed === undefined ? 1 : Number(opts.seed),
+    ...(timeoutMs ? { timeLimitMs: timeoutMs } : {}),
+  });
+}
+
 /** The first docker line starts dockerd in the sandbox: say how long that took (stderr). */
 function reportDaemonStart(t: DaemonTimings): void {
   const image = `${t.imageBuilt ? "built and " : ""}imported its image in ${(t.imageMs / 1000).toFixed(1)} s`;

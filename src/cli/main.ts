@@ -73,6 +73,10 @@ export async function main(argv: string[]): Promise<number> {
       "--compare",
       "both: hold the simulated walk against the kernel's trace; exit 1 on any difference",
     )
+    .option(
+      "--trace-all",
+      "on the kernel, trace every namespace, not only where the simulator predicts the probe goes",
+    )
     .option("--json", "the walk as one JSON object (docs/walk-json.md)")
     .option(
       "--step",

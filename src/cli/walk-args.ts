@@ -9,6 +9,7 @@ const FLAGS = new Set([
   "--sim",
   "--kernel",
   "--compare",
+  "--trace-all",
   "--json",
   "--step",
   "-v",

@@ -16,7 +16,7 @@ import {
 } from "../walk/render.js";
 import { runWalk } from "../walk/run-walk.js";
 import type { Walk } from "../walk/types.js";
-import { chooseMode, openBackends, type BackendOptions } from "./backends.js";
+import { chooseMode, openBackends, predictorBackend, type BackendOptions } from "./backends.js";
 import { loadScript, UserError } from "./load-script.js";
 import { stepThrough } from "./stepper.js";
 import { writeWalkDiagrams } from "./walk-diagram.js";
@@ -35,6 +35,8 @@ export interface WalkOptions extends BackendOptions {
   only?: string;
   /** --packet N. */
   packet?: string;
+  /** --trace-all: on the kernel, trace every namespace (no prediction). */
+  traceAll?: boolean;
   /** --until LINE: the world as it stood after this script line. */
   until?: string;
   /** Expands lines into several commands (tests inject one; `docker` will). */
@@ -76,6 +78,8 @@ export async function walkCommand(
     );
   }
   const open = await openBackends(mode, opts);
+  // On the kernel, a simulator of its own predicts where to trace (--trace-all: everywhere).
+  const predictor = mode !== "sim" && !opts.traceAll ? predictorBackend(opts) : undefined;
   // Progress goes to stderr, only for people on a terminal, so --json and pipes stay clean.
   const progress = (what: string): void => {
     if (!opts.json && process.stderr.isTTY) process.stderr.write(`packetwalk: ${what}...\n`);
@@ -83,7 +87,7 @@ export async function walkCommand(
   let walk: Walk;
   let topology: Topology | undefined;
   try {
-    walk = await runWalk(script, probe, open, progress);
+    walk = await runWalk(script, probe, { ...open, ...(predictor ? { predictor } : {}) }, progress);
     if (opts.diagram) {
       const backend = (open.sim ?? open.kernel)!;
       // Containers by name, as `packetwalk diagram` draws them (asked after the probe ran).
@@ -95,6 +99,7 @@ export async function walkCommand(
     if (mode === "sim" || !(e instanceof Error)) throw e;
     throw new UserError(`packetwalk walk: on the kernel: ${e.message}`, 3);
   } finally {
+    await predictor?.close();
     await open.close();
   }
   if (topology) {

@@ -1,6 +1,13 @@
 // The real-kernel machine: lab commands run in a throwaway sandbox (sandbox.ts), each as
 // its registry entry's kernel policy says (src/script/programs/).
-import type { Backend, CommandResult, KernelTraceAccount, Topology, Traced } from "../backend.js";
+import type {
+  Backend,
+  CommandResult,
+  KernelTraceAccount,
+  Topology,
+  Traced,
+  TraceOptions,
+} from "../backend.js";
 import { unloadedFiles } from "../script/load.js";
 import { resolveSubstitution, runSubstituted } from "../script/run-substituted.js";
 import { programSpec } from "../script/programs/registry.js";
@@ -75,22 +82,23 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
     return this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
   }
 
-  /** TraceOptions are the simulator's: the kernel's clock is the wall's. */
-  async trace(cmd: LabCommand): Promise<Traced<KernelTraceAccount>> {
+  /** TraceOptions other than namespaces are the simulator's: the kernel's clock is the wall's. */
+  async trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<KernelTraceAccount>> {
     if (cmd.substitution) {
       // The probe's PID first (run, not traced), then the probe itself, traced.
       const r = await resolveSubstitution(cmd, cmd.substitution, (c) => this.run(c));
       if ("result" in r) {
-        const account = { backend: "kernel" as const, netfilter: [], warnings: [] };
+        const account = { backend: "kernel" as const, netfilter: [], warnings: [], traced: [] };
         return { result: r.result, account: { ...account, beforeMs: 0, afterMs: 0 } };
       }
-      const t = await this.trace(r.command);
+      const t = await this.trace(r.command, opts);
       return { ...t, result: { ...t.result, stderr: r.stderr + t.result.stderr } };
     }
     return traceOnKernel(
       this.sandbox,
       (c) => this.run(c),
       cmd,
+      opts?.namespaces,
       () => this.docker.traceNamespaces(),
     );
   }

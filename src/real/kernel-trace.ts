@@ -1,10 +1,11 @@
 // The kernel's trace(): nftables' own trace of a command (nf-trace.ts) in every namespace
-// of the sandbox (those `ip netns` names and the running containers'), its packets
-// followed for SETTLE_MS after it ends; and how long tracing took around it, which the
-// simulator lets pass too when both run (TraceOptions).
+// of the sandbox (those `ip netns` names and the running containers', or those asked for
+// and the root), its packets followed for SETTLE_MS after it ends; and how long tracing
+// took around it, which the simulator lets pass too when both run (TraceOptions).
 import type { CommandResult, KernelTraceAccount, Traced } from "../backend.js";
 import { SETTLE_MS } from "../backend/trace-types.js";
 import type { LabCommand } from "../script/types.js";
+import { startEgressWatch } from "./egress-watch.js";
 import { listNamespaces, startNfTrace, type NsFile } from "./nf-trace.js";
 import type { Sandbox } from "./sandbox.js";
 
@@ -12,12 +13,24 @@ export async function traceOnKernel(
   sandbox: Sandbox,
   run: (cmd: LabCommand) => Promise<CommandResult>,
   cmd: LabCommand,
+  only?: readonly string[],
   /** Namespaces `ip netns` does not name: the containers' (docker/container-netns.ts). */
   more: () => Promise<NsFile[]> = () => Promise.resolve([]),
 ): Promise<Traced<KernelTraceAccount>> {
   const t0 = performance.now();
-  const [named, files] = await Promise.all([listNamespaces(sandbox), more()]);
-  const session = await startNfTrace(sandbox, named, files);
+  // Only namespaces that exist: a scope predicted elsewhere may name one the kernel lacks.
+  const [all, files] = await Promise.all([listNamespaces(sandbox), more()]);
+  const traced = only === undefined ? all : all.filter((ns) => only.includes(ns));
+  // A scoped trace also watches which devices packets left by (egress-watch.ts).
+  const watching = only === undefined ? undefined : startEgressWatch(sandbox, ["", ...traced]);
+  const [session, watch] = await Promise.all([
+    startNfTrace(sandbox, traced, files).catch(async (e: unknown) => {
+      // Its tables must not outlive a trace that never started.
+      if (watching) await (await watching).collect();
+      throw e;
+    }),
+    watching,
+  ]);
   const t1 = performance.now();
   let result: CommandResult;
   try {
@@ -25,6 +38,7 @@ export async function traceOnKernel(
   } catch (e) {
     // The trace table must not outlive the command, whatever happened.
     await session.stop().catch(() => undefined);
+    await watch?.collect().catch(() => undefined);
     throw e;
   }
   const t2 = performance.now();
@@ -33,13 +47,15 @@ export async function traceOnKernel(
   // such as a FIN's next retransmission, are not the command's to show).
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   await session.cut();
-  const stopped = await session.stop();
+  const [stopped, watched] = await Promise.all([session.stop(), watch?.collect()]);
   return {
     result,
     account: {
       backend: "kernel",
       netfilter: stopped.packets,
-      warnings: stopped.warnings,
+      warnings: [...stopped.warnings, ...(watched?.warnings ?? [])],
+      traced: [...session.namespaces],
+      ...(watched ? { egress: watched.egress } : {}),
       beforeMs: t1 - t0,
       afterMs: performance.now() - t2,
     },

@@ -24,6 +24,11 @@ import type { NfPathPacket, NfPathStep } from "../backend/trace-types.js";
 
 /** The table packetwalk adds to mark packets for tracing; its events are not reported. */
 export const TRACE_TABLE = "packetwalk_trace";
+/**
+ * The egress watch's tables (egress-watch.ts), ip and bridge: a traced packet crosses
+ * their chains too, which are packetwalk's, not the learner's, and are left out.
+ */
+export const EGRESS_TABLE = "packetwalk_egress";
 
 /** NFT_RETURN (-5): xtables-monitor has no name for it and prints the number. */
 const NFT_RETURN_HEX = "0xfffffffb";
@@ -197,6 +202,7 @@ class TraceReader {
   line(l: Line): void {
     if (l.kind === "packet") this.packetLine(l.id, l.header);
     else if (l.event.table === TRACE_TABLE) this.ourEvent(l.event);
+    else if (l.event.table === EGRESS_TABLE) return;
     else this.event(l.event);
   }
 

@@ -1,7 +1,7 @@
 // --compare for people: where the simulated walk and the kernel's trace part (a mark on
 // the walk's step), each difference listed in full, the state that differs, a summary.
 import type { NsName } from "../backend/trace-types.js";
-import { nfStepText, warningLines } from "./kernel-view.js";
+import { nfStepText, tracedText, warningLines } from "./kernel-view.js";
 import { indent, nsName, outputLines, type Palette } from "./palette.js";
 import type { NfDifference, Walk, WalkPacket, WalkStep } from "./types.js";
 
@@ -131,6 +131,8 @@ function summaryLines(walk: Walk, p: Palette): string[] {
           : `state after the probe: differs in ${bad} of ${c.state.length} commands`,
       ),
     );
+  const k = walk.kernel;
+  if (k?.traced) lines.push(`kernel ${tracedText(k.traced, k.tracing)}`);
   return lines;
 }
 

@@ -9,6 +9,7 @@ export function kernelSection(walk: Walk, p: Palette): string[] {
   const k = walk.kernel;
   if (!k) return [];
   const lines = [p.bold("the kernel's netfilter trace (xtables-monitor --trace), per namespace:")];
+  if (k.traced) lines.push(`  ${tracedText(k.traced, k.tracing)}`);
   if (k.netfilter.length === 0) lines.push("  no packet went through a traced netfilter chain");
   for (const [ns, packets] of byNamespace(k.netfilter)) {
     lines.push(`  ${p.cyan(ns)}`);
@@ -19,6 +20,18 @@ export function kernelSection(walk: Walk, p: Palette): string[] {
     });
   }
   return [...lines, ...warningLines(k.warnings, p), ...kernelStateLines(k.state ?? [], p)];
+}
+
+/** Which namespaces were traced, and why those. */
+export function tracedText(
+  traced: readonly string[],
+  tracing: "all" | "predicted" | undefined,
+): string {
+  const names = traced.map(nsName).join(", ");
+  return tracing === "predicted"
+    ? `traced: ${names} (where the simulator predicts the probe goes, its source and ` +
+        `destination, and the root; --trace-all traces every namespace)`
+    : `traced: every namespace (${traced.length > 10 ? traced.length : names})`;
 }
 
 /** What the probe left behind, as the kernel's tools print it (commands with output only). */

@@ -2,18 +2,32 @@
 // recorded, and (with both backends) hold the simulated walk against the kernel's trace
 // and the state the probe left behind.
 import type { Backend, CommandResult, KernelTraceAccount, SimTraceAccount } from "../backend.js";
-import { runLab } from "../compare/lab-run.js";
+import { nsOf } from "../backend/trace-types.js";
+import { runLab, type LineResult } from "../compare/lab-run.js";
 import { sameResult } from "../compare/normalise.js";
 import { parseLine } from "../script/parse.js";
 import type { LabCommand, LabScript } from "../script/types.js";
 import { compareNfPaths } from "./compare-nf.js";
 import { probeNs } from "./probe.js";
-import { kernelProbe, simProbe } from "./traced-probe.js";
+import {
+  predictable,
+  predictScope,
+  scopeWarnings,
+  untracedSimWarnings,
+  type TraceScope,
+} from "./trace-scope.js";
+import { kernelProbe, simProbe, type KernelProbe } from "./traced-probe.js";
 import { WALK_SCHEMA, type ProbeResult, type Walk } from "./types.js";
 
 export interface WalkBackends {
   sim?: Backend<SimTraceAccount>;
   kernel?: Backend<KernelTraceAccount>;
+  /**
+   * With the kernel: a fresh simulator of its own, where the script and the probe run
+   * first to predict where the probe goes, so that the kernel traces only there
+   * (trace-scope.ts). Without one the kernel traces every namespace.
+   */
+  predictor?: Backend<SimTraceAccount>;
 }
 
 /**
@@ -42,14 +56,18 @@ export async function runWalk(
     ...r,
   });
 
+  // The predictor sets up while the kernel does (which mostly waits for processes).
+  const predictor = b.kernel && predictable(script.commands, probe) ? b.predictor : undefined;
+  const predicting = predictor ? setUp(script, predictor).catch(() => undefined) : undefined;
+  let kernelLines: LineResult[] = [];
   for (const [name, be] of [
     ["simulator", b.sim],
     ["kernel", b.kernel],
   ] as const) {
     if (!be) continue;
     progress(`setting up the ${name}: ${script.commands.length} commands`);
-    const lines = await runLab(script.commands, be);
-    await be.run(SETTLE);
+    const lines = await setUp(script, be);
+    if (be === b.kernel) kernelLines = lines;
     // Failures count once: the simulator's, or the kernel's when it runs alone.
     if (be === (b.sim ?? b.kernel)) {
       walk.setupFailures = lines
@@ -64,21 +82,42 @@ export async function runWalk(
     }
   }
 
+  let scope: TraceScope | undefined;
+  const predicted = await predicting;
+  // A world the predictor set up otherwise (a line that failed in one only) predicts nothing.
+  if (predictor && predicted && sameExits(predicted, kernelLines)) {
+    progress("predicting the probe's way in the simulator");
+    scope = await predictScope(predictor, probe).catch(() => undefined);
+  }
+  const traceKernel = async (kernel: Backend<KernelTraceAccount>): Promise<KernelProbe> => {
+    progress("sending the probe on the kernel, with netfilter tracing");
+    const k = await kernelProbe(kernel, probe, scope?.namespaces);
+    if (scope) k.warnings.push(...scopeWarnings(scope, k));
+    return k;
+  };
+
   if (b.sim && b.kernel) {
     // The kernel first: the simulator then lets the same time pass around the probe.
-    progress("sending the probe on the kernel, with netfilter tracing");
-    const k = await kernelProbe(b.kernel, probe);
+    const k = await traceKernel(b.kernel);
     progress("walking the probe in the simulator");
     const s = await simProbe(b.sim, probe, k);
+    if (scope) k.warnings.push(...untracedSimWarnings(s.netfilter, k.traced));
     walk.sim = { probe: probeResult(s.result), packets: s.walk.packets, events: s.walk.events };
-    walk.kernel = { probe: probeResult(k.result), netfilter: k.netfilter, warnings: k.warnings };
+    walk.kernel = {
+      probe: probeResult(k.result),
+      netfilter: k.netfilter,
+      warnings: k.warnings,
+      traced: k.traced,
+      tracing: scope ? "predicted" : "all",
+    };
     progress("comparing the state the probe left behind");
     const differences = compareNfPaths(s.netfilter, k.netfilter);
     walk.comparison = {
       probeMatch: sameResult(s.result, k.result, probe.text),
       netfilterMatch: differences.length === 0,
       differences,
-      state: await compareState(script, b.sim, b.kernel),
+      // Where the kernel was traced: elsewhere the probe left nothing (scopeWarnings).
+      state: await compareState(script, b.sim, b.kernel, scope ? k.traced : undefined),
     };
     return walk;
   }
@@ -89,10 +128,10 @@ export async function runWalk(
     return walk;
   }
   if (b.kernel) {
-    progress("sending the probe on the kernel, with netfilter tracing");
-    const k = await kernelProbe(b.kernel, probe);
+    const k = await traceKernel(b.kernel);
     const state: { command: string; output: string }[] = [];
-    for (const cmd of stateCommands(script)) {
+    // Where the probe could leave state: where it was traced.
+    for (const cmd of stateCommands(script, scope ? k.traced : undefined)) {
       const r = await b.kernel.run(cmd);
       // conntrack's "N flow entries have been shown" goes to stderr: only errors are kept.
       state.push({ command: cmd.text, output: r.stdout + (r.exit !== 0 ? r.stderr : "") });
@@ -101,10 +140,22 @@ export async function runWalk(
       probe: probeResult(k.result),
       netfilter: k.netfilter,
       warnings: k.warnings,
+      traced: k.traced,
+      tracing: scope ? "predicted" : "all",
       state,
     };
   }
   return walk;
+}
+
+async function setUp(script: LabScript, be: Backend): Promise<LineResult[]> {
+  const lines = await runLab(script.commands, be);
+  await be.run(SETTLE);
+  return lines;
+}
+
+function sameExits(a: LineResult[], b: LineResult[]): boolean {
+  return a.length === b.length && a.every((l, i) => l.result.exit === b[i]!.result.exit);
 }
 
 /** Namespaces the script made (`ip netns add NAME`), in order, the root first. */
@@ -121,9 +172,10 @@ function namespacesOf(script: LabScript): (string | undefined)[] {
  * What the probe left in each namespace: neighbours, bridge forwarding entries,
  * conntrack entries and iptables counters, read the same way in both backends.
  */
-function stateCommands(script: LabScript): LabCommand[] {
+function stateCommands(script: LabScript, only?: readonly string[]): LabCommand[] {
   const out: LabCommand[] = [];
   for (const ns of namespacesOf(script)) {
+    if (only && !only.includes(nsOf(ns))) continue;
     const prefix = ns === undefined ? "" : `ip netns exec ${ns} `;
     // conntrack per protocol: a bridge's IGMP reports make entries of their own on the
     // kernel (protocol 2), which have nothing to do with the probe.
@@ -146,9 +198,10 @@ async function compareState(
   script: LabScript,
   sim: Backend,
   kernel: Backend,
+  only?: readonly string[],
 ): Promise<{ command: string; sim: string; kernel: string; match: boolean }[]> {
   const out: { command: string; sim: string; kernel: string; match: boolean }[] = [];
-  for (const cmd of stateCommands(script)) {
+  for (const cmd of stateCommands(script, only)) {
     const [s, k] = [await sim.run(cmd), await kernel.run(cmd)];
     out.push({
       command: cmd.text,

@@ -41,11 +41,13 @@ export async function simProbe(
   return { result, walk: buildWalk(account.entries), netfilter: account.netfilter };
 }
 
+/** `namespaces`: trace only these and the root (trace-scope.ts); every one when absent. */
 export async function kernelProbe(
   kernel: Backend<KernelTraceAccount>,
   cmd: LabCommand,
+  namespaces?: readonly string[],
 ): Promise<KernelProbe> {
-  const { result, account } = await kernel.trace(cmd);
+  const { result, account } = await kernel.trace(cmd, namespaces ? { namespaces } : {});
   const { backend: _, ...rest } = account;
   return { result, ...rest };
 }

@@ -153,9 +153,16 @@ export interface Walk {
     probe: ProbeResult;
     netfilter: NfPathPacket[];
     warnings: string[];
+    /** The namespaces traced ("" for the root, first), as in netfilter. */
+    traced?: NsName[];
     /**
-     * kernel only: what the probe left in each namespace (neighbours, bridge forwarding
-     * entries, conntrack, iptables counters), as the commands printed it.
+     * all: every namespace was traced; predicted: only where a simulator of the same
+     * script predicted the probe goes, its source and destination, and the root.
+     */
+    tracing?: "all" | "predicted";
+    /**
+     * kernel only: what the probe left in each traced namespace (neighbours, bridge
+     * forwarding entries, conntrack, iptables counters), as the commands printed it.
      */
     state?: { command: string; output: string }[];
   };

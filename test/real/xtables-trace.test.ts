@@ -273,6 +273,22 @@ describe("parseXtablesTrace", () => {
     expect(packets.every((p) => p.proto === "icmp" && p.src === "127.0.0.1")).toBe(true);
   });
 
+  it("leaves out the egress watch's chains (ip and bridge), as packetwalk's own", () => {
+    // As the kernel printed them after the NAT rule, when a walk's trace was scoped.
+    const watched = FORWARDED.replace(
+      " TRACE: 2 39b847ab nat:POSTROUTING:rule:0x2:ACCEPT  -4 -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\n",
+      (line) =>
+        line +
+        " TRACE: 2 39b847ab packetwalk_egress:routed:rule:0x3:CONTINUE  -4 -t packetwalk_egress -A routed ! -d 224.0.0.0/4\n" +
+        " TRACE: 2 39b847ab packetwalk_egress:routed:policy:ACCEPT\n" +
+        " TRACE: 7 39b847ab packetwalk_egress:local:policy:ACCEPT\n",
+    );
+    expect(watched).not.toBe(FORWARDED);
+    expect(parseXtablesTrace("", watched, rulePositions(LISTING))).toEqual(
+      parseXtablesTrace("", FORWARDED, rulePositions(LISTING)),
+    );
+  });
+
   it("skips ruleset events, NEWGEN lines and a cut-off last line", () => {
     const text =
       " EVENT: -4 -t filter -A INPUT -j DROP\nNEWGEN: GENID=3 PID=7 NAME=iptables\n TRACE: 2 1a";

@@ -1,0 +1,121 @@
+// Where a kernel walk traces (src/walk/trace-scope.ts), decided in the simulator and held
+// against what the kernel reports; and the egress watch's nft text. No kernel here.
+import { describe, expect, it } from "vitest";
+import { runLab } from "../../src/compare/lab-run.js";
+import { egressTableScript, parseSeenSets } from "../../src/real/egress-watch.js";
+import { parseScript } from "../../src/script/parse.js";
+import { SimBackend } from "../../src/sim/sim-backend.js";
+import { parseProbe } from "../../src/walk/probe.js";
+import {
+  predictable,
+  predictScope,
+  scopeWarnings,
+  untracedSimWarnings,
+  type TraceScope,
+} from "../../src/walk/trace-scope.js";
+import { OFF_PATH_LAB } from "./off-path-lab.js";
+
+async function scope(probe: string): Promise<TraceScope> {
+  const { script, errors } = parseScript(OFF_PATH_LAB, "off-path");
+  expect(errors).toEqual([]);
+  const sim = new SimBackend();
+  const lines = await runLab(script.commands, sim);
+  expect(lines.filter((l) => l.result.exit !== 0)).toEqual([]);
+  return predictScope(sim, parseProbe([probe]));
+}
+
+const ok = { exit: 0, stdout: "", stderr: "" };
+
+describe("the predicted scope of a kernel trace", () => {
+  it("a ping from a to b through the host: a, the host and b; x1 and x2 (ARP only) left out", async () => {
+    const s = await scope("ip netns exec a ping -c1 -W1 10.1.0.2");
+    expect(s.namespaces).toEqual(["", "a", "b"]);
+    expect(s.predicted).toEqual({ exit: 0, stacks: ["", "a", "b"] });
+    expect(s.exits).toEqual([
+      { ns: "", dev: "vx1", to: "x1" },
+      { ns: "", dev: "vx2", to: "x2" },
+    ]);
+  });
+
+  it("a DNATed destination: the namespace the packets went to, though no address names it", async () => {
+    const s = await scope("ip netns exec a ping -c1 -W1 10.9.9.9");
+    expect(s.namespaces).toEqual(["", "a", "b"]);
+  });
+
+  it("the probe's destination is traced even when the simulator's packets never reach it", async () => {
+    const s = await scope("ip netns exec x2 ping -c1 -W1 10.0.0.11");
+    expect(s.namespaces).toEqual(["", "x1", "x2"]);
+  });
+});
+
+describe("when a prediction may scope the trace", () => {
+  const lines = (text: string) => parseScript(text, "t").script.commands;
+  it("not with docker: its containers' namespaces have other names on the kernel", () => {
+    const probe = parseProbe(["ping -c1 10.0.0.2"]);
+    expect(predictable(lines(OFF_PATH_LAB), probe)).toBe(true);
+    expect(predictable(lines("docker network create n\n"), probe)).toBe(false);
+  });
+});
+
+describe("what the kernel's trace says of the prediction", () => {
+  it("as predicted: nothing to say", async () => {
+    const s = await scope("ip netns exec a ping -c1 -W1 10.1.0.2");
+    const netfilter = [{ ns: "" }, { ns: "a" }, { ns: "b" }];
+    const egress = [
+      { ns: "", dev: "va" },
+      { ns: "", dev: "vb" },
+      { ns: "a", dev: "eth0" },
+      { ns: "b", dev: "eth0" },
+    ];
+    expect(scopeWarnings(s, { result: ok, netfilter, traced: s.namespaces, egress })).toEqual([]);
+  });
+
+  it("packets that left by a door out of the scope: named, with the way to trace everything", async () => {
+    const s = await scope("ip netns exec a ping -c1 -W1 10.9.9.9");
+    const w = scopeWarnings(s, {
+      result: { ...ok, exit: 1 },
+      netfilter: [{ ns: "" }, { ns: "a" }],
+      traced: s.namespaces,
+      egress: [{ ns: "", dev: "vx1" }],
+    });
+    expect(w).toHaveLength(3);
+    expect(w[0]).toMatch(/left \(root\) by vx1 into x1, .*not traced.*--trace-all/);
+    expect(w[1]).toMatch(/the simulator's packets went through b, the kernel's did not/);
+    expect(w[2]).toMatch(/exited 1 on the kernel and 0 in the simulator's prediction/);
+  });
+
+  it("a simulated walk through a namespace the kernel did not trace", () => {
+    expect(untracedSimWarnings([{ ns: "" }, { ns: "x1" }], ["", "a"])).toEqual([
+      expect.stringMatching(/went through x1, where the kernel was not traced/),
+    ]);
+    expect(untracedSimWarnings([{ ns: "a" }], ["", "a"])).toEqual([]);
+  });
+});
+
+describe("the egress watch's nft text", () => {
+  it("one table per family, each replacing a stale one; multicast left out", () => {
+    const s = egressTableScript();
+    expect(s).toContain("table ip packetwalk_egress {");
+    expect(s).toContain("table bridge packetwalk_egress {");
+    expect(s).toContain("type filter hook postrouting priority 500");
+    expect(s).toContain("type filter hook forward priority 500");
+    expect(s).toContain("type filter hook output priority 500");
+    expect(s.match(/ip daddr != 224\.0\.0\.0\/4 add @seen \{ oifname \}/g)).toHaveLength(3);
+  });
+
+  it("reads the devices from packetwalk's sets only, once each", () => {
+    const set = (family: string, table: string, elem?: string[]) => ({
+      set: { family, name: "seen", table, type: "ifname", ...(elem ? { elem } : {}) },
+    });
+    const json = JSON.stringify({
+      nftables: [
+        { metainfo: { version: "1.0.6" } },
+        set("ip", "packetwalk_egress", ["vb", "eth0"]),
+        set("bridge", "packetwalk_egress", ["vb"]),
+        set("ip", "learners", ["x"]),
+        set("bridge", "packetwalk_egress"),
+      ],
+    });
+    expect(parseSeenSets(json)).toEqual(["eth0", "vb"]);
+  });
+});
