@@ -21,9 +21,11 @@ describe.concurrent("lessons: simulator vs kernel", () => {
       const kernel = await KernelBackend.start();
       try {
         const v = await verifyLesson(lesson, { sim, kernel });
-        expect(
-          v.failures.map((f) => `${f.line}: step ${f.step} [${f.backend}]: ${f.what}`),
-        ).toEqual([]);
+        const failures = v.failures.map(
+          (f) => `${f.line}: step ${f.step} [${f.backend}]: ${f.what}`,
+        );
+        // The message carries them whole (vitest shortens the values it compares).
+        expect(failures, failures.join("\n")).toEqual([]);
       } finally {
         await sim.close();
         await kernel.close();

@@ -32,7 +32,8 @@ async function checkLab(file: string, text: string): Promise<void> {
   expect(errors).toEqual([]);
   // Known simulator differences in the final topology (topology-check.ts), for the record.
   if (allowed.length > 0) console.info(allowed.join("\n"));
-  expect(report).toBe("");
+  // The message carries the report whole (vitest shortens the values it compares).
+  expect(report, `differences:\n${report}`).toBe("");
   // The netfilter labs' probes cross rules: their comparison is never of empty paths.
   if (/\/nf-\d+/.test(file)) expect(traced).toBeGreaterThan(0);
 }
