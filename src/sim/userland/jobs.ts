@@ -2,6 +2,7 @@
 // the order they started, and the captures among them, which `kill %N` ends.
 import type { CommandResult } from "../../backend.js";
 import { type World } from "../kernel/netlink/index.js";
+import { worldSlot } from "./world-slot.js";
 
 /** A running (or ended) background capture: `end()` stops it and gives what it printed. */
 export interface CaptureJob {
@@ -15,12 +16,12 @@ interface Table {
   gone: Set<number>;
 }
 
-const tables = new WeakMap<World, Table>();
-
 function table(world: World): Table {
-  let t = tables.get(world);
-  if (t === undefined) tables.set(world, (t = { count: 0, captures: new Map(), gone: new Set() }));
-  return t;
+  return worldSlot<Table>(world, "jobs", () => ({
+    count: 0,
+    captures: new Map(),
+    gone: new Set(),
+  }));
 }
 
 /** A background line starts: its job number. */

@@ -3,13 +3,14 @@
 // namespace, in mount order; `ip netns` sees only /run/netns, which is why a container's
 // namespace is "hidden" from it.
 import type { NetNs, World } from "../kernel/netlink/index.js";
+import { worldSlot } from "./world-slot.js";
 
-const mounts = new WeakMap<World, { ns: NetNs; path: string }[]>();
+const mounts = (world: World): { ns: NetNs; path: string }[] =>
+  worldSlot(world, "nsfs", () => [] as { ns: NetNs; path: string }[]);
 
 /** A namespace file bind-mounted at path; the function returned unmounts it. */
 export function bindNsfs(world: World, ns: NetNs, path: string): () => void {
-  let list = mounts.get(world);
-  if (list === undefined) mounts.set(world, (list = []));
+  const list = mounts(world);
   const m = { ns, path };
   list.push(m);
   return () => {
@@ -20,7 +21,9 @@ export function bindNsfs(world: World, ns: NetNs, path: string): () => void {
 
 /** Every path ns is mounted at, in mount order: docker's (made first), then /run/netns's. */
 export function nsfsPaths(world: World, ns: NetNs): string[] {
-  const docker = (mounts.get(world) ?? []).filter((m) => m.ns === ns).map((m) => m.path);
+  const docker = mounts(world)
+    .filter((m) => m.ns === ns)
+    .map((m) => m.path);
   const named = [...world.named.entries()]
     .filter(([, n]) => n === ns)
     .map(([k]) => `/run/netns/${k}`);

@@ -2,12 +2,9 @@
 // depend on everything else the sandbox ran, so lab comparison normalises them
 // (src/compare/normalise.ts); here they only need to differ from each other.
 import { type World } from "../kernel/netlink/index.js";
-
-const lastPid = new WeakMap<World, number>();
+import { worldSlot } from "./world-slot.js";
 
 /** The next pid of this world's processes (the first one 100). */
 export function nextPid(world: World): number {
-  const pid = (lastPid.get(world) ?? 99) + 1;
-  lastPid.set(world, pid);
-  return pid;
+  return ++worldSlot(world, "pids", () => ({ last: 99 })).last;
 }

@@ -3,6 +3,7 @@
 // them. PID 1 is the sandbox's init, in the root namespace, as on the kernel backend.
 import { type NetNs, type World } from "../kernel/netlink/index.js";
 import { nextPid } from "./pids.js";
+import { worldSlot } from "./world-slot.js";
 
 export interface SimProcess {
   readonly pid: number;
@@ -14,7 +15,8 @@ export interface SimProcess {
 /** The init's command line: the kernel backend's is node running sandbox-init (normalised). */
 export const INIT_CMDLINE = "sandbox-init";
 
-const tables = new WeakMap<World, Set<SimProcess>>();
+const table = (world: World): Set<SimProcess> =>
+  worldSlot(world, "procs", () => new Set<SimProcess>());
 
 /**
  * A process starts living in ns (holding it alive after `ip netns del`, get_net by its
@@ -26,14 +28,13 @@ export function startProcess(
   argv: readonly string[],
 ): { pid: number; exit: () => void } {
   const proc: SimProcess = { pid: nextPid(world), ns, cmdline: argv.join(" ") };
-  let table = tables.get(world);
-  if (table === undefined) tables.set(world, (table = new Set()));
-  table.add(proc);
+  const procs = table(world);
+  procs.add(proc);
   const release = world.hold(ns);
   return {
     pid: proc.pid,
     exit: () => {
-      table.delete(proc);
+      procs.delete(proc);
       release();
     },
   };
@@ -42,7 +43,7 @@ export function startProcess(
 /** Every live process, the init first, by pid (/proc's readdir order). */
 export function processes(world: World): SimProcess[] {
   const init: SimProcess = { pid: 1, ns: world.root, cmdline: INIT_CMDLINE };
-  return [init, ...[...(tables.get(world) ?? [])].sort((a, b) => a.pid - b.pid)];
+  return [init, ...[...table(world)].sort((a, b) => a.pid - b.pid)];
 }
 
 /** /proc/PID/ns/net: the namespace process pid lives in, if there is such a process. */

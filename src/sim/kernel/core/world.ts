@@ -35,6 +35,12 @@ export class World {
    * not import the daemon), made by the first docker line.
    */
   dockerd: unknown = undefined;
+  /**
+   * Userland's own tables (processes, the shell's jobs, nsfs mounts, the pid counter),
+   * kept here so that a world holds all of its state; src/sim/userland/world-slot.ts types
+   * each slot (the kernel may not import userland).
+   */
+  readonly userland = new Map<string, unknown>();
 
   constructor(
     readonly profile: HostProfile,
