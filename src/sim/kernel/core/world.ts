@@ -6,6 +6,7 @@ import { SeededRandom } from "../../engine/random.js";
 import { Trace } from "../../engine/trace.js";
 import type { Frame } from "./packet.js";
 import type { NetDevice } from "./device.js";
+import type { Tap } from "./tap.js";
 import { kfail } from "./errors.js";
 import type { KernelModules } from "./modules.js";
 import { NetNs, type NetdevEvent } from "./netns.js";
@@ -41,6 +42,8 @@ export class World {
    * each slot (the kernel may not import userland).
    */
   readonly userland = new Map<string, unknown>();
+  /** Open packet sockets (tap.ts): what tcpdump captures with. */
+  readonly taps = new Set<Tap>();
 
   constructor(
     readonly profile: HostProfile,
