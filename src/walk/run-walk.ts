@@ -95,6 +95,14 @@ export async function runWalk(
     if (scope) k.warnings.push(...scopeWarnings(scope, k));
     return k;
   };
+  // The kernel's side of the walk, as both kernel modes report it.
+  const kernelSide = (k: KernelProbe) => ({
+    probe: probeResult(k.result),
+    netfilter: k.netfilter,
+    warnings: k.warnings,
+    traced: k.traced,
+    tracing: scope ? ("predicted" as const) : ("all" as const),
+  });
 
   if (b.sim && b.kernel) {
     // The kernel first: the simulator then lets the same time pass around the probe.
@@ -103,13 +111,7 @@ export async function runWalk(
     const s = await simProbe(b.sim, probe, k);
     if (scope) k.warnings.push(...untracedSimWarnings(s.netfilter, k.traced));
     walk.sim = { probe: probeResult(s.result), packets: s.walk.packets, events: s.walk.events };
-    walk.kernel = {
-      probe: probeResult(k.result),
-      netfilter: k.netfilter,
-      warnings: k.warnings,
-      traced: k.traced,
-      tracing: scope ? "predicted" : "all",
-    };
+    walk.kernel = kernelSide(k);
     progress("comparing the state the probe left behind");
     const differences = compareNfPaths(s.netfilter, k.netfilter);
     walk.comparison = {
@@ -136,14 +138,7 @@ export async function runWalk(
       // conntrack's "N flow entries have been shown" goes to stderr: only errors are kept.
       state.push({ command: cmd.text, output: r.stdout + (r.exit !== 0 ? r.stderr : "") });
     }
-    walk.kernel = {
-      probe: probeResult(k.result),
-      netfilter: k.netfilter,
-      warnings: k.warnings,
-      traced: k.traced,
-      tracing: scope ? "predicted" : "all",
-      state,
-    };
+    walk.kernel = { ...kernelSide(k), state };
   }
   return walk;
 }
