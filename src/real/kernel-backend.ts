@@ -9,7 +9,7 @@ import type {
   TraceOptions,
 } from "../backend.js";
 import { unloadedFiles } from "../script/load.js";
-import { resolveSubstitution, runSubstituted } from "../script/run-substituted.js";
+import { runSubstituted, traceSubstituted } from "../script/run-substituted.js";
 import { programSpec } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { refuse } from "./guard.js";
@@ -83,17 +83,26 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
   }
 
   /** TraceOptions other than namespaces are the simulator's: the kernel's clock is the wall's. */
-  async trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<KernelTraceAccount>> {
-    if (cmd.substitution) {
+  trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<KernelTraceAccount>> {
+    if (cmd.substitution)
       // The probe's PID first (run, not traced), then the probe itself, traced.
-      const r = await resolveSubstitution(cmd, cmd.substitution, (c) => this.run(c));
-      if ("result" in r) {
-        const account = { backend: "kernel" as const, netfilter: [], warnings: [], traced: [] };
-        return { result: r.result, account: { ...account, beforeMs: 0, afterMs: 0 } };
-      }
-      const t = await this.trace(r.command, opts);
-      return { ...t, result: { ...t.result, stderr: r.stderr + t.result.stderr } };
-    }
+      return traceSubstituted(
+        cmd,
+        cmd.substitution,
+        (c) => this.run(c),
+        (c) => this.trace(c, opts),
+        (result) => ({
+          result,
+          account: {
+            backend: "kernel",
+            netfilter: [],
+            warnings: [],
+            traced: [],
+            beforeMs: 0,
+            afterMs: 0,
+          },
+        }),
+      );
     return traceOnKernel(
       this.sandbox,
       (c) => this.run(c),

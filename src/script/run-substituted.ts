@@ -70,3 +70,21 @@ export async function runSubstituted<R extends Printed>(
   const res = await run(r.command);
   return r.stderr === "" ? res : { ...res, stderr: r.stderr + res.stderr };
 }
+
+/**
+ * Traces a line with substitutions: the inner commands run (not traced), then the line
+ * with their output in place is traced; `refused` makes the backend's traced result for a
+ * line that could not be resolved.
+ */
+export async function traceSubstituted<T extends { result: Printed }>(
+  cmd: LabCommand,
+  sub: Substitution,
+  run: (c: LabCommand) => Promise<Printed>,
+  trace: (c: LabCommand) => Promise<T>,
+  refused: (result: Printed) => T,
+): Promise<T> {
+  const r = await resolveSubstitution(cmd, sub, run);
+  if ("result" in r) return refused(r.result);
+  const t = await trace(r.command);
+  return { ...t, result: { ...t.result, stderr: r.stderr + t.result.stderr } };
+}

@@ -11,7 +11,7 @@ import {
   type Traced,
 } from "../backend.js";
 import { unloadedFiles } from "../script/load.js";
-import { resolveSubstitution, runSubstituted } from "../script/run-substituted.js";
+import { runSubstituted, traceSubstituted } from "../script/run-substituted.js";
 import { isProgram } from "../script/programs/registry.js";
 import type { LabCommand } from "../script/types.js";
 import { Pacer } from "./engine/pacer.js";
@@ -103,15 +103,16 @@ export class SimBackend implements Backend<SimTraceAccount> {
     return res;
   }
 
-  async trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<SimTraceAccount>> {
-    if (cmd.substitution) {
+  trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<SimTraceAccount>> {
+    if (cmd.substitution)
       // The probe's PID first (run, not traced), then the probe itself, traced.
-      const r = await resolveSubstitution(cmd, cmd.substitution, (c) => this.run(c));
-      if ("result" in r)
-        return { result: r.result, account: { backend: "sim", entries: [], netfilter: [] } };
-      const t = await this.trace(r.command, opts);
-      return { ...t, result: { ...t.result, stderr: r.stderr + t.result.stderr } };
-    }
+      return traceSubstituted(
+        cmd,
+        cmd.substitution,
+        (c) => this.run(c),
+        (c) => this.trace(c, opts),
+        (result) => ({ result, account: { backend: "sim", entries: [], netfilter: [] } }),
+      );
     const world = this.world;
     return this.journal.traced(cmd, world.scheduler.now, opts ?? {}, () =>
       traceInSim(world, (c) => this.run(c), cmd, opts),
