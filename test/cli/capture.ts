@@ -1,9 +1,9 @@
 // Captures what the CLI writes to stdout and stderr, for tests of its commands.
 import { afterEach, beforeEach, vi } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
+import { tempDir } from "../temp-dir.js";
 
 export const captured = { out: "", err: "" };
 
@@ -26,7 +26,7 @@ export function captureOutput(): void {
 
 /** Writes a lab script to a fresh temporary directory; returns its path. */
 export function script(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "pw-cli-"));
+  const dir = tempDir("pw-cli-");
   const f = join(dir, "lab.lab");
   writeFileSync(f, text);
   return f;

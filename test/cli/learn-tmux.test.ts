@@ -2,10 +2,10 @@
 // the screen shows the step, the reveal, the world put back after `b`, and the end.
 // The simulator only: no sandbox, no kernel lock needed.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { tempDir } from "../temp-dir.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 const socket = `pw-learn-${process.pid}`;
@@ -37,7 +37,7 @@ describe.skipIf(!hasTmux)("learn in a terminal", () => {
   });
 
   it("steps through, goes back, and quits", async () => {
-    const state = mkdtempSync(join(tmpdir(), "pw-tmux-"));
+    const state = tempDir("pw-tmux-");
     const entry = join(process.cwd(), "src/cli/entry.ts");
     const tsx = join(process.cwd(), "node_modules/.bin/tsx");
     tmux(

@@ -1,9 +1,9 @@
 // The CLI's `run` contract (lab-script.md): JSON lines, refusals before anything runs.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { captured, captureOutput, run, script } from "./capture.js";
+import { tempDir } from "../temp-dir.js";
 
 captureOutput();
 
@@ -102,7 +102,7 @@ describe("packetwalk run", () => {
 
   it("--compare exits 1 and shows the difference when the simulator is wrong", async () => {
     // A profile that claims ip_forward=1 where the machine has 0 makes the two worlds differ.
-    const dir = mkdtempSync(join(tmpdir(), "pw-prof-"));
+    const dir = tempDir("pw-prof-");
     const prof = join(dir, "p.json");
     writeFileSync(
       prof,

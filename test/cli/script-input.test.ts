@@ -1,8 +1,7 @@
 // How scripts reach `run` and `walk`: expanded lines shown under their script line (text
 // and JSON), a script on standard input, and a probe given without `--`.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -12,6 +11,7 @@ import { walkCommand } from "../../src/cli/walk-command.js";
 import type { Walk } from "../../src/walk/types.js";
 import { pairs } from "../script/test-expander.js";
 import { captured, captureOutput, run, script } from "./capture.js";
+import { tempDir } from "../temp-dir.js";
 
 captureOutput();
 
@@ -100,7 +100,7 @@ describe("walk: a failed setup command keeps its provenance", () => {
 
 describe("run -: the script on standard input", () => {
   it("reads it, and file arguments resolve in the current directory", () => {
-    const dir = mkdtempSync(join(tmpdir(), "pw-stdin-"));
+    const dir = tempDir("pw-stdin-");
     writeFileSync(join(dir, "r.v4"), "*filter\n:INPUT DROP [0:0]\nCOMMIT\n");
     const cli = (input: string) =>
       spawnSync(

@@ -1,10 +1,10 @@
 // `packetwalk diagram` and `walk --diagram` in the simulator (no kernel, no browser
 // needed except where said): what they print and write, and what happens without Chromium.
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { captured, captureOutput, run, script } from "../cli/capture.js";
+import { tempDir } from "../temp-dir.js";
 
 captureOutput();
 
@@ -41,7 +41,7 @@ describe("packetwalk diagram", () => {
 
   it("without a browser, writes the .mmd and says what is missing (exit 3)", async () => {
     process.env.PACKETWALK_CHROMIUM = "/nonexistent/chromium";
-    const out = join(mkdtempSync(join(tmpdir(), "pw-diagram-")), "t.svg");
+    const out = join(tempDir("pw-diagram-"), "t.svg");
     expect(await run("diagram", "-o", out, script(TWO))).toBe(3);
     expect(captured.err).toContain("no Chromium found");
     expect(existsSync(out)).toBe(false);
@@ -87,7 +87,7 @@ describe("packetwalk walk --diagram", () => {
   });
 
   it("-o FILE.mmd writes three files", async () => {
-    const base = join(mkdtempSync(join(tmpdir(), "pw-walkdiagram-")), "w.mmd");
+    const base = join(tempDir("pw-walkdiagram-"), "w.mmd");
     const f = script(TWO);
     await run(
       "walk",

@@ -2,8 +2,7 @@
 // sub-columns of six, the bridge's bare ports leave the host's box and hang off the
 // bridge's continuations, and each one-device namespace is a single node. Smaller
 // columns are drawn as before. Checked in the browser: the picture is wider than tall.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runLab } from "../../src/compare/lab-run.js";
@@ -16,6 +15,7 @@ import {
 } from "../../src/render-node/mermaid-render.js";
 import { parseScript } from "../../src/script/parse.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
+import { tempDir } from "../temp-dir.js";
 
 function star(n: number): string {
   const lines = [
@@ -85,7 +85,7 @@ describe.skipIf(browserPath() === undefined)("a wide world in the browser", () =
 
   it("30 namespaces make a picture wider than tall, with every namespace on it", async () => {
     const svg = await renderer.render(await chart(30), "svg");
-    const file = join(mkdtempSync(join(tmpdir(), "pw-wrap-")), "wide.svg");
+    const file = join(tempDir("pw-wrap-"), "wide.svg");
     writeFileSync(file, svg);
     const v = await renderer.view(file);
     expect(v.width).toBeGreaterThan(v.height);

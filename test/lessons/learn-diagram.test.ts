@@ -1,7 +1,6 @@
 // `learn` shows a step's diagram: the SVG npm run diagrams drew for it (or for the last
 // step before it whose topology changed) and the topology as text, read from the world.
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
@@ -13,11 +12,12 @@ import { topologyText } from "../../src/diagram/topology-text.js";
 import { resolveProfile } from "../../src/cli/profile.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
 import { runStep } from "../../src/lessons/run-step.js";
+import { tempDir } from "../temp-dir.js";
 
 describe("a lesson step's diagram", () => {
   it("is shown by learn: the SVG's path and the topology as text", async () => {
     let out = "";
-    const progress = new ProgressStore(join(mkdtempSync(join(tmpdir(), "pw-learn-")), "p.json"));
+    const progress = new ProgressStore(join(tempDir("pw-learn-"), "p.json"));
     // Lesson 1: steps 1-3 answered, then step 4 (a bridge) carries a `diagram` block.
     const keys = ["3", "", "1", "", "no", "", "1", "q"];
     const code = await learnCommand("namespaces-veth-bridge", {}, (s) => (out += s), {

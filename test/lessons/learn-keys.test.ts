@@ -1,8 +1,6 @@
 // `packetwalk learn` driven through a whole lesson by scripted keys (lines): predictions
 // right and wrong, back (the world restored), the whole walk, `k` (here a second
 // simulator stands in for the kernel, so the test needs no sandbox), to the end.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
@@ -10,6 +8,7 @@ import { learnCommand } from "../../src/cli/learn-command.js";
 import { resolveProfile } from "../../src/cli/profile.js";
 import { ProgressStore } from "../../src/cli/progress.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
+import { tempDir } from "../temp-dir.js";
 
 async function learn(
   lesson: string | undefined,
@@ -17,7 +16,7 @@ async function learn(
   opts: { lang?: string } = {},
 ): Promise<{ out: string; code: number; progress: ProgressStore; kernels: number }> {
   let out = "";
-  const progress = new ProgressStore(join(mkdtempSync(join(tmpdir(), "pw-learn-")), "p.json"));
+  const progress = new ProgressStore(join(tempDir("pw-learn-"), "p.json"));
   let kernels = 0;
   const code = await learnCommand(lesson, opts, (s) => (out += s), {
     input: Readable.from(keys.map((k) => `${k}\n`)),

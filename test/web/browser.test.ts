@@ -2,12 +2,12 @@
 // browser, which fails on any node: import) and run in headless Chromium gives, line by
 // line, what `packetwalk run --json` gives.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { captured, captureOutput, run } from "../cli/capture.js";
+import { tempDir } from "../temp-dir.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 const LESSON = "lessons/01-namespaces-veth-bridge.lab";
@@ -50,7 +50,7 @@ describe("the simulator in a browser", () => {
   it.skipIf(CHROMIUM === undefined)(
     "runs lesson 1 in headless Chromium with the CLI's results",
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "pw-web-"));
+      const dir = tempDir("pw-web-");
       const page = join(dir, "lesson.html");
       const code = (await bundle()).replace(/<\/script/gi, "<\\/script");
       writeFileSync(
