@@ -5,6 +5,7 @@
 // simulator that forgets what the probe left in a container is caught.
 import { describe, expect, it } from "vitest";
 import type { SimTraceAccount, TraceOptions, Traced } from "../../src/backend.js";
+import { normaliseDockerText } from "../../src/compare/docker-normalise.js";
 import { KernelBackend } from "../../src/real/kernel-backend.js";
 import { parseLine, parseScript } from "../../src/script/parse.js";
 import type { LabCommand } from "../../src/script/types.js";
@@ -58,13 +59,23 @@ async function walk(
   }
 }
 
-/** The kernel's trace with nc's ephemeral port folded (two sandboxes, two runs of nc). */
+/**
+ * The kernel's trace with what two sandboxes draw differently folded: nc's ephemeral port,
+ * the user network's bridge br-<id> in rule texts.
+ */
 const hops = (w: Walk) =>
-  w.kernel!.netfilter.map((p) => ({
-    ...p,
-    sport: p.sport === undefined || p.sport < 32768 ? p.sport : "ephemeral",
-    dport: p.dport === undefined || p.dport < 32768 ? p.dport : "ephemeral",
-  }));
+  w.kernel!.netfilter.map(
+    (p) =>
+      JSON.parse(
+        normaliseDockerText(
+          JSON.stringify({
+            ...p,
+            sport: p.sport === undefined || p.sport < 32768 ? p.sport : "ephemeral",
+            dport: p.dport === undefined || p.dport < 32768 ? p.dport : "ephemeral",
+          }),
+        ),
+      ) as unknown,
+  );
 
 const stateNs = (w: Walk): string[] => [
   ...new Set(
@@ -102,6 +113,43 @@ describe.concurrent("a docker walk traced where the probe goes", () => {
       expect(stateNs(all)).toEqual(["", "lan", "c0", "ca", "cb", "cc", "web"]);
     });
   }
+});
+
+/** A predictor that publishes 8080 on cc instead of web: a wrong prediction. */
+class MisledSim extends SimBackend {
+  override run(cmd: LabCommand): ReturnType<SimBackend["run"]> {
+    const text = cmd.text.includes("--name web")
+      ? cmd.text.replace("-p 8080:80 ", "")
+      : cmd.text.includes("--name cc")
+        ? cmd.text.replace("--network n1", "--network n1 -p 8080:80")
+        : undefined;
+    return super.run(text === undefined ? cmd : parseLine(text, cmd.line, "misled")!);
+  }
+}
+
+describe("a docker walk whose prediction was wrong", () => {
+  it("the kernel's packets went into web, which was not traced: the walk names it", async () => {
+    const { script } = parseScript(LAB, "docker-scope.lab");
+    const kernel = await KernelBackend.start();
+    let w: Walk;
+    try {
+      w = await runWalk(script, parseProbe(REACH.split(" ")), {
+        kernel,
+        predictor: new MisledSim(),
+      });
+    } finally {
+      await kernel.close();
+    }
+    expect(w.kernel?.tracing).toBe("predicted");
+    expect(w.kernel?.traced).toEqual(["", "cc (container)", "lan"]);
+    const warnings = w.kernel!.warnings.join("\n");
+    expect(warnings).toMatch(
+      /packets left \(root\) by veth[0-9a-f]{7} into web \(container\), .*not traced/,
+    );
+    expect(warnings).toMatch(
+      /the simulator's packets went through cc \(container\), the kernel's did not/,
+    );
+  });
 });
 
 /** A simulator that forgets the neighbour entry the probe made in ca: a wrong expectation. */
