@@ -2,7 +2,8 @@
 // against what the kernel reports; and the egress watch's nft text. No kernel here.
 import { describe, expect, it } from "vitest";
 import { runLab } from "../../src/compare/lab-run.js";
-import { parseVeths } from "../../src/real/egress-peers.js";
+import { egressPeers, parseVeths } from "../../src/real/egress-peers.js";
+import type { Sandbox } from "../../src/real/sandbox.js";
 import { egressTableScript, parseSeenSets } from "../../src/real/egress-watch.js";
 import { parseScript } from "../../src/script/parse.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
@@ -200,5 +201,57 @@ describe("where an egress device leads (egress-peers.ts)", () => {
       { ifname: "v1", ifindex: 9, linkIndex: 10 },
     ]);
     expect(parseVeths("not json")).toEqual([]);
+  });
+
+  it("each device paired with its other end: traced namespaces first, the rest only when needed", async () => {
+    // The root's veth 7 is ca's eth0 (2, linked to 7); veth 8 leads to cz, not traced; veth
+    // 9 to nothing found; br0 is no veth.
+    const links: Record<string, object[]> = {
+      "": [
+        { ifindex: 3, ifname: "br0" },
+        { ifindex: 7, ifname: "vetha000001", link_index: 2, link_netnsid: 0 },
+        { ifindex: 8, ifname: "vetha000002", link_index: 2, link_netnsid: 1 },
+        { ifindex: 9, ifname: "vetha000003", link_index: 5, link_netnsid: 2 },
+      ],
+      "/run/docker/netns/ca": [{ ifindex: 2, ifname: "eth0", link_index: 7, link_netnsid: 0 }],
+      "/run/docker/netns/cz": [{ ifindex: 2, ifname: "eth0", link_index: 8, link_netnsid: 0 }],
+    };
+    const asked: string[] = [];
+    const sandbox = {
+      exec: ({ argv }: { argv: string[] }) => {
+        const file = /^--net=(.*)$/.exec(argv[1] ?? "")?.[1] ?? "";
+        asked.push(file);
+        return Promise.resolve({ exit: 0, stdout: JSON.stringify(links[file] ?? []), stderr: "" });
+      },
+    } as unknown as Sandbox;
+    const ca = { ns: "ca (container)", file: "/run/docker/netns/ca" };
+    const cz = { ns: "cz (container)", file: "/run/docker/netns/cz" };
+    const egress = [
+      { ns: "", dev: "br0" },
+      { ns: "", dev: "vetha000001" },
+      { ns: "ca (container)", dev: "eth0" },
+    ];
+    expect(
+      await egressPeers(sandbox, egress, [{ ns: "" }, ca], () =>
+        Promise.reject(new Error("not needed")),
+      ),
+    ).toEqual([
+      { ns: "", dev: "br0" },
+      { ns: "", dev: "vetha000001", to: "ca (container)" },
+      { ns: "ca (container)", dev: "eth0", to: "" },
+    ]);
+    asked.length = 0;
+    const out = await egressPeers(
+      sandbox,
+      [...egress, { ns: "", dev: "vetha000002" }, { ns: "", dev: "vetha000003" }],
+      [{ ns: "" }, ca],
+      () => Promise.resolve([{ ns: "" }, ca, cz]),
+    );
+    expect(out.slice(3)).toEqual([
+      { ns: "", dev: "vetha000002", to: "cz (container)" },
+      { ns: "", dev: "vetha000003", to: null },
+    ]);
+    // The others were read once, and only those not read already.
+    expect(asked).toEqual(["", "/run/docker/netns/ca", "/run/docker/netns/cz"]);
   });
 });
