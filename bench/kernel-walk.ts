@@ -7,6 +7,8 @@
 // collected, state read and compared), which is what goal 3 is about.
 //   tsx bench/kernel-walk.ts            N = 4, 200
 //   tsx bench/kernel-walk.ts 4 50 200   other sizes
+//   tsx bench/kernel-walk.ts --docker 4 30   N containers on a docker network (a real
+//                                        dockerd in the sandbox), `docker exec c0 ping`
 // Needs root (or user namespaces); run it under the kernel lock. Never timed in tests.
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -26,9 +28,22 @@ interface Timed {
   warnings: string[];
 }
 
-async function timeWalk(n: number, mode: Mode): Promise<Timed> {
-  const { script } = parseScript(containersScript(n), "bench");
-  const probe = parseLine(`ip netns exec c0 ping -c1 -W1 ${addr(n - 1)}`, 1, "<probe>")!;
+/** N containers on one docker network, c0 to c(N-1) (172.18.0.2 onwards). */
+function dockerScript(n: number): string {
+  const lines = ["docker network create n1"];
+  for (let i = 0; i < n; i++) lines.push(`docker run -d --name c${i} --network n1 alpine`);
+  return lines.join("\n") + "\n";
+}
+
+async function timeWalk(n: number, mode: Mode, docker = false): Promise<Timed> {
+  const { script } = parseScript(docker ? dockerScript(n) : containersScript(n), "bench");
+  const probe = parseLine(
+    docker
+      ? `docker exec c0 ping -c1 -W1 172.18.${Math.floor((n + 1) / 256)}.${(n + 1) % 256}`
+      : `ip netns exec c0 ping -c1 -W1 ${addr(n - 1)}`,
+    1,
+    "<probe>",
+  )!;
   const kernel = await KernelBackend.start({ timeoutMs: 120_000 });
   const sim = mode.startsWith("compare") ? new SimBackend() : undefined;
   const predictor = mode.endsWith("--trace-all") ? undefined : new SimBackend();
@@ -68,13 +83,17 @@ const fmt = (ms: number): string =>
   ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 
 /** One row per size and mode; the walk's ratio against the first size's, same mode. */
-export async function printKernelWalks(ns: number[], modes: Mode[] = MODES): Promise<void> {
+export async function printKernelWalks(
+  ns: number[],
+  modes: Mode[] = MODES,
+  docker = false,
+): Promise<void> {
   console.log("N      mode                  set-up     walk       vs first  traced  load");
   const first = new Map<Mode, number>();
   for (const n of ns) {
     for (const mode of modes) {
       process.stderr.write(`N=${n}: walk ${mode}...\n`);
-      const t = await timeWalk(n, mode);
+      const t = await timeWalk(n, mode, docker);
       if (!first.has(mode)) first.set(mode, t.walk);
       console.log(
         [
@@ -97,5 +116,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     .slice(2)
     .map(Number)
     .filter((x) => x > 0);
-  await printKernelWalks(sizes.length ? sizes : [4, 200]);
+  const docker = process.argv.includes("--docker");
+  await printKernelWalks(sizes.length ? sizes : docker ? [4, 30] : [4, 200], MODES, docker);
 }

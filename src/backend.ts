@@ -107,7 +107,15 @@ export interface KernelTraceAccount {
    * With TraceOptions.namespaces only: the devices IPv4 packets left each traced namespace
    * by (src/real/egress-watch.ts), to tell a probe that went where it was not traced.
    */
-  egress?: { ns: string; dev: string }[];
+  egress?: {
+    ns: string;
+    dev: string;
+    /**
+     * Where the device leads, as the kernel pairs its veths: the namespace of the other
+     * end, null when that was not found; absent when not a veth into another namespace.
+     */
+    to?: string | null;
+  }[];
   /** Wall ms tracing took to start, before the command ran. */
   beforeMs: number;
   /** Wall ms from the command's end until tracing had stopped (the settle included). */

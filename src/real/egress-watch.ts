@@ -7,6 +7,7 @@
 // postrouting (routed and local packets), `bridge` at forward and output (frames a bridge
 // hands to a port, which the ip family never sees per port). Multicast is left out, as in
 // the trace (a bridge's IGMP reports). The tables go when the watch is collected.
+import type { NsFile } from "./nf-trace.js";
 import type { Sandbox } from "./sandbox.js";
 import { EGRESS_TABLE } from "./xtables-trace.js";
 
@@ -14,9 +15,15 @@ export { EGRESS_TABLE };
 
 /** A device IPv4 packets left a namespace by. */
 export interface Egress {
-  /** "" for the sandbox's own namespace. */
+  /** "" for the sandbox's own namespace; a container's as its NsFile names it. */
   ns: string;
   dev: string;
+}
+
+/** argv run in a namespace: by name (`ip netns exec`), or by file (a container's, nsenter). */
+export function inNamespace(ns: string, argv: string[], file?: string): string[] {
+  if (file !== undefined) return ["nsenter", `--net=${file}`, "--", ...argv];
+  return ns === "" ? argv : ["ip", "netns", "exec", ns, ...argv];
 }
 
 export interface EgressWatch {
@@ -53,23 +60,28 @@ export function parseSeenSets(json: string): string[] {
   return [...new Set(devs.filter((d): d is string => typeof d === "string"))].sort();
 }
 
-const label = (ns: string): string => (ns === "" ? "the sandbox's namespace" : `namespace ${ns}`);
+const label = (ns: string): string =>
+  ns === "" ? "the sandbox's namespace" : ns.endsWith(")") ? ns : `namespace ${ns}`;
 
-/** Starts watching in each namespace ("" for the sandbox's own); resolves once in place. */
+/**
+ * Starts watching in each namespace ("" for the sandbox's own) and in `files` (containers'
+ * namespaces, by the name traces give them); resolves once in place.
+ */
 export async function startEgressWatch(
   sandbox: Sandbox,
   namespaces: readonly string[],
+  files: readonly NsFile[] = [],
 ): Promise<EgressWatch> {
-  const inNs = (ns: string, argv: string[]): string[] =>
-    ns === "" ? argv : ["ip", "netns", "exec", ns, ...argv];
+  const paths = new Map(files.map((f) => [f.name, f.path]));
   const nft = (ns: string, args: string[], stdin?: string) =>
     sandbox.exec({
-      argv: inNs(ns, ["nft", ...args]),
+      argv: inNamespace(ns, ["nft", ...args], paths.get(ns)),
       background: false,
       ...(stdin !== undefined ? { stdin } : {}),
     });
+  const all = [...namespaces, ...files.map((f) => f.name).filter((n) => !namespaces.includes(n))];
   const started = await Promise.all(
-    namespaces.map(async (ns) => ({ ns, r: await nft(ns, ["-f", "-"], egressTableScript()) })),
+    all.map(async (ns) => ({ ns, r: await nft(ns, ["-f", "-"], egressTableScript()) })),
   );
   const warnings = started
     .filter((s) => s.r.exit !== 0)

@@ -5,6 +5,7 @@
 import type { CommandResult, KernelTraceAccount, Traced } from "../backend.js";
 import { SETTLE_MS } from "../backend/trace-types.js";
 import type { LabCommand } from "../script/types.js";
+import { egressPeers, type Place } from "./egress-peers.js";
 import { startEgressWatch } from "./egress-watch.js";
 import { listNamespaces, startNfTrace, type NsFile } from "./nf-trace.js";
 import type { Sandbox } from "./sandbox.js";
@@ -21,10 +22,12 @@ export async function traceOnKernel(
   // Only namespaces that exist: a scope predicted elsewhere may name one the kernel lacks.
   const [all, files] = await Promise.all([listNamespaces(sandbox), more()]);
   const traced = only === undefined ? all : all.filter((ns) => only.includes(ns));
+  const tracedFiles = only === undefined ? files : files.filter((f) => only.includes(f.name));
   // A scoped trace also watches which devices packets left by (egress-watch.ts).
-  const watching = only === undefined ? undefined : startEgressWatch(sandbox, ["", ...traced]);
+  const watching =
+    only === undefined ? undefined : startEgressWatch(sandbox, ["", ...traced], tracedFiles);
   const [session, watch] = await Promise.all([
-    startNfTrace(sandbox, traced, files).catch(async (e: unknown) => {
+    startNfTrace(sandbox, traced, tracedFiles).catch(async (e: unknown) => {
       // Its tables must not outlive a trace that never started.
       if (watching) await (await watching).collect();
       throw e;
@@ -48,6 +51,16 @@ export async function traceOnKernel(
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   await session.cut();
   const [stopped, watched] = await Promise.all([session.stop(), watch?.collect()]);
+  // Where each device leads, in the kernel's own names (egress-peers.ts).
+  const place = (ns: string): Place => {
+    const file = files.find((f) => f.name === ns)?.path;
+    return file === undefined ? { ns } : { ns, file };
+  };
+  const egress =
+    watched &&
+    (await egressPeers(sandbox, watched.egress, session.namespaces.map(place), () =>
+      Promise.resolve([...all, ...files.map((f) => f.name)].map(place)),
+    ));
   return {
     result,
     account: {
@@ -55,7 +68,7 @@ export async function traceOnKernel(
       netfilter: stopped.packets,
       warnings: [...stopped.warnings, ...(watched?.warnings ?? [])],
       traced: [...session.namespaces],
-      ...(watched ? { egress: watched.egress } : {}),
+      ...(egress ? { egress } : {}),
       beforeMs: t1 - t0,
       afterMs: performance.now() - t2,
     },

@@ -2,13 +2,13 @@
 // recorded, and (with both backends) hold the simulated walk against the kernel's trace
 // and the state the probe left behind.
 import type { Backend, CommandResult, KernelTraceAccount, SimTraceAccount } from "../backend.js";
-import { nsOf } from "../backend/trace-types.js";
 import { runLab, type LineResult } from "../compare/lab-run.js";
 import { sameResult } from "../compare/normalise.js";
 import { parseLine } from "../script/parse.js";
 import type { LabCommand, LabScript } from "../script/types.js";
 import { compareNfPaths } from "./compare-nf.js";
 import { probeNs } from "./probe.js";
+import { containersOf, statePlaces, stateReads } from "./state-reads.js";
 import {
   predictable,
   predictScope,
@@ -87,7 +87,7 @@ export async function runWalk(
   // A world the predictor set up otherwise (a line that failed in one only) predicts nothing.
   if (predictor && predicted && sameExits(predicted, kernelLines)) {
     progress("predicting the probe's way in the simulator");
-    scope = await predictScope(predictor, probe).catch(() => undefined);
+    scope = await predictScope(predictor, probe, script.commands).catch(() => undefined);
   }
   const traceKernel = async (kernel: Backend<KernelTraceAccount>): Promise<KernelProbe> => {
     progress("sending the probe on the kernel, with netfilter tracing");
@@ -133,10 +133,13 @@ export async function runWalk(
     const k = await traceKernel(b.kernel);
     const state: { command: string; output: string }[] = [];
     // Where the probe could leave state: where it was traced.
-    for (const cmd of stateCommands(script, scope ? k.traced : undefined)) {
-      const r = await b.kernel.run(cmd);
-      // conntrack's "N flow entries have been shown" goes to stderr: only errors are kept.
-      state.push({ command: cmd.text, output: r.stdout + (r.exit !== 0 ? r.stderr : "") });
+    const containers = await containersOf(b.kernel, script.commands);
+    for (const place of statePlaces(script, containers, scope ? k.traced : undefined)) {
+      for (const read of await stateReads(place, b.kernel)) {
+        const r = await b.kernel.run(read.command);
+        // conntrack's "N flow entries have been shown" goes to stderr: only errors are kept.
+        state.push({ command: read.text, output: r.stdout + (r.exit !== 0 ? r.stderr : "") });
+      }
     }
     walk.kernel = { ...kernelSide(k), state };
   }
@@ -153,42 +156,6 @@ function sameExits(a: LineResult[], b: LineResult[]): boolean {
   return a.length === b.length && a.every((l, i) => l.result.exit === b[i]!.result.exit);
 }
 
-/** Namespaces the script made (`ip netns add NAME`), in order, the root first. */
-function namespacesOf(script: LabScript): (string | undefined)[] {
-  const names = script.commands.flatMap((c) =>
-    c.program === "ip" && c.args[0] === "netns" && c.args[1] === "add" && c.args[2]
-      ? [c.args[2]]
-      : [],
-  );
-  return [undefined, ...new Set(names)];
-}
-
-/**
- * What the probe left in each namespace: neighbours, bridge forwarding entries,
- * conntrack entries and iptables counters, read the same way in both backends.
- */
-function stateCommands(script: LabScript, only?: readonly string[]): LabCommand[] {
-  const out: LabCommand[] = [];
-  for (const ns of namespacesOf(script)) {
-    if (only && !only.includes(nsOf(ns))) continue;
-    const prefix = ns === undefined ? "" : `ip netns exec ${ns} `;
-    // conntrack per protocol: a bridge's IGMP reports make entries of their own on the
-    // kernel (protocol 2), which have nothing to do with the probe.
-    for (const c of [
-      "ip neigh show",
-      "bridge fdb show",
-      "conntrack -L -p icmp",
-      "conntrack -L -p tcp",
-      "conntrack -L -p udp",
-      "iptables-save -c",
-    ]) {
-      const cmd = parseLine(prefix + c, 0, "<walk>");
-      if (cmd) out.push(cmd);
-    }
-  }
-  return out;
-}
-
 async function compareState(
   script: LabScript,
   sim: Backend,
@@ -196,14 +163,18 @@ async function compareState(
   only?: readonly string[],
 ): Promise<{ command: string; sim: string; kernel: string; match: boolean }[]> {
   const out: { command: string; sim: string; kernel: string; match: boolean }[] = [];
-  for (const cmd of stateCommands(script, only)) {
-    const [s, k] = [await sim.run(cmd), await kernel.run(cmd)];
-    out.push({
-      command: cmd.text,
-      sim: s.stdout + s.stderr,
-      kernel: k.stdout + k.stderr,
-      match: sameResult(s, k, cmd.text),
-    });
+  const containers = await containersOf(kernel, script.commands);
+  for (const place of statePlaces(script, containers, only)) {
+    const [s, k] = [await stateReads(place, sim), await stateReads(place, kernel)];
+    for (const [i, read] of k.entries()) {
+      const [sr, kr] = [await sim.run(s[i]!.command), await kernel.run(read.command)];
+      out.push({
+        command: read.text,
+        sim: sr.stdout + sr.stderr,
+        kernel: kr.stdout + kr.stderr,
+        match: sameResult(sr, kr, read.text),
+      });
+    }
   }
   return out;
 }

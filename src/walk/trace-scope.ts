@@ -6,8 +6,11 @@
 // the prediction, and a probe that took another way is said to have (scopeWarnings).
 import type { Backend, CommandResult, SimTraceAccount } from "../backend.js";
 import type { Topology } from "../backend/topology.js";
-import { nsDisplay, nsOf, ROOT_NS, type NsName, type TraceEntry } from "../backend/trace-types.js";
+import { nsDisplay, ROOT_NS, type NsName, type TraceEntry } from "../backend/trace-types.js";
+import { parseLine } from "../script/parse.js";
 import type { LabCommand } from "../script/types.js";
+import { probeNs } from "./probe.js";
+import { containerNs, containersOf } from "./state-reads.js";
 
 export interface TraceScope {
   /** The namespaces to trace: the root first, then by name. */
@@ -19,14 +22,13 @@ export interface TraceScope {
 }
 
 /**
- * Whether a prediction can scope the kernel's trace: not with docker, whose containers'
- * namespaces the kernel backend finds by other names than the simulator's (ip netns list
- * does not list them), so a scope by name could leave a container out.
+ * Whether a prediction can scope the kernel's trace: not for a script some line of which
+ * an expander rewrote (its commands are not the script's lines). Docker's containers are
+ * named alike on both sides ("web (container)"): the kernel finds each one's namespace by
+ * the container's name (real/docker/container-netns.ts).
  */
 export function predictable(commands: readonly LabCommand[], probe: LabCommand): boolean {
-  return ![...commands, probe].some(
-    (c) => c.program === "docker" || c.provenance.expandedBy !== undefined,
-  );
+  return ![...commands, probe].some((c) => c.provenance.expandedBy !== undefined);
 }
 
 /**
@@ -36,10 +38,32 @@ export function predictable(commands: readonly LabCommand[], probe: LabCommand):
 export async function predictScope(
   predictor: Backend<SimTraceAccount>,
   probe: LabCommand,
+  commands: readonly LabCommand[] = [],
 ): Promise<TraceScope> {
   const topology = await predictor.inspect();
+  // inspect() lists no container: the owners of the probe's addresses are asked of docker.
+  const unowned = addressesIn(probe).filter((a) => owners([a], topology).length === 0);
+  const extra = unowned.length > 0 ? await containerOwners(predictor, commands, unowned) : [];
   const { result, account } = await predictor.trace(probe);
-  return scopeOf(probe, result, account.entries, topology);
+  const scope = scopeOf(probe, result, account.entries, topology);
+  if (extra.length === 0) return scope;
+  return { ...scope, namespaces: sorted(new Set([...scope.namespaces, ...extra])) };
+}
+
+/** The containers' namespaces with one of `addresses` (`docker exec C ip -o -4 addr`). */
+async function containerOwners(
+  backend: Backend,
+  commands: readonly LabCommand[],
+  addresses: readonly string[],
+): Promise<NsName[]> {
+  const out: NsName[] = [];
+  for (const name of await containersOf(backend, commands)) {
+    const cmd = parseLine(`docker exec ${name} ip -o -4 addr`, 0, "<walk>");
+    const r = cmd ? await backend.run(cmd) : undefined;
+    const mine = [...(r?.stdout ?? "").matchAll(/\sinet ([\d.]+)\//g)].map((m) => m[1]);
+    if (mine.some((a) => a !== undefined && addresses.includes(a))) out.push(containerNs(name));
+  }
+  return out;
 }
 
 /** The scope from a simulated probe's trace and the world it ran in. */
@@ -49,7 +73,7 @@ export function scopeOf(
   entries: readonly TraceEntry[],
   topology: Topology,
 ): TraceScope {
-  const names = new Set<NsName>([ROOT_NS, nsOf(probe.netns)]);
+  const names = new Set<NsName>([ROOT_NS, probeNs(probe)]);
   for (const ns of owners(addressesIn(probe), topology)) names.add(ns);
   const stacks = new Set<NsName>();
   for (const e of entries) {
@@ -123,19 +147,26 @@ export function scopeWarnings(
     result: CommandResult;
     netfilter: readonly { ns: NsName }[];
     traced: readonly NsName[];
-    egress?: readonly { ns: NsName; dev: string }[];
+    egress?: readonly { ns: NsName; dev: string; to?: NsName | null }[];
   },
 ): string[] {
   const seen = new Set(kernel.netfilter.map((p) => p.ns));
   const missing = scope.predicted.stacks.filter((ns) => !seen.has(ns));
   const out: string[] = [];
   const traced = `only ${list(kernel.traced)} were traced`;
+  // Where the kernel says a device leads, it is believed; else the simulator's topology
+  // (the same devices by name, for a world without docker's random names).
   const escaped = (kernel.egress ?? []).flatMap((e) =>
-    scope.exits.filter((x) => x.ns === e.ns && x.dev === e.dev),
+    e.to === undefined
+      ? scope.exits.filter((x) => x.ns === e.ns && x.dev === e.dev)
+      : e.to === null || !kernel.traced.includes(e.to)
+        ? [{ ns: e.ns, dev: e.dev, to: e.to }]
+        : [],
   );
   for (const x of escaped) {
+    const into = x.to === null ? "a namespace" : nsDisplay(x.to);
     out.push(
-      `the kernel's packets left ${nsDisplay(x.ns)} by ${x.dev} into ${nsDisplay(x.to)}, which the simulator ` +
+      `the kernel's packets left ${nsDisplay(x.ns)} by ${x.dev} into ${into}, which the simulator ` +
         `did not predict and which was not traced: what happened there is missing from this walk ` +
         `(${traced}; --trace-all traces every namespace)`,
     );

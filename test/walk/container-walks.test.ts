@@ -115,10 +115,14 @@ describe("container walks against the kernel's trace", () => {
         expect(differing?.map((s) => `${s.command}\nsim:\n${s.sim}kernel:\n${s.kernel}`)).toEqual(
           [],
         );
+        const far = { [PING]: "cb", [PING_DEFAULT]: "c2", [REACH]: "web", [OUT]: "web" }[probe];
+        // That state includes the containers' own (read through their PIDs, both sides).
+        expect(w.comparison?.state.map((s) => s.command)).toContain(
+          `nsenter -t $(docker inspect -f '{{.State.Pid}}' ${far}) -n conntrack -L -p icmp`,
+        );
         // The kernel traced inside the containers, under the simulator's names: packets
         // are seen there even where no chain of the container's own decides anything.
         const namespaces = new Set(w.kernel!.netfilter.map((p) => p.ns));
-        const far = { [PING]: "cb", [PING_DEFAULT]: "c2", [REACH]: "web", [OUT]: "web" }[probe];
         expect(namespaces).toContain(`${far} (container)`);
         if (probe === PING || probe === OUT) {
           // The echo request is the container's first packet of a flow: it goes through
