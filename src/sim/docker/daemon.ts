@@ -32,6 +32,7 @@ import { bindNsfs } from "../userland/nsfs.js";
 import { startProcess } from "../userland/procs.js";
 import { DockerIds, macFromIp } from "./ids.js";
 import { proxyTcp } from "./proxy.js";
+import { proxyUdp } from "./proxy-udp.js";
 import {
   AddressSpace,
   formatSubnet,
@@ -135,6 +136,8 @@ interface Binding {
   /** The socket that holds the host port: docker-proxy's, or dockerd's own without it. */
   tcp?: TcpListener;
   udp?: UdpSock;
+  /** docker-proxy's UDP side ends: its sockets to the container go with it. */
+  stopUdpProxy?: () => void;
 }
 
 export interface Container {
@@ -941,6 +944,7 @@ export class Dockerd {
       } else {
         b.udp = root.udp.bind(addr, p.hostPort);
         b.udp.owner = owner;
+        if (proxy) b.stopUdpProxy = proxyUdp(root, b.udp, { ip: b.ip, port: p.port }, owner);
       }
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;
@@ -1006,6 +1010,7 @@ export class Dockerd {
       if (p.hostIp !== "::") this.portRules("-D", b, v4[0] === b);
       const gone = (): void => {
         if (b.tcp) this.world.root.tcp.closeListener(b.tcp);
+        b.stopUdpProxy?.();
         if (b.udp) this.world.root.udp.close(b.udp);
         for (const [fd, x] of this.fds) if (x === b) this.fds.delete(fd);
       };
