@@ -749,6 +749,10 @@ export class Dockerd {
     c.sandboxKey = key;
     c.sandboxId = id;
     this.lab("ip link set lo up", c.sandbox);
+    // Without IPv6 on its networks (never, here) the sandbox has none: lo loses ::1, and
+    // every interface moved in later starts disabled (checked on 20.10: all, default, lo
+    // and each ethN read 1; `ip -6 addr` and `ip -6 route` print nothing).
+    this.lab("sysctl -w net.ipv6.conf.all.disable_ipv6=1", c.sandbox);
     return c.sandbox;
   }
 
@@ -804,10 +808,10 @@ export class Dockerd {
     // osl AddInterface: into the sandbox, renamed, addressed, up.
     this.act(`ip link set ${peer} netns ${sb.key}`, () => {
       const dev = this.world.root.deviceList().find((d) => d.name === peer)!;
-      // A container without IPv6 has net.ipv6.conf.*.disable_ipv6=1 (20.10): its interface
+      // Into a namespace whose default is disable_ipv6=1 (makeSandbox): the interface
       // gets no link-local and stays silent (no MLD report, no DAD), so docker0 learns
-      // nothing from it until it sends IPv4; addrgenmode none is the model's nearest.
-      linkSet(dev, { netns: sb.ns, addrGenMode: "none" });
+      // nothing from it until it sends IPv4.
+      linkSet(dev, { netns: sb.ns });
     });
     this.lab(`ip link set ${peer} name ${ifname}`, sb);
     this.lab(`ip link set ${ifname} address ${mac}`, sb);
