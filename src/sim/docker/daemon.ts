@@ -24,6 +24,7 @@ import {
   type NetNs,
   type TcpListener,
   type UdpSock,
+  type Inet6Wildcard,
   type World,
 } from "../kernel/netlink/index.js";
 import type { ProcessEnv, Waiting } from "../userland/program.js";
@@ -136,6 +137,8 @@ interface Binding {
   /** The socket that holds the host port: docker-proxy's, or dockerd's own without it. */
   tcp?: TcpListener;
   udp?: UdpSock;
+  /** docker-proxy's [::] socket (sockets/inet6.ts). */
+  inet6?: Inet6Wildcard;
   /** docker-proxy's UDP side ends: its sockets to the container go with it. */
   stopUdpProxy?: () => void;
 }
@@ -900,8 +903,12 @@ export class Dockerd {
         ? `docker-proxy -proto ${p.proto} -host-ip ${p.hostIp} -host-port ${p.hostPort} -container-ip ${ip} -container-port ${p.port} &`
         : `(dockerd holds ${p.proto} ${p.hostIp}:${p.hostPort} open)`;
       if (v6) {
-        // The simulated kernel has no IPv6 sockets: the :: listener is only named.
-        this.act(text, () => undefined);
+        // Its own docker-proxy on [::]: it holds the port and shows in ss; the simulated
+        // kernel has no IPv6 stack, so nothing reaches it.
+        this.act(text, () => {
+          b.inet6 = this.world.root.inet6.bind(p.proto, p.hostPort, 4096);
+          b.inet6.owner = { comm: "docker-proxy", pid: nextPid(this.world), fd: 4 };
+        });
         continue;
       }
       this.act(text, () => this.holdPort(b, c, ep));
@@ -1015,6 +1022,7 @@ export class Dockerd {
       const gone = (): void => {
         if (b.tcp) this.world.root.tcp.closeListener(b.tcp);
         b.stopUdpProxy?.();
+        if (b.inet6) this.world.root.inet6.close(b.inet6);
         if (b.udp) this.world.root.udp.close(b.udp);
         for (const [fd, x] of this.fds) if (x === b) this.fds.delete(fd);
       };
