@@ -174,6 +174,15 @@ dockerd --userland-proxy=false
     ]);
   });
 
+  it("refuses a docker line the simulator does not model, naming line and step", () => {
+    const { errors } = lesson(
+      "## A\n\nText.\n\n```lab\ndocker run -d --name web alpine\ndocker logs web\n```\n",
+    );
+    expect(errors.map((e) => e.message)).toEqual([
+      "tiny.md:17: step 1: lab: docker logs is not simulated (run the script with --kernel: the real dockerd in the sandbox runs it)",
+    ]);
+  });
+
   it("reports a problem within one block once, and lets dockerd first in an earlier step pass", () => {
     const ok = lesson(
       "## A\n\nText.\n\n```lab\ndockerd --iptables=false\n```\n\n## B\n\nText.\n\n```lab\ndocker run -d --name web alpine\n```\n",
