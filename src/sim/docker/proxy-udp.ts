@@ -7,7 +7,10 @@
 // reaches the dialled socket, whose reply loop means to ignore ECONNREFUSED but, as
 // built in 20.10, does not recognise it (Go wraps it in an os.SyscallError) and ends:
 // the socket is closed, and the client's next datagram dials a new one (on the kernel:
-// a conntrack entry per datagram to a container port nobody listens on). Otherwise a
+// a conntrack entry per datagram to a container port nobody listens on). That races with
+// the proxy's next write, which on the kernel sometimes takes the error first (that
+// datagram is lost, the socket stays until the next error): the model lets the reply
+// loop win, as it did for 3 of 3 probes in the first measurement. Otherwise a
 // dialled socket is closed after 90 s without a reply (UDPConnTrackTimeout). Replies
 // from the container to the client are not modelled: no lab program answers a datagram.
 import type { Ip4, NetNs, SockOwner, UdpSock } from "../kernel/netlink/index.js";
