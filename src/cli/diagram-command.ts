@@ -8,6 +8,7 @@ import { dockerContainers } from "./docker-containers.js";
 import { chooseMode, openBackends, type BackendOptions } from "./backends.js";
 import { diagramFormat, writeDiagrams } from "./diagram-output.js";
 import { loadScript, UserError } from "./load-script.js";
+import { refuseNotSimulated } from "./sim-preflight.js";
 import { untilLine } from "./until.js";
 
 export interface DiagramOptions extends BackendOptions {
@@ -28,7 +29,7 @@ export async function diagramCommand(
   const format = diagramFormat(opts.format, opts.output);
   if (format === "png" && !opts.output)
     throw new UserError("packetwalk diagram: --format png needs -o FILE");
-  const script = untilLine(loadScript(file), opts.until);
+  const script = refuseNotSimulated(untilLine(loadScript(file), opts.until), mode);
   const open = await openBackends(mode, opts);
   let mmd: string;
   try {

@@ -9,6 +9,7 @@ import type { LabScript, Provenance } from "../script/types.js";
 import { chooseMode, openBackends } from "./backends.js";
 import { loadScript } from "./load-script.js";
 import { style } from "./style.js";
+import { refuseNotSimulated } from "./sim-preflight.js";
 import { untilLine } from "./until.js";
 
 export interface RunOptions {
@@ -30,9 +31,9 @@ type Write = (s: string) => void;
 
 export async function runCommand(file: string, opts: RunOptions, write: Write): Promise<number> {
   const mode = chooseMode(opts);
-  const script = untilLine(
-    loadScript(file, opts.expand ? { expand: opts.expand } : {}),
-    opts.until,
+  const script = refuseNotSimulated(
+    untilLine(loadScript(file, opts.expand ? { expand: opts.expand } : {}), opts.until),
+    mode,
   );
   const open = await openBackends(mode, opts);
   try {

@@ -24,6 +24,7 @@ import { withContainers } from "../diagram/containers.js";
 import { dockerContainers } from "./docker-containers.js";
 import type { Topology } from "../backend/topology.js";
 import { useColour } from "./style.js";
+import { refuseNotSimulated } from "./sim-preflight.js";
 import { untilLine } from "./until.js";
 
 export interface WalkOptions extends BackendOptions {
@@ -66,9 +67,9 @@ export async function walkCommand(
     throw e;
   }
   const view = viewOptions(opts);
-  const script: LabScript = untilLine(
-    loadScript(file, opts.expand ? { expand: opts.expand } : {}),
-    opts.until,
+  const script: LabScript = refuseNotSimulated(
+    untilLine(loadScript(file, opts.expand ? { expand: opts.expand } : {}), opts.until),
+    mode,
   );
   const missing = mode === "sim" ? undefined : missingTraceTools();
   if (missing !== undefined) {

@@ -6,6 +6,7 @@ import type { Expander } from "../script/expand.js";
 import { parseLine, parseScript } from "../script/parse.js";
 import type { LabCommand } from "../script/types.js";
 import { isProbe } from "../walk/probe.js";
+import { lessonOrderProblems } from "./lesson-order.js";
 import { parseRuleSpec, ruleCountLine } from "./rule-count.js";
 import type { Check, Expectation, Lesson, Prediction, Step } from "./format.js";
 import { parseYaml, YamlError, type YamlValue } from "./yaml-lite.js";
@@ -135,6 +136,10 @@ export function parseLesson(
   if (raw.length === 0)
     fail(bodyStart + 1, undefined, "steps", "no steps: a step starts with `## `");
   lesson.steps = raw.map((r, i) => stepOf(r, i + 1, lesson, file, opts, fail));
+  // Across blocks: what one block's parse already reported is not repeated.
+  const seen = new Set(errors.map((e) => e.line));
+  for (const p of lessonOrderProblems(lesson.steps, file))
+    if (!seen.has(p.line)) fail(p.line, p.step, "lab", p.reason);
   errors.sort((a, b) => a.line - b.line);
   return { lesson, errors };
 }

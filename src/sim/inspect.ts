@@ -239,6 +239,9 @@ function sockets(ns: NetNs): ListeningSocket[] {
     const program = s.owner?.comm ?? "nc";
     out.push({ proto: "udp", address: formatIp4(s.laddr), port: s.lport, program });
   }
+  // docker-proxy's [::] sockets (no IPv6 stack behind them), as ss names their address.
+  for (const s of ns.inet6.list())
+    out.push({ proto: s.proto, address: "::", port: s.port, program: s.owner?.comm ?? "nc" });
   // vxlan_sock_add: an up VXLAN device holds a kernel UDP socket on its port, on any
   // address, shared by the devices that use the port.
   const ports = new Set<number>();

@@ -149,6 +149,55 @@ ip route
   });
 });
 
+describe("a lesson's blocks are one script", () => {
+  it("refuses a dockerd line in a later step after docker lines in an earlier one", () => {
+    const { errors } = lesson(`
+## Start
+
+Text.
+
+\`\`\`lab
+docker run -d --name web alpine
+\`\`\`
+
+## Later
+
+Text.
+
+\`\`\`lab
+ip link set lo up
+dockerd --userland-proxy=false
+\`\`\`
+`);
+    expect(errors.map((e) => e.message)).toEqual([
+      "tiny.md:26: step 2: lab: dockerd must come before the first docker line (line 17 starts the daemon with dockerd's defaults) (move this line above line 17)",
+    ]);
+  });
+
+  it("refuses a docker line the simulator does not model, naming line and step", () => {
+    const { errors } = lesson(
+      "## A\n\nText.\n\n```lab\ndocker run -d --name web alpine\ndocker logs web\n```\n",
+    );
+    expect(errors.map((e) => e.message)).toEqual([
+      "tiny.md:17: step 1: lab: docker logs is not simulated (run the script with --kernel: the real dockerd in the sandbox runs it)",
+    ]);
+  });
+
+  it("reports a problem within one block once, and lets dockerd first in an earlier step pass", () => {
+    const ok = lesson(
+      "## A\n\nText.\n\n```lab\ndockerd --iptables=false\n```\n\n## B\n\nText.\n\n```lab\ndocker run -d --name web alpine\n```\n",
+    );
+    expect(ok.errors).toEqual([]);
+    const { errors } = lesson(
+      "## A\n\nText.\n\n```lab\ndocker ps\ndockerd --iptables=false\n```\n\n## B\n\nText.\n\n```check\n- run: dockerd --icc=false\n  exit: 0\n```\n",
+    );
+    expect(errors.map((e) => e.message)).toEqual([
+      "tiny.md:17: step 1: lab: dockerd must come before the first docker line (line 16 starts the daemon with dockerd's defaults) (move this line above line 16)",
+      "tiny.md:25: step 2: lab: a second dockerd line (line 17 started the daemon already) (put all of the daemon's flags on one dockerd line)",
+    ]);
+  });
+});
+
 describe("parseYaml (the subset lessons use)", () => {
   it("reads maps, lists, lists of maps, quotes and block scalars", () => {
     expect(

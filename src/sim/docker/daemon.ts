@@ -24,6 +24,7 @@ import {
   type NetNs,
   type TcpListener,
   type UdpSock,
+  type Inet6Wildcard,
   type World,
 } from "../kernel/netlink/index.js";
 import type { ProcessEnv, Waiting } from "../userland/program.js";
@@ -32,6 +33,7 @@ import { bindNsfs } from "../userland/nsfs.js";
 import { startProcess } from "../userland/procs.js";
 import { DockerIds, macFromIp } from "./ids.js";
 import { proxyTcp } from "./proxy.js";
+import { proxyUdp } from "./proxy-udp.js";
 import {
   AddressSpace,
   formatSubnet,
@@ -135,6 +137,10 @@ interface Binding {
   /** The socket that holds the host port: docker-proxy's, or dockerd's own without it. */
   tcp?: TcpListener;
   udp?: UdpSock;
+  /** docker-proxy's [::] socket (sockets/inet6.ts). */
+  inet6?: Inet6Wildcard;
+  /** docker-proxy's UDP side ends: its sockets to the container go with it. */
+  stopUdpProxy?: () => void;
 }
 
 export interface Container {
@@ -746,6 +752,10 @@ export class Dockerd {
     c.sandboxKey = key;
     c.sandboxId = id;
     this.lab("ip link set lo up", c.sandbox);
+    // Without IPv6 on its networks (never, here) the sandbox has none: lo loses ::1, and
+    // every interface moved in later starts disabled (checked on 20.10: all, default, lo
+    // and each ethN read 1; `ip -6 addr` and `ip -6 route` print nothing).
+    this.lab("sysctl -w net.ipv6.conf.all.disable_ipv6=1", c.sandbox);
     return c.sandbox;
   }
 
@@ -801,10 +811,10 @@ export class Dockerd {
     // osl AddInterface: into the sandbox, renamed, addressed, up.
     this.act(`ip link set ${peer} netns ${sb.key}`, () => {
       const dev = this.world.root.deviceList().find((d) => d.name === peer)!;
-      // A container without IPv6 has net.ipv6.conf.*.disable_ipv6=1 (20.10): its interface
+      // Into a namespace whose default is disable_ipv6=1 (makeSandbox): the interface
       // gets no link-local and stays silent (no MLD report, no DAD), so docker0 learns
-      // nothing from it until it sends IPv4; addrgenmode none is the model's nearest.
-      linkSet(dev, { netns: sb.ns, addrGenMode: "none" });
+      // nothing from it until it sends IPv4.
+      linkSet(dev, { netns: sb.ns });
     });
     this.lab(`ip link set ${peer} name ${ifname}`, sb);
     this.lab(`ip link set ${ifname} address ${mac}`, sb);
@@ -893,8 +903,12 @@ export class Dockerd {
         ? `docker-proxy -proto ${p.proto} -host-ip ${p.hostIp} -host-port ${p.hostPort} -container-ip ${ip} -container-port ${p.port} &`
         : `(dockerd holds ${p.proto} ${p.hostIp}:${p.hostPort} open)`;
       if (v6) {
-        // The simulated kernel has no IPv6 sockets: the :: listener is only named.
-        this.act(text, () => undefined);
+        // Its own docker-proxy on [::]: it holds the port and shows in ss; the simulated
+        // kernel has no IPv6 stack, so nothing reaches it.
+        this.act(text, () => {
+          b.inet6 = this.world.root.inet6.bind(p.proto, p.hostPort, 4096);
+          b.inet6.owner = { comm: "docker-proxy", pid: nextPid(this.world), fd: 4 };
+        });
         continue;
       }
       this.act(text, () => this.holdPort(b, c, ep));
@@ -941,6 +955,7 @@ export class Dockerd {
       } else {
         b.udp = root.udp.bind(addr, p.hostPort);
         b.udp.owner = owner;
+        if (proxy) b.stopUdpProxy = proxyUdp(root, b.udp, { ip: b.ip, port: p.port }, owner);
       }
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;
@@ -1006,6 +1021,8 @@ export class Dockerd {
       if (p.hostIp !== "::") this.portRules("-D", b, v4[0] === b);
       const gone = (): void => {
         if (b.tcp) this.world.root.tcp.closeListener(b.tcp);
+        b.stopUdpProxy?.();
+        if (b.inet6) this.world.root.inet6.close(b.inet6);
         if (b.udp) this.world.root.udp.close(b.udp);
         for (const [fd, x] of this.fds) if (x === b) this.fds.delete(fd);
       };

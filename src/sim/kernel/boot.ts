@@ -20,6 +20,7 @@ import { resetSkb } from "./netfilter/skb.js";
 import { PingSockets } from "./sockets/ping.js";
 import { TcpTable } from "./sockets/tcp.js";
 import { UdpTable } from "./sockets/udp.js";
+import { Inet6Wildcards } from "./sockets/inet6.js";
 
 /** The netdev notifier chain, in the order the subsystems registered on it. */
 const NETDEV_CHAIN: NetdevNotifier[] = [
@@ -53,6 +54,10 @@ export const LINUX: KernelModules = {
     },
     { init: (ns) => Object.assign(ns, { udp: new UdpTable(ns) }), exit: (ns) => ns.udp.shutdown() },
     { init: (ns) => Object.assign(ns, { tcp: new TcpTable(ns) }), exit: (ns) => ns.tcp.shutdown() },
+    {
+      init: (ns) => Object.assign(ns, { inet6: new Inet6Wildcards(ns) }),
+      exit: (ns) => ns.inet6.shutdown(),
+    },
   ],
   netdevChain: NETDEV_CHAIN,
   linkKinds: new Map([vethLinkOps, bridgeLinkOps, vxlanLinkOps].map((k) => [k.kind, k])),

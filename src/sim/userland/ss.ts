@@ -55,6 +55,8 @@ interface Row {
   raddr: Ip4;
   rport: number;
   owner: SockOwner | undefined;
+  /** An AF_INET6 socket on `::` (the addresses print as [::]). */
+  v6?: true;
 }
 
 /** One column of ss's table (columns[] in ss.c): its alignment and left delimiter. */
@@ -86,8 +88,10 @@ export function ss(ctx: ProgramContext): CommandResult {
 
   // udp_show runs before tcp_show.
   const rows: Row[] = [];
-  if (udp) rows.push(...udpRows(ctx.ns).filter((r) => states.has(r.state)));
-  if (tcp) rows.push(...tcpRows(ctx.ns).filter((r) => states.has(r.state)));
+  // Each table's AF_INET sockets, then (without -4) its AF_INET6 ones.
+  const v6 = !options.includes("4");
+  if (udp) rows.push(...udpRows(ctx.ns, v6).filter((r) => states.has(r.state)));
+  if (tcp) rows.push(...tcpRows(ctx.ns, v6).filter((r) => states.has(r.state)));
 
   const service = (port: number, proto: "tcp" | "udp"): string => {
     if (port === 0) return "*";
@@ -116,9 +120,9 @@ export function ss(ctx: ProgramContext): CommandResult {
       r.state,
       String(r.recvQ).padEnd(6),
       String(r.sendQ).padEnd(6),
-      `${formatIp4(r.laddr)}:`,
+      r.v6 ? "[::]:" : `${formatIp4(r.laddr)}:`,
       service(r.lport, r.netid),
-      `${formatIp4(r.raddr)}:`,
+      r.v6 ? "[::]:" : `${formatIp4(r.raddr)}:`,
       service(r.rport, r.netid),
       processes && r.owner
         ? ` users:(("${r.owner.comm}",pid=${r.owner.pid},fd=${r.owner.fd}))`
@@ -129,9 +133,28 @@ export function ss(ctx: ProgramContext): CommandResult {
   return { exit: 0, stdout: render(columns, header), stderr: "" };
 }
 
-function udpRows(ns: NetNs): Row[] {
+/** The IPv6 wildcard sockets of one protocol (sockets/inet6.ts) as rows. */
+function v6Rows(ns: NetNs, proto: "tcp" | "udp"): Row[] {
+  return ns.inet6
+    .list()
+    .filter((s) => s.proto === proto)
+    .map((s) => ({
+      netid: proto,
+      state: proto === "tcp" ? "LISTEN" : "UNCONN",
+      recvQ: 0,
+      sendQ: s.backlog,
+      laddr: 0,
+      lport: s.port,
+      raddr: 0,
+      rport: 0,
+      owner: s.owner,
+      v6: true,
+    }));
+}
+
+function udpRows(ns: NetNs, v6: boolean): Row[] {
   // An unbound socket is in no hash table: the dump does not find it.
-  return ns.udp
+  const v4: Row[] = ns.udp
     .list()
     .filter((s) => s.lport !== 0)
     .map((s) => ({
@@ -145,13 +168,15 @@ function udpRows(ns: NetNs): Row[] {
       rport: s.rport,
       owner: s.owner,
     }));
+  return v6 ? [...v4, ...v6Rows(ns, "udp")] : v4;
 }
 
-function tcpRows(ns: NetNs): Row[] {
-  return ns.tcp
+function tcpRows(ns: NetNs, v6: boolean): Row[] {
+  const v4: Row[] = ns.tcp
     .diag()
     .filter((s) => s.state !== "CLOSED")
     .map((s) => ({ netid: "tcp", ...s, state: STATE_NAME[s.state] }));
+  return v6 ? [...v4, ...v6Rows(ns, "tcp")] : v4;
 }
 
 /**

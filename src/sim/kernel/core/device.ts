@@ -67,6 +67,8 @@ export abstract class NetDevice {
   ipv6Ready = false;
   /** idev->cnf.addr_gen_mode (`ip link set DEV addrgenmode`): none makes no link-local. */
   addrGenMode: "eui64" | "none" = "eui64";
+  /** idev->cnf.disable_ipv6 (net.ipv6.conf.DEV.disable_ipv6): no IPv6 addresses nor routes. */
+  ipv6Disabled = false;
   /** Bridge this device is a port of (same namespace). */
   master: NetDevice | undefined;
   /** User set the MAC with `ip link set address` (a bridge stops following its ports). */

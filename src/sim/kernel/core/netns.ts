@@ -20,6 +20,9 @@ export class NetNs {
   readonly sysctl = new Map<string, string>();
   readonly confAll = new Map<string, string>();
   readonly confDefault = new Map<string, string>();
+  /** net.ipv6.conf.{all,default}.disable_ipv6 (the only IPv6 settings modelled). */
+  ipv6DisabledAll = false;
+  ipv6DisabledDefault = false;
   /** nsid this namespace gave other namespaces (peernet2id_alloc), in allocation order. */
   readonly nsids: Map<NetNs, number> = new NsidMap();
   /**
@@ -120,6 +123,9 @@ export class NetNs {
     this.names.set(dev.name, dev);
     dev.ns = this;
     for (const [k, v] of this.confDefault) dev.conf.set(k, v);
+    // The inet6_dev is made here (register, or a move into this namespace): ipv6_add_dev
+    // copies devconf_dflt.
+    dev.ipv6Disabled = this.ipv6DisabledDefault;
   }
 
   detach(dev: NetDevice): void {

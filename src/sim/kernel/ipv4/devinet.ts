@@ -281,6 +281,8 @@ export interface Addr6Spec {
 export function addAddress6(dev: NetDevice, spec: Addr6Spec): IfAddr6 {
   const g = parseIp6(spec.addr);
   if (!g) return kfail("EINVAL");
+  // addrconf_add_dev: no inet6_dev to add to while IPv6 is disabled on the device.
+  if (dev.ipv6Disabled) return kfail("EACCES", "ipv6: IPv6 is disabled on this device");
   if (isIp6Loopback(g) && dev.kind !== "loopback")
     kfail("EINVAL", "ipv6: Cannot assign loopback address on this device");
   const addr = formatIp6(g);
@@ -312,7 +314,7 @@ export function delAddress6(dev: NetDevice, addr: string, plen: number): void {
  * starts for every tentative address.
  */
 function syncIpv6(dev: NetDevice): void {
-  if (!dev.adminUp) {
+  if (!dev.adminUp || dev.ipv6Disabled) {
     dev.addrs6 = [];
     dev.ipv6Ready = false;
     return;
@@ -328,6 +330,17 @@ function syncIpv6(dev: NetDevice): void {
   if (dev.addrGenMode === "eui64" && !dev.addrs6.some((a) => a.addr === ll))
     linkAddr6(dev, { addr: ll, plen: 64, scope: "link", tentative: true, auto: true });
   for (const a of dev.addrs6) startDad(dev, a);
+}
+
+/**
+ * addrconf_disable_ipv6 for one device (dev_disable_change): disabling drops its IPv6
+ * addresses and routes (NETDEV_DOWN to addrconf); enabling configures it again if it is up.
+ */
+export function setIpv6Disabled(dev: NetDevice, disabled: boolean): void {
+  if (dev.ipv6Disabled === disabled) return;
+  dev.ipv6Disabled = disabled;
+  dev.ipv6Ready = false;
+  syncIpv6(dev);
 }
 
 /** The notifier chain's IPv4/IPv6 part (fib_netdev_event, inetdev_event, addrconf_notify). */

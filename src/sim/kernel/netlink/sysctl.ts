@@ -2,6 +2,7 @@
 // the side effects the kernel's handlers have (devinet_sysctl_forward).
 import type { NetNs } from "../core/netns.js";
 import { INT_RANGES } from "../core/sysctl.js";
+import { setIpv6Disabled } from "../ipv4/devinet.js";
 import { NeighParms } from "../ipv4/neigh-parms.js";
 import { procInts } from "./proc-int.js";
 
@@ -13,6 +14,8 @@ const NOENT = "No such file or directory";
 type Slot = { get(): string; set(v: string): void };
 
 function slot(ns: NetNs, key: string): Slot | undefined {
+  const v6 = ipv6Disable(ns, key);
+  if (v6) return v6;
   if (
     ns.sysctl.has(key) &&
     (key.startsWith("net.ipv4.") || key.startsWith("net.bridge.") || key.startsWith("net.ipv6."))
@@ -42,6 +45,34 @@ function slot(ns: NetNs, key: string): Slot | undefined {
     return { get: () => parms.read(file), set: (v) => void parms.write(file, Number(v)) };
   }
   return undefined;
+}
+
+/**
+ * net.ipv6.conf.{all,default,DEV}.disable_ipv6 (addrconf_sysctl_disable): writing `all`
+ * sets `default` and every device too (addrconf_disable_change); a device's own takes
+ * effect at once (its IPv6 addresses and routes go, or come back if it is up).
+ */
+function ipv6Disable(ns: NetNs, key: string): Slot | undefined {
+  const m = /^net\.ipv6\.conf\.([^.]+)\.disable_ipv6$/.exec(key);
+  if (!m) return undefined;
+  const where = m[1]!;
+  const on = (v: string): boolean => v !== "0";
+  if (where === "all")
+    return {
+      get: () => (ns.ipv6DisabledAll ? "1" : "0"),
+      set: (v) => {
+        ns.ipv6DisabledAll = ns.ipv6DisabledDefault = on(v);
+        for (const d of ns.devices.values()) setIpv6Disabled(d, on(v));
+      },
+    };
+  if (where === "default")
+    return {
+      get: () => (ns.ipv6DisabledDefault ? "1" : "0"),
+      set: (v) => void (ns.ipv6DisabledDefault = on(v)),
+    };
+  const dev = ns.byName(where);
+  if (!dev) return undefined;
+  return { get: () => (dev.ipv6Disabled ? "1" : "0"), set: (v) => setIpv6Disabled(dev, on(v)) };
 }
 
 /**

@@ -78,3 +78,4 @@ export type {
 export { localPortRange, type SockOwner } from "../sockets/inet.js";
 export type { TcpListener, TcpSock } from "../sockets/tcp.js";
 export type { UdpSock } from "../sockets/udp.js";
+export type { Inet6Wildcard } from "../sockets/inet6.js";

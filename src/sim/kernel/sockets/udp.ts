@@ -26,6 +26,8 @@ export class UdpSock {
   err: Errno | undefined;
   /** A datagram for this socket (the process wakes up: a scheduler event). */
   onDatagram: ((pkt: Ipv4Packet, udp: Udp) => void) | undefined;
+  /** sk_err was just set: a reader blocked on the socket wakes up (sk_error_report). */
+  onError: ((errno: Errno) => void) | undefined;
   closed = false;
   /** The process holding it (ss -p). */
   owner?: SockOwner;
@@ -110,6 +112,7 @@ export class UdpTable {
   close(s: UdpSock): void {
     s.closed = true;
     s.onDatagram = undefined;
+    s.onError = undefined;
     this.socks = this.socks.filter((x) => x !== s);
   }
 
@@ -195,5 +198,7 @@ export class UdpTable {
     const e = icmpErrno(err.type, err.code);
     if (!e || !e.fatal || !s.connected) return;
     s.err = e.errno;
+    const wake = s.onError;
+    if (wake) this.ns.world.scheduler.at(0, "udp error report", () => wake(e.errno));
   }
 }

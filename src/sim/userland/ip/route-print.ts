@@ -296,7 +296,9 @@ export function ipv6Routes(ns: NetNs): RouteMsg[] {
     if (!dev.adminUp) continue;
     const loopback = dev.kind === "loopback";
     const linkdown = !loopback && !dev.carrier();
-    if (dev.ipv6Ready && !loopback)
+    // The link-local's prefix route comes with the link-local (addrconf_add_linklocal):
+    // none with addrgenmode none.
+    if (dev.ipv6Ready && !loopback && dev.addrGenMode === "eui64")
       main.push(line(RT_TABLE.main, "unicast", parseIp6("fe80::")!, 64, dev, 256, linkdown));
     for (const a of dev.addrs6) {
       const g = parseIp6(a.addr);
