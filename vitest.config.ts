@@ -28,7 +28,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: "forks",
-    poolOptions: { threads: { maxThreads: 1, minThreads: 1 } },
+    setupFiles: ["test/setup.ts"],
+    poolOptions: { threads: { maxThreads: 1, minThreads: 1, isolate: false } },
     // Tests marked concurrent (the differential labs, each in its own sandbox) run this
     // many at a time within their file.
     maxConcurrency: Math.max(1, Number(process.env.PW_TEST_JOBS ?? 4)),
@@ -60,8 +61,8 @@ export default defineConfig({
         test: {
           name: "kernel",
           include: files(KERNEL),
-          poolOptions: { forks: { singleFork: true } },
-          sequence: { groupOrder: 1 },
+          pool: "threads",
+          sequence: { groupOrder: 0 },
         },
       },
     ],

@@ -1,19 +1,10 @@
 // Without docker.io (or without root), docker lines on the kernel are refused with what
 // doctor says, and nothing is started: no sandbox is needed to see it.
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { DockerLines } from "../../src/real/docker/docker-lines.js";
+import { DOCKER_INSTALL_HINT, DOCKERD } from "../../src/real/docker/paths.js";
 import type { Sandbox } from "../../src/real/sandbox.js";
 import { lab } from "./helpers.js";
-
-vi.mock("../../src/real/docker/paths.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../src/real/docker/paths.js")>();
-  return {
-    ...real,
-    dockerUnavailable: () => `${real.DOCKER_INSTALL_HINT}; missing: ${real.DOCKERD}`,
-  };
-});
-
-const { DockerLines } = await import("../../src/real/docker/docker-lines.js");
-const { DOCKER_INSTALL_HINT } = await import("../../src/real/docker/paths.js");
 
 describe("docker lines without docker.io", () => {
   it("are refused with how to install it, and touch no sandbox", async () => {
@@ -22,7 +13,10 @@ describe("docker lines without docker.io", () => {
         throw new Error(`the sandbox was used: ${String(p)}`);
       },
     });
-    const lines = new DockerLines(untouched);
+    // What dockerUnavailable() says on a machine without the daemon.
+    const lines = new DockerLines(untouched, {
+      unavailable: () => `${DOCKER_INSTALL_HINT}; missing: ${DOCKERD}`,
+    });
     const r = await lines.run(lab("docker run -d --name web nginx"), 30_000);
     expect(r.exit).toBe(1);
     expect(r.stdout).toBe("");

@@ -24,6 +24,8 @@ import { dockerUnavailable } from "./paths.js";
 export interface DockerLinesOptions extends DockerDaemonOptions {
   /** Told once the daemon is up: how long it took (the CLI reports it). */
   onDaemonStarted?: (t: DaemonTimings) => void;
+  /** Why docker lines cannot run here (tests stand in a machine without docker.io). */
+  unavailable?: () => string | undefined;
 }
 
 const failed = (stderr: string, exit = 1): CommandResult => ({ exit, stdout: "", stderr });
@@ -44,7 +46,7 @@ export class DockerLines {
         "packetwalk: docker talks to its daemon: a namespace prefix means nothing to it\n",
       );
     }
-    const unavailable = dockerUnavailable();
+    const unavailable = (this.opts.unavailable ?? dockerUnavailable)();
     if (unavailable !== undefined) return failed(`packetwalk: ${unavailable}\n`);
     let daemon: DockerDaemon;
     try {
@@ -65,7 +67,7 @@ export class DockerLines {
     if (this.daemon !== undefined) return failed(DOCKERD_RUNNING);
     const parsed = parseDockerdArgs(cmd.args);
     if ("refusal" in parsed) return failed(`packetwalk: ${parsed.refusal}\n`);
-    const unavailable = dockerUnavailable();
+    const unavailable = (this.opts.unavailable ?? dockerUnavailable)();
     if (unavailable !== undefined) return failed(`packetwalk: ${unavailable}\n`);
     try {
       await this.started(dockerdFlags(parsed.settings));
