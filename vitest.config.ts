@@ -16,13 +16,16 @@ const DIFF = ["test/diff"];
 const KERNEL = ["test/real", "test/walk", "test/cli"];
 const files = (dirs: string[]): string[] => dirs.map((d) => `${d}/**/*.test.ts`);
 
-// How the run is laid out, for time (2 cores) without changing any test's conditions:
-// - first, the simulator's tests (one worker thread: one busy core) beside the
-//   differential suite (one process, one file at a time). That is the load the suite is
-//   proved against (.ci/loaded-runs: a busy loop on one core beside it);
-// - then the other kernel tests, one file at a time, alone.
+// How the run is laid out, for time (2 cores):
+// - the differential suite runs in one process, one file at a time (forks, singleFork);
+// - beside it, one worker thread runs the simulator's tests, then the other kernel tests,
+//   one file at a time: at most one busy core beside the suite, the load it is proved
+//   against (.ci/loaded-runs: a busy loop on one core beside it). The kernel tests are
+//   mostly waiting, so they fill the time the simulator's tests leave.
 // Vitest runs projects of one groupOrder at once only when they use different pools, hence
-// threads for the simulator and forks for the kernel.
+// threads for those and forks for the suite. The thread's files share its modules
+// (isolate: false; importing the simulator once instead of per file halves its CPU), so a
+// test file must not mock modules or leave global state behind (test/setup.ts runs per file).
 export default defineConfig({
   test: {
     testTimeout: 120_000,
