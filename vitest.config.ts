@@ -1,3 +1,4 @@
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { defineConfig } from "vitest/config";
 
 // Tests that never touch the kernel: CPU only.
@@ -26,11 +27,25 @@ const files = (dirs: string[]): string[] => dirs.map((d) => `${d}/**/*.test.ts`)
 // threads for those and forks for the suite. The thread's files share its modules
 // (isolate: false; importing the simulator once instead of per file halves its CPU), so a
 // test file must not mock modules or leave global state behind (test/setup.ts runs per file).
+/**
+ * The kernel tests first in the thread, the simulator's after: the suite's serial labs,
+ * at its end, then have the simulator's pure CPU beside them, the load they are proved
+ * against, rather than other sandboxes.
+ */
+class KernelFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const kernel = (f: TestSpecification): number => (f.project.name === "kernel" ? 0 : 1);
+    return sorted.sort((a, b) => kernel(a) - kernel(b));
+  }
+}
+
 export default defineConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: "forks",
+    sequence: { sequencer: KernelFirst },
     setupFiles: ["test/setup.ts"],
     poolOptions: { threads: { maxThreads: 1, minThreads: 1, isolate: false } },
     // Tests marked concurrent (the differential labs, each in its own sandbox) run this
