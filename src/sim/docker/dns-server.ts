@@ -52,7 +52,8 @@ export function startDnsServer(
       if (answer) ns.udp.sendTo(udp, pkt.src, l4.sport, responseLength(answer), answer);
     };
     server.udp = udp;
-    const tcp = ns.tcp.listen(EMBEDDED_DNS, ports.tcp, 128);
+    // Go's net.Listen: the backlog is net.core.somaxconn (4096).
+    const tcp = ns.tcp.listen(EMBEDDED_DNS, ports.tcp, 4096);
     tcp.owner = owner;
     server.tcp = tcp;
   } catch (e) {
