@@ -92,22 +92,22 @@ describe("a probe by name walked against the kernel", () => {
       expect(w.comparison).toMatchObject({ probeMatch: true, netfilterMatch: true });
       const k = kernelHops(w);
       const s = simHops(w);
-      // dockerd answers each query in a goroutine of its own: the A and the AAAA answer
-      // may come back in either order, so the answers of one socket are compared as a set.
-      const byLen = (a: Hop, b: Hop): number => a.len - b.len;
-      const settle = (hs: Hop[]): Hop[] => [
-        ...hs.slice(0, 2),
-        ...hs.slice(2, 4).sort(byLen),
-        ...hs.slice(4),
+      // The lookup's four packets race: dockerd answers each query in a goroutine of its
+      // own, on another CPU, while glibc may still be sending the AAAA query; so they are
+      // compared as a set (the walk's own comparison holds the chains in trace order).
+      const key = (h: Hop): string => `${h.dir} ${h.len}`;
+      const settle = (hs: Hop[]): string[] => [
+        ...hs.slice(0, 4).map(key).sort(),
+        ...hs.slice(4).map(key),
       ];
       expect(settle(s)).toEqual(settle(k));
       // A and AAAA for "cb" (48 bytes each), their answers (66: one A record; 48: none),
       // the echo request, then the PTR query (69) and its answer (111).
-      expect(settle(k).map((h) => `${h.dir} ${h.len}`)).toEqual([
-        "query 48",
-        "query 48",
+      expect(settle(k)).toEqual([
         "answer 48",
         "answer 66",
+        "query 48",
+        "query 48",
         "other 84",
         "other 84",
         "query 69",
@@ -125,7 +125,8 @@ describe("a probe by name walked against the kernel", () => {
         "nat POSTROUTING rule 1: -d 127.0.0.11/32 -j DOCKER_POSTROUTING => JUMP:DOCKER_POSTROUTING",
         "nat POSTROUTING policy ACCEPT",
       ]);
-      expect(paths[1]).toEqual([]);
+      // The AAAA query, whichever place it took, crossed no nat chain.
+      expect(paths.slice(1, 4).filter((p) => p.length > 0)).toEqual([]);
     } finally {
       await kernel.close();
     }
