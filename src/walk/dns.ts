@@ -71,10 +71,14 @@ export function lookupWords(run: readonly FollowedPacket[]): { asked: string; ou
   }
   const dropped = queries.find((p) => p.fate.kind === "dropped");
   const drop = dropped?.steps.findLast((s) => s.kind === "drop");
+  // A server that passed the queries on (dockerd to the host's nameserver) asked from
+  // the same namespace: the dropped queries are its.
+  const via = dropped?.fields?.dst;
+  const passed = via !== undefined && via !== q?.fields?.dst ? `, which asked ${via}` : "";
   const why = drop
     ? `the queries were dropped ${where(drop)}: ${drop.reason ?? "?"}`
     : "no answer came";
-  return { asked, outcome: `${who}: ${why}; ${queries.length} queries, ${count} in all` };
+  return { asked, outcome: `${who}${passed}: ${why}; ${queries.length} queries, ${count} in all` };
 }
 
 /** Why a probe by name sent nothing of its own: its lookup, in words. */

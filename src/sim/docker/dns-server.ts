@@ -50,6 +50,7 @@ export function startDnsServer(
       if (!q || q.response) return;
       const answer = respond(ns, q, backend);
       if (answer) ns.udp.sendTo(udp, pkt.src, l4.sport, responseLength(answer), answer);
+      else forward(ns, q, l4.payload.kind === "data" ? l4.payload.len : 0);
     };
     server.udp = udp;
     // Go's net.Listen: the backlog is net.core.somaxconn (4096).
@@ -66,6 +67,30 @@ export function startDnsServer(
 export function stopDnsServer(ns: NetNs, server: DnsServer): void {
   if (server.udp) ns.udp.close(server.udp);
   if (server.tcp) ns.tcp.closeListener(server.tcp);
+}
+
+/** resolver.go's extIOTimeout: how long dockerd waits for an external server's answer. */
+const EXT_IO_TIMEOUT_MS = 4000;
+
+/**
+ * A name dockerd does not know goes to the host's nameserver, from the container's
+ * namespace (extConnect runs there), on a new socket per query. In the sandbox nothing
+ * answers (the host has no route to 192.0.2.53 and says so by ICMP, a soft error UDP
+ * ignores): after extIOTimeout dockerd gives up and, as 20.10 does, answers nothing.
+ */
+function forward(ns: NetNs, q: DnsMessage, len: number): void {
+  const sock = ns.udp.socket();
+  try {
+    ns.udp.connect(sock, HOST_NAMESERVER, 53);
+  } catch (e) {
+    if (!(e instanceof KernelError)) throw e;
+    ns.udp.close(sock);
+    return;
+  }
+  ns.udp.send(sock, len, q);
+  ns.world.scheduler.at(EXT_IO_TIMEOUT_MS, "dockerd: external DNS timeout", () =>
+    ns.udp.close(sock),
+  );
 }
 
 /** ServeDNS: the answer to one query, or undefined when it would be forwarded. */
