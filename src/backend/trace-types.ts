@@ -79,6 +79,8 @@ export interface PacketFields {
   icmp?: "echo-request" | "echo-reply" | "error";
   /** ARP: request or reply; a reply's sender MAC. */
   arp?: { op: "request" | "reply"; mac?: string };
+  /** A DNS message the datagram carries: the question, and an answer's records in words. */
+  dns?: { response: boolean; qtype: string; qname: string; answers?: string[]; rcode?: number };
 }
 
 /** A decision the simulated kernel took about one packet (or frame): a tracepoint. */

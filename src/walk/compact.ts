@@ -14,6 +14,7 @@ import type { Mark } from "./compare-view.js";
 import { nsName, type Palette } from "./palette.js";
 import type { Walk, WalkPacket, WalkStep } from "./types.js";
 import { packetTitle, takerOf } from "./words.js";
+import { dnsRuns, lookupWords } from "./dns.js";
 
 /** One hop as the compact view and `--step` show it. */
 export interface CompactHop {
@@ -51,7 +52,17 @@ export function compactHops(walk: Walk, opts: CompactOptions, p: Palette): Compa
   let clock = 0;
   const teardown = opts.packet === undefined ? teardownOf(shown) : [];
   const folded = new Set(teardown.map((f) => f.packet));
+  // A name's lookup: one hop for its DNS packets (-v and --packet N show each).
+  const lookups = new Map<WalkPacket, FollowedPacket[]>();
+  if (opts.packet === undefined) {
+    for (const run of dnsRuns(shown, all)) {
+      lookups.set(run[0]!.packet, run);
+      for (const f of run) folded.add(f.packet);
+    }
+  }
   const hops = shown.flatMap((f) => {
+    const lookup = lookups.get(f.packet);
+    if (lookup) return [lookupHop(lookup, opts.width, p)];
     if (folded.has(f.packet)) return [];
     const visits = visitsOf(f);
     const start = f.packet.steps[0]?.time ?? 0;
@@ -107,6 +118,22 @@ function teardownHop(fs: readonly FollowedPacket[], p: Palette): CompactHop {
     packet: first,
     title: p.bold(`#${first}-#${last} the connection closes: ${fs.length} packets, all delivered`),
     lines: [`  ${each.join("; ")}`, `  (each hop: -v, or --packet ${first})`],
+  };
+}
+
+/** A name's lookup in one hop: who asked whom for what, and what came of it. */
+function lookupHop(run: readonly FollowedPacket[], width: number, p: Palette): CompactHop {
+  const first = run[0]!.packet.id;
+  const last = run.at(-1)!.packet.id;
+  const w = lookupWords(run);
+  const ids = first === last ? `#${first}` : `#${first}-#${last}`;
+  return {
+    packet: first,
+    title: p.bold(`${ids} DNS lookup of ${w.asked}`),
+    lines: [
+      ...wrap(w.outcome.split("; "), 2, width).map((l) => `  ${l}`),
+      `  (each packet: -v, or --packet ${first})`,
+    ],
   };
 }
 

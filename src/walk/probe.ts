@@ -20,20 +20,6 @@ export function isProbe(cmd: LabCommand): boolean {
 }
 
 /**
- * Does this `docker exec` probe name its destination by a name, which the container
- * resolves through Docker's embedded DNS (127.0.0.11)? The kernel's trace then shows the
- * DNS queries too, which the simulator answers without packets: such probes are compared by
- * their output only, not by their netfilter paths, until the simulator sends those queries.
- */
-export function resolvesName(cmd: LabCommand): boolean {
-  const exec = cmd.program === "docker" ? dockerExecProgram(cmd.args) : undefined;
-  if (exec === undefined) return false;
-  // ping's destination is its last word; nc -z's is the one before its port(s).
-  const host = exec.program === "ping" ? exec.args.at(-1) : exec.args.at(-2);
-  return host !== undefined && !/^[\d.]+$|:/.test(host);
-}
-
-/**
  * The program a `docker exec [OPTIONS] CONTAINER PROGRAM ARGS...` line runs in the
  * container, or undefined for any other docker line.
  */

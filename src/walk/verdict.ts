@@ -3,6 +3,7 @@
 // where and why the packet that decided it ended. Read from the walk alone.
 import type { FollowedPacket } from "./follow.js";
 import { followPackets } from "./follow.js";
+import { dnsRuns, isDnsPacket, unresolvedWhy } from "./dns.js";
 import { nsName } from "./palette.js";
 import type { ProbeResult, Walk, WalkPacket, WalkStep } from "./types.js";
 import { destinationOf, natPhrase, packetName, takerOf, where } from "./words.js";
@@ -25,10 +26,17 @@ export function verdictOf(walk: Walk): Verdict | undefined {
   if (!probe) return undefined;
   const packets = walk.sim?.packets;
   const followed = packets ? followPackets(packets) : [];
-  const main = followed.filter((f) => f.packet.protocol !== "arp");
+  // A name's lookup (DNS) comes before the probe's own packets, which decide it.
+  const main = followed.filter(
+    (f) => f.packet.protocol !== "arp" && !isDnsPacket(f.packet, packets ?? []),
+  );
   // The kernel's account has no packets to read: its outcome is the probe's exit alone.
   if (!packets) return { ok: probe.exit === 0, outcome: exitOutcome(probe) };
   const outcome = outcomeOf(probe, main);
+  const lookup = dnsRuns(followed, packets)[0];
+  if (main.length === 0 && lookup) {
+    return { ok: probe.exit === 0, outcome, why: unresolvedWhy(lookup) };
+  }
   if (main.length === 0) {
     const said = probe.stderr.split("\n").find((l) => l.trim() !== "");
     return {

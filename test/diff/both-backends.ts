@@ -19,7 +19,7 @@ import { nsDisplay, ROOT_NS } from "../../src/backend/trace-types.js";
 import type { LabCommand } from "../../src/script/types.js";
 import { SimBackend } from "../../src/sim/sim-backend.js";
 import { compareNfPaths } from "../../src/walk/compare-nf.js";
-import { isProbe, resolvesName } from "../../src/walk/probe.js";
+import { isProbe } from "../../src/walk/probe.js";
 import { kernelProbe, simProbe } from "../../src/walk/traced-probe.js";
 import type { NfDifference } from "../../src/walk/types.js";
 import { checkTopology } from "./topology-check.js";
@@ -56,11 +56,10 @@ export async function mismatches(
     const blocks: string[] = [];
     let traced = 0;
     for (const cmd of script.commands) {
-      // A container's probe by name is compared by output only (probe.ts, resolvesName).
-      const { s, k, nf, n } =
-        isProbe(cmd) && !resolvesName(cmd)
-          ? await tracedProbe(cmd, sim, kernel)
-          : { s: await sim.run(cmd), k: await kernel.run(cmd), nf: [], n: 0 };
+      // A probe by name too: its DNS queries are traced packets in both backends.
+      const { s, k, nf, n } = isProbe(cmd)
+        ? await tracedProbe(cmd, sim, kernel)
+        : { s: await sim.run(cmd), k: await kernel.run(cmd), nf: [], n: 0 };
       traced += n;
       const out = sameResult(s, k, cmd.text)
         ? []

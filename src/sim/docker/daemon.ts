@@ -31,6 +31,13 @@ import type { ProcessEnv, Waiting } from "../userland/program.js";
 import { nextPid } from "../userland/pids.js";
 import { bindNsfs } from "../userland/nsfs.js";
 import { startProcess } from "../userland/procs.js";
+import {
+  EMBEDDED_DNS,
+  HOST_NAMESERVER,
+  startDnsServer,
+  stopDnsServer,
+  type DnsServer,
+} from "./dns-server.js";
 import { DockerIds, macFromIp } from "./ids.js";
 import { proxyTcp } from "./proxy.js";
 import { proxyUdp } from "./proxy-udp.js";
@@ -826,17 +833,28 @@ export class Dockerd {
     if (gw && !n.internal) this.publish(c, ep);
   }
 
-  /** Namespaces whose embedded DNS resolver runs (sandbox.go startResolver). */
-  private readonly resolverUp = new Set<NetNs>();
+  /** Namespaces whose embedded DNS resolver runs (sandbox.go startResolver), and its sockets. */
+  private readonly resolverUp = new Map<NetNs, DnsServer>();
 
   /**
    * The embedded DNS server's rules in the container's namespace (resolver_unix.go
    * setupIPTable): 127.0.0.11:53 goes to the daemon's sockets on random ports.
    */
   private startResolver(sb: Sandbox): void {
-    this.resolverUp.add(sb.ns);
     const udp = 32768 + (parseInt(this.ids.hex(4), 16) % 28000);
     const tcp = 32768 + (parseInt(this.ids.hex(4), 16) % 28000);
+    // resolver.go Start: the sockets first (in the namespace), then the rules to them.
+    this.resolverUp.set(
+      sb.ns,
+      startDnsServer(
+        sb.ns,
+        { udp, tcp },
+        {
+          resolveName: (ns, name) => this.resolve(ns, name)?.addr,
+          resolveIp: (ns, addr) => this.resolveIp(ns, addr),
+        },
+      ),
+    );
     this.iptables("-t nat -N DOCKER_OUTPUT", sb);
     this.iptables("-t nat -N DOCKER_POSTROUTING", sb);
     this.iptables("-t nat -A OUTPUT -d 127.0.0.11 -j DOCKER_OUTPUT", sb);
@@ -996,10 +1014,8 @@ export class Dockerd {
   envOf(c: Container): ProcessEnv {
     const ns = this.nsOf(c);
     const dns = ns !== undefined && this.resolverUp.has(ns);
-    return {
-      noServices: true,
-      ...(dns ? { resolve: (name: string) => this.resolve(ns, name) } : {}),
-    };
+    // resolv.conf: the embedded server's address, else the host's (the sandbox's fixed one).
+    return { noServices: true, nameserver: dns ? EMBEDDED_DNS : HOST_NAMESERVER };
   }
 
   /**
@@ -1038,6 +1054,8 @@ export class Dockerd {
     if (sb) {
       c.sandbox = undefined;
       sb.unmount();
+      const dns = this.resolverUp.get(sb.ns);
+      if (dns) stopDnsServer(sb.ns, dns);
       this.resolverUp.delete(sb.ns);
       // Containers that joined it keep the namespace alive (their processes are in it).
       const users = this.containers.filter(
@@ -1164,9 +1182,25 @@ export class Dockerd {
         if (this.state(c) !== "running") continue;
         const there = c.endpoints.find((e) => e.network === ep.network);
         if (!there) continue;
-        if (c.name === name || c.id.slice(0, 12) === name) {
-          return { addr: there.ip, fqdn: `${c.name}.${ep.network.name}` };
+        const full = `${c.name}.${ep.network.name}`;
+        if (c.name === name || c.id.slice(0, 12) === name || full === name) {
+          return { addr: there.ip, fqdn: full };
         }
+      }
+    }
+    return undefined;
+  }
+
+  /** ResolveIP: the name.network of an address on a network the asker is on. */
+  resolveIp(ns: NetNs, addr: Ip4): string | undefined {
+    const asker = this.containers.find((c) => this.state(c) === "running" && this.nsOf(c) === ns);
+    if (!asker) return undefined;
+    for (const ep of asker.endpoints) {
+      if (ep.network.predefined) continue;
+      for (const c of this.containers) {
+        if (this.state(c) !== "running") continue;
+        const there = c.endpoints.find((e) => e.network === ep.network && e.ip === addr);
+        if (there) return `${c.name}.${ep.network.name}`;
       }
     }
     return undefined;

@@ -2,7 +2,12 @@
 // simulator describes its own packets for its trace's account (TracedPacket).
 import type { PacketFields, TracedPacket } from "../../backend/trace-types.js";
 import { formatIp4 } from "../kernel/core/ip4.js";
-import { ipLength, type ArpPacket, type Ipv4Packet } from "../kernel/core/packet.js";
+import {
+  ipLength,
+  type ArpPacket,
+  type DnsMessage,
+  type Ipv4Packet,
+} from "../kernel/core/packet.js";
 
 export type WalkedPacket = ArpPacket | Ipv4Packet;
 
@@ -56,8 +61,10 @@ export function summary(p: WalkedPacket): string {
     case "tcp":
       return `TCP ${src}:${l4.sport} > ${dst}:${l4.dport} [${tcpFlags(l4.flags)}]`;
     case "udp":
-      return l4.payload.kind === "vxlan"
-        ? `VXLAN ${src}:${l4.sport} > ${dst}:${l4.dport} vni ${l4.payload.vni}`
+      if (l4.payload.kind === "vxlan")
+        return `VXLAN ${src}:${l4.sport} > ${dst}:${l4.dport} vni ${l4.payload.vni}`;
+      return l4.payload.dns
+        ? `UDP ${src}:${l4.sport} > ${dst}:${l4.dport} ${dnsWords(l4.payload.dns)}`
         : `UDP ${src}:${l4.sport} > ${dst}:${l4.dport}`;
   }
 }
@@ -107,7 +114,22 @@ function fields(p: WalkedPacket): PacketFields {
     return { ...base, icmp };
   }
   const ports = { sport: l4.sport, dport: l4.dport };
-  return l4.proto === "tcp"
-    ? { ...base, ...ports, tcpFlags: tcpFlags(l4.flags) }
-    : { ...base, ...ports };
+  if (l4.proto === "tcp") return { ...base, ...ports, tcpFlags: tcpFlags(l4.flags) };
+  const dns = l4.payload.kind === "data" ? l4.payload.dns : undefined;
+  return dns ? { ...base, ...ports, dns: dnsFields(dns) } : { ...base, ...ports };
+}
+
+function dnsFields(m: DnsMessage): NonNullable<PacketFields["dns"]> {
+  const q = { response: m.response, qtype: m.qtype, qname: m.qname };
+  if (!m.response) return q;
+  const answers = m.answers.map((a) => (a.type === "A" ? formatIp4(a.addr) : a.name));
+  return { ...q, answers, rcode: m.rcode };
+}
+
+/** "DNS query A? cb", "DNS answer A cb: 172.18.0.3", "DNS answer AAAA cb: none". */
+function dnsWords(m: DnsMessage): string {
+  if (!m.response) return `DNS query ${m.qtype}? ${m.qname}`;
+  const f = dnsFields(m);
+  const what = f.answers!.length > 0 ? f.answers!.join(" ") : m.rcode === 3 ? "NXDOMAIN" : "none";
+  return `DNS answer ${m.qtype} ${m.qname}: ${what}`;
 }

@@ -29,7 +29,8 @@ import {
   type UdpSock,
 } from "../kernel/netlink/index.js";
 import { NC_HELP, NC_USAGE } from "./nc-usage.js";
-import { Output, TimedOut, type ProcessEnv, type ProgramContext } from "./program.js";
+import { Output, TimedOut, type ProgramContext } from "./program.js";
+import { GAI_TEXT, lookupHost, resolverOf } from "./resolver.js";
 import { startProcess } from "./procs.js";
 import { serviceByName, serviceByPort } from "./services.js";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "../../backend.js";
@@ -195,15 +196,16 @@ function buildPorts(specs: string[], proto: "tcp" | "udp", o: Output): number[] 
  * reference machine's /etc/hosts; any other name would need a resolver, and none
  * answers inside a lab (EAI_AGAIN), or with -n is not a number at all (EAI_NONAME).
  */
-function resolveHost(host: string, numeric: boolean, env?: ProcessEnv): Ip4 | string {
+function resolveHost(host: string, numeric: boolean, ctx: ProgramContext): Ip4 | string {
   const a = inetAton(host);
   if (a !== undefined) return a;
   if (numeric) return "Name or service not known";
   if (host === "localhost") return 0x7f000001;
-  // A container on a user-defined network: Docker's embedded DNS answers.
-  const named = env?.resolve?.(host);
-  if (named) return named.addr;
-  return "Temporary failure in name resolution";
+  // A container's process asks its nameserver (Docker's embedded DNS on a user network).
+  const call = resolverOf(ctx);
+  if (!call) return GAI_TEXT.EAI_AGAIN;
+  const r = lookupHost(call, host);
+  return "addr" in r ? r.addr : GAI_TEXT[r.error];
 }
 
 export function nc(ctx: ProgramContext): CommandResult {
@@ -314,7 +316,7 @@ function probe(
   const { ns } = ctx;
   const proto = opts.udp ? "udp" : "tcp";
   const portList = buildPorts(specs, proto, o);
-  const resolved = resolveHost(host, opts.numeric, ctx.env);
+  const resolved = resolveHost(host, opts.numeric, ctx);
   if (typeof resolved === "string") {
     o.err(`nc: getaddrinfo for host "${host}" port ${portList[0]}: ${resolved}\n`);
     throw new NcExit(1);
@@ -478,7 +480,7 @@ function listen(
   }
   let addr: Ip4 = 0;
   if (host !== undefined) {
-    const r = resolveHost(host, opts.numeric, ctx.env);
+    const r = resolveHost(host, opts.numeric, ctx);
     if (typeof r === "string") {
       o.err(`nc: getaddrinfo: ${r}\n`);
       throw new NcExit(1);

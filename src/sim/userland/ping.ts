@@ -14,6 +14,7 @@ import {
 } from "../kernel/netlink/index.js";
 import { notSimulatedResult } from "./not-simulated.js";
 import { PING_USAGE } from "./ping-usage.js";
+import { GAI_TEXT, lookupAddr, lookupHost, resolverOf } from "./resolver.js";
 import { Output, TimedOut, type ProgramContext, type Waiting } from "./program.js";
 import { startProcess } from "./procs.js";
 
@@ -168,15 +169,21 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
   if ("exit" in parsed) return parsed;
   const opts = parsed;
   const { world, ns } = ctx;
-  // A name only a container's resolver knows (Docker's embedded DNS): shown as given,
-  // and each answer under the name its address resolves back to.
-  const named = parseIp4(opts.target) === undefined ? ctx.env?.resolve?.(opts.target) : undefined;
-  const dst = named?.addr ?? parseIp4(opts.target);
-  if (dst === undefined) {
-    // No resolver answers inside a lab (nothing leaves it): getaddrinfo's EAI_AGAIN.
-    o.err(`ping: ${opts.target}: Temporary failure in name resolution\n`);
-    return o.result(2);
+  // A name: the process's resolver asks its nameserver by datagrams (a container's:
+  // Docker's embedded DNS answers on a user network); a lab's own namespaces have no
+  // nameserver the simulator knows, and nothing answers: getaddrinfo's EAI_AGAIN.
+  const resolver = resolverOf(ctx);
+  const named = parseIp4(opts.target) === undefined;
+  let resolved = parseIp4(opts.target);
+  if (resolved === undefined) {
+    const r = resolver ? lookupHost(resolver, opts.target) : { error: "EAI_AGAIN" as const };
+    if ("error" in r) {
+      o.err(`ping: ${opts.target}: ${GAI_TEXT[r.error]}\n`);
+      return o.result(2);
+    }
+    resolved = r.addr;
   }
+  const dst: Ip4 = resolved;
   let oif: NetDevice | undefined;
   let bindSrc: Ip4 | undefined;
   if (opts.iface !== undefined) {
@@ -212,8 +219,16 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
     return o.result(2);
   }
   const target = named ? opts.target : formatIp4(dst);
-  const from = (a: number): string =>
-    named && a === dst ? `${named.fqdn} (${formatIp4(a)})` : formatIp4(a);
+  // A target given by name: each answer's address is looked up again (getnameinfo, a
+  // PTR query; iputils keeps the last one), and shown under the name it resolves to.
+  let lastPtr: { addr: number; name: string | undefined } | undefined;
+  const from = (a: number): string => {
+    if (!named || !resolver || a !== dst) return formatIp4(a);
+    // Asked while an answer is being handled: it never kills the command (no limit).
+    if (lastPtr?.addr !== a)
+      lastPtr = { addr: a, name: lookupAddr({ ...resolver, limitAt: undefined }, a) };
+    return lastPtr.name !== undefined ? `${lastPtr.name} (${formatIp4(a)})` : formatIp4(a);
+  };
   const sizes = `${opts.size}(${opts.size + 28})`;
   o.out(
     opts.iface !== undefined

@@ -1,7 +1,7 @@
 // What a simulated program gets and gives: its namespace, arguments and printed output.
 import type { CommandResult } from "../../backend.js";
 import type { LabFile } from "../../script/types.js";
-import { type NetNs, type World } from "../kernel/netlink/index.js";
+import { type Ip4, type NetNs, type World } from "../kernel/netlink/index.js";
 
 export interface ProgramContext {
   world: World;
@@ -24,11 +24,12 @@ export interface ProgramContext {
 
 /**
  * A process's resolver and files where they are not the host's: a container's image has
- * no /etc/services, and on a user-defined network Docker's embedded DNS answers names.
+ * no /etc/services, and its resolv.conf names a nameserver (Docker's embedded DNS,
+ * 127.0.0.11, on a user-defined network) that names are asked of by datagrams.
  */
 export interface ProcessEnv {
-  /** getaddrinfo for a name: the address and the name a reverse lookup gives back. */
-  resolve?: (name: string) => { addr: number; fqdn: string } | undefined;
+  /** resolv.conf's nameserver (resolver.ts sends the queries there). */
+  nameserver?: Ip4;
   /** No /etc/services: getservbyport finds nothing (nc prints "*"). */
   noServices?: boolean;
 }

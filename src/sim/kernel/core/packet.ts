@@ -38,8 +38,25 @@ export interface Udp {
   proto: "udp";
   sport: number;
   dport: number;
-  payload: VxlanPayload | { kind: "data"; len: number };
+  payload: VxlanPayload | { kind: "data"; len: number; dns?: DnsMessage };
 }
+
+/**
+ * A DNS message a datagram carries (a stub resolver's query, Docker's embedded server's
+ * answer): only what the simulated ends read; its wire length is the payload's len.
+ */
+export interface DnsMessage {
+  id: number;
+  response: boolean;
+  /** The question's name, without the final dot ("cb", "3.0.18.172.in-addr.arpa"). */
+  qname: string;
+  qtype: "A" | "AAAA" | "PTR";
+  /** 0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN. */
+  rcode: number;
+  answers: DnsAnswer[];
+}
+
+export type DnsAnswer = { type: "A"; addr: Ip4 } | { type: "PTR"; name: string };
 
 export interface VxlanPayload {
   kind: "vxlan";

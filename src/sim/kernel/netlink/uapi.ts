@@ -9,7 +9,14 @@ export { formatIp6, parseIp6, type Ip6 } from "../core/ip6.js";
 export type { Mac } from "../core/mac.js";
 export { multicastList } from "../core/mclist.js";
 export type { NetNs } from "../core/netns.js";
-export { ipLength, type ArpPacket, type Frame, type Ipv4Packet } from "../core/packet.js";
+export {
+  ipLength,
+  type ArpPacket,
+  type DnsAnswer,
+  type DnsMessage,
+  type Frame,
+  type Ipv4Packet,
+} from "../core/packet.js";
 export { frameBytes } from "../core/device.js";
 export { isMulticastMac } from "../core/mac.js";
 export { INT_RANGES } from "../core/sysctl.js";

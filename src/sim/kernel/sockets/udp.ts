@@ -6,7 +6,7 @@ import type { NetDevice } from "../core/device.js";
 import { KernelError, type Errno } from "../core/errors.js";
 import type { Ip4 } from "../core/ip4.js";
 import type { NetNs } from "../core/netns.js";
-import type { IcmpError, Ipv4Packet, Udp } from "../core/packet.js";
+import type { DnsMessage, IcmpError, Ipv4Packet, Udp } from "../core/packet.js";
 import { Vxlan } from "../drivers/vxlan.js";
 import { ephemeralPort, icmpErrno, routeConnect, transmit, type SockOwner } from "./inet.js";
 
@@ -91,20 +91,26 @@ export class UdpTable {
    * send() of `len` bytes on a connected socket: a pending error is returned (and
    * cleared) first (sock_alloc_send_pskb); then the datagram is routed and sent.
    */
-  send(s: UdpSock, len: number): Errno | undefined {
+  send(s: UdpSock, len: number, dns?: DnsMessage): Errno | undefined {
     if (s.err !== undefined) {
       const e = s.err;
       s.err = undefined;
       return e;
     }
+    return this.sendTo(s, s.raddr, s.rport, len, dns);
+  }
+
+  /** sendto() from the socket's address and port (a server answering on its bound socket). */
+  sendTo(s: UdpSock, dst: Ip4, dport: number, len: number, dns?: DnsMessage): Errno | undefined {
     const ns = this.ns;
+    const payload = dns ? { kind: "data" as const, len, dns } : { kind: "data" as const, len };
     const pkt: Ipv4Packet = {
       proto: "ipv4",
       src: s.laddr,
-      dst: s.raddr,
+      dst,
       ttl: Number(ns.sysctl.get("net.ipv4.ip_default_ttl")),
       id: ns.ipId++,
-      l4: { proto: "udp", sport: s.lport, dport: s.rport, payload: { kind: "data", len } },
+      l4: { proto: "udp", sport: s.lport, dport, payload },
     };
     return transmit(ns, pkt);
   }
