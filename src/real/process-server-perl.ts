@@ -14,7 +14,7 @@
 //            in ID   bytes for the child's stdin          eof ID: close its stdin
 //            kill ID  (SIGKILL to the child's process group: its time is up)
 //            ready ID  (answered with ready ID: the server runs)
-//   from it: spawned ID  PID        failed ID  ERRNO (exec or fork failed)
+//   from it: spawned ID  PID (a background job only)   failed ID  ERRNO (exec or fork failed)
 //            out ID / err ID  bytes the child wrote
 //            exit ID  CODE:SIGNAL (one of them empty)
 //            closed ID  (nothing: its stdout and stderr reached EOF)
@@ -48,9 +48,16 @@ my $null = '/dev/null';
 
 sub nb { my $fh = shift; my $f = fcntl($fh, F_GETFL, 0); fcntl($fh, F_SETFL, $f | O_NONBLOCK); }
 
+# Messages wait in $sent until the loop is about to block: a line's exit and the end of
+# its output, seen in one wake-up, reach packetwalk in one write (one wake-up there).
+my $sent = '';
 sub emit {
   my ($op, $id, $data) = @_;
-  my $msg = "$op $id " . length($data) . "\n" . $data;
+  $sent .= "$op $id " . length($data) . "\n" . $data;
+}
+
+sub flush {
+  my $msg = $sent; $sent = '';
   while (length $msg) {
     my $n = syswrite(STDOUT, $msg);
     if (!defined $n) {
@@ -117,7 +124,6 @@ sub run {
   $rd{fileno $out_r} = [$id, 'out', $out_r];
   $rd{fileno $err_r} = [$id, 'err', $err_r];
   $kid{$id} = $k; $bypid{$pid} = $id;
-  emit('spawned', $id, $pid);
 }
 
 sub close_in {
@@ -166,6 +172,7 @@ sub reap {
 }
 
 for (;;) {
+  flush();
   my ($rin, $win) = ('', '');
   vec($rin, fileno(STDIN), 1) = 1;
   vec($rin, fileno($sigr), 1) = 1;

@@ -82,7 +82,7 @@ export class ProcessServer {
     if (this.gone) return Promise.reject(this.gone);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.runs.set(id, {
+      const r: Running = {
         run,
         out: [],
         err: [],
@@ -90,9 +90,11 @@ export class ProcessServer {
         timedOut: false,
         resolve,
         reject,
-      });
+      };
+      this.runs.set(id, r);
       const mode = run.background ? "b" : run.stdin === undefined ? "n" : "p";
       this.send("run", id, Buffer.from([mode, ...run.argv].join("\0")));
+      if (!run.background) this.startTimer(id, r);
       if (run.stdin !== undefined && !run.background) {
         if (run.stdin !== "") this.send("in", id, Buffer.from(run.stdin));
         this.send("eof", id, Buffer.alloc(0));
@@ -138,11 +140,7 @@ export class ProcessServer {
     if (op === "ready") return this.onReady?.();
     const r = this.runs.get(id);
     if (r === undefined) return; // given up on after a timeout
-    if (op === "spawned") {
-      if (r.run.background) this.finish(id, r, { exit: 0, stdout: "", stderr: "" });
-      else this.startTimer(id, r);
-      return;
-    }
+    if (op === "spawned") return this.finish(id, r, { exit: 0, stdout: "", stderr: "" }); // a job
     if (op === "failed") return this.finish(id, r, this.spawnError(r, Number(data.toString())));
     if (op === "out") r.out.push(Buffer.from(data));
     else if (op === "err") r.err.push(Buffer.from(data));
