@@ -178,7 +178,11 @@ for (;;) {
   vec($rin, fileno($sigr), 1) = 1;
   vec($rin, $_, 1) = 1 for keys %rd;
   for my $k (values %kid) { vec($win, fileno($k->{in}), 1) = 1 if $k->{in} && length $k->{inbuf}; }
-  my $n = select(my $rout = $rin, my $wout = $win, undef, undef);
+  # Perl runs the SIGCHLD handler only between its own ops: a child that exits just before
+  # select blocks (its pipes' EOF seen, the child not yet waitable) wakes nothing. So wait
+  # at most 10 ms while a child has closed its output but not been reaped, else 1 s.
+  my $wait = (grep { !$_->{exited} && !$_->{open} } values %kid) ? 0.01 : 1;
+  my $n = select(my $rout = $rin, my $wout = $win, undef, $wait);
   if ($n < 0) { next if $!{EINTR}; die "select: $!"; }
   if (vec($rout, fileno($sigr), 1)) { 1 while sysread($sigr, my $b, 64); }
   reap();
