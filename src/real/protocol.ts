@@ -41,6 +41,14 @@ export interface InitReply {
 export interface InitHello {
   ready: boolean;
   error?: string;
+  /** The process server (process-server-perl.ts) runs on the socket passed as --server-fd. */
+  server?: boolean;
+}
+
+/** Said by the init unasked: the process server exited (lines then go through the init). */
+export interface InitEvent {
+  event: "server-exit";
+  exit: number;
 }
 
 /** Exit status of a command killed for running too long, as timeout(1) reports it. */

@@ -9,13 +9,19 @@
 // Monitors are programs that run on while other commands are sent (xtables-monitor during
 // a probe): their output is kept and handed over on request, "peek" or "stop".
 //
+// Lab lines mostly do not come here: with `--server-fd N` the init starts the process
+// server (process-server-perl.ts) on the socket packetwalk passed as fd N, and packetwalk
+// sends lines to it directly. The init then runs monitors, `echo > file` and whatever the
+// server cannot (no perl), and says when the server exits.
+//
 // Node does not reap orphans it did not spawn; a process re-parented to this init stays a
 // zombie until the sandbox ends, which costs nothing for a lab run.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import { createInterface } from "node:readline";
-import type { InitHello, InitReply, InitRequest, MonitorOp } from "./protocol.js";
+import { PROCESS_SERVER_PERL } from "./process-server-perl.js";
+import type { InitEvent, InitHello, InitReply, InitRequest, MonitorOp } from "./protocol.js";
 import { TIMEOUT_EXIT } from "./protocol.js";
 import { strerror } from "./strerror.js";
 
@@ -24,7 +30,7 @@ const KILL_GRACE_MS = 1000;
 /** After SIGTERM, how long a monitor may take to exit before it is SIGKILLed. */
 const MONITOR_STOP_GRACE_MS = 2000;
 
-function send(msg: InitReply | InitHello): void {
+function send(msg: InitReply | InitHello | InitEvent): void {
   process.stdout.write(JSON.stringify(msg) + "\n");
 }
 
@@ -301,7 +307,46 @@ function handle(line: string): void {
   }
 }
 
-function main(): void {
+/** The fd packetwalk passed the process server's socket as (`--server-fd N`). */
+function serverFd(): number | undefined {
+  const i = process.argv.indexOf("--server-fd");
+  const fd = i < 0 ? NaN : Number(process.argv[i + 1]);
+  return Number.isInteger(fd) && fd > 2 ? fd : undefined;
+}
+
+/**
+ * Starts the process server on the socket (its stdin and stdout); whether it started.
+ * The init's own copy is closed either way, so nothing it starts later inherits it.
+ */
+function startServer(fd: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const started = (ok: boolean): void => {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+      resolve(ok);
+    };
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn("perl", ["-e", PROCESS_SERVER_PERL, String(fd)], {
+        stdio: [fd, fd, "inherit"],
+      });
+    } catch {
+      return started(false); // not a usable fd
+    }
+    child.once("spawn", () => {
+      started(true);
+      child.once("exit", (code, signal) =>
+        send({ event: "server-exit", exit: exitStatus(code, signal) }),
+      );
+    });
+    child.once("error", () => started(false)); // no perl: lines come to the init
+  });
+}
+
+async function main(): Promise<void> {
   // If packetwalk is gone, replies cannot be delivered: end the sandbox.
   process.stdout.on("error", () => process.exit(1));
   const problem = setUp();
@@ -309,11 +354,13 @@ function main(): void {
     send({ ready: false, error: problem });
     process.exit(1);
   }
-  send({ ready: true });
+  const fd = serverFd();
+  const server = fd === undefined ? false : await startServer(fd);
+  send({ ready: true, server });
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   rl.on("line", handle);
   // EOF: the run is over (or packetwalk died). Exiting PID 1 ends everything.
   rl.on("close", () => process.exit(0));
 }
 
-main();
+void main();

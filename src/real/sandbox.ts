@@ -2,29 +2,44 @@
 // mount and PID namespaces (and a user namespace when not root), and commands are sent to
 // it over a pipe. Nothing here touches the machine's own namespaces.
 //
+// Lab lines go to the sandbox's process server (process-server.ts) on a socket passed
+// through unshare as fd 3, not through the init: the init starts the server and keeps
+// monitors, `echo > file` and the lines the server cannot take (no perl in the sandbox).
+//
 // Teardown does not depend on packetwalk behaving: the init exits when its stdin reaches
 // EOF, which the kernel causes when packetwalk's end of the pipe closes, even on SIGKILL.
 // close() adds a bound: if the init has not gone in time, unshare is SIGKILLed, and
 // --kill-child makes the kernel SIGKILL the init with it.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createInterface } from "node:readline";
+import type { Duplex, Readable, Writable } from "node:stream";
 import { childrenOf, pidNamespaceOf, processesInPidNamespace } from "./host-procs.js";
 import { findProgram, SANDBOX_PATH } from "./paths.js";
-import type { InitHello, InitReply, InitRequest, MonitorOp } from "./protocol.js";
+import { ProcessServer } from "./process-server.js";
+import { PROCESS_SERVER_NAME } from "./process-server-perl.js";
+import type { InitEvent, InitHello, InitReply, InitRequest, MonitorOp } from "./protocol.js";
 import { DEFAULT_COMMAND_TIMEOUT_MS } from "../backend.js";
 
 export const DEFAULT_TIMEOUT_MS = DEFAULT_COMMAND_TIMEOUT_MS;
 const START_TIMEOUT_MS = 15_000;
 const CLOSE_GRACE_MS = 3_000;
+/** How long perl may take to compile the process server and answer. */
+const SERVER_READY_MS = 5_000;
+/** The fd the process server's socket has in unshare and the init. */
+const SERVER_FD = 3;
+
+type SandboxProcess = ChildProcessByStdio<Writable, Readable, Readable>;
 
 export interface SandboxOptions {
   /** Per-command limit; a command over it is killed and reports exit 124. */
   timeoutMs?: number;
   /** Add a user namespace. Default: only when not running as root. */
   userns?: boolean;
+  /** Lines through the process server (default), or all through the init (to compare). */
+  processServer?: boolean;
 }
 
 export type SandboxRequest = Omit<InitRequest, "id" | "timeoutMs"> & { timeoutMs?: number };
@@ -38,6 +53,8 @@ export interface SandboxPids {
   unshare: number;
   /** sandbox-init: PID 1 inside, this number outside. */
   init: number;
+  /** The process server, when lines go to it (a child of the init). */
+  server?: number;
 }
 
 /**
@@ -46,10 +63,11 @@ export interface SandboxPids {
  */
 function initCommand(): string[] {
   const js = fileURLToPath(new URL("./sandbox-init.js", import.meta.url));
-  if (existsSync(js)) return [process.execPath, js];
+  const server = ["--server-fd", String(SERVER_FD)];
+  if (existsSync(js)) return [process.execPath, js, ...server];
   const ts = fileURLToPath(new URL("./sandbox-init.ts", import.meta.url));
   const tsx = createRequire(import.meta.url).resolve("tsx");
-  return [process.execPath, "--import", pathToFileURL(tsx).href, ts];
+  return [process.execPath, "--import", pathToFileURL(tsx).href, ts, ...server];
 }
 
 function isRoot(): boolean {
@@ -85,14 +103,20 @@ export class Sandbox {
   private readonly exited: Promise<void>;
 
   private constructor(
-    private readonly proc: ChildProcessWithoutNullStreams,
+    private readonly proc: SandboxProcess,
     lines: AsyncIterator<string>,
     opts: { timeoutMs: number; userns: boolean; init: number },
     private readonly stderrTail: () => string,
+    private readonly server: ProcessServer | undefined,
   ) {
     this.timeoutMs = opts.timeoutMs;
     this.userns = opts.userns;
-    this.pids = { unshare: proc.pid!, init: opts.init };
+    const serverPid = server && childrenOf(opts.init).find((p) => isServer(p));
+    this.pids = {
+      unshare: proc.pid!,
+      init: opts.init,
+      ...(serverPid ? { server: serverPid } : {}),
+    };
     this.pidNs = pidNamespaceOf(opts.init);
     this.exited = new Promise((resolve) => {
       if (proc.exitCode !== null || proc.signalCode !== null) resolve();
@@ -108,7 +132,8 @@ export class Sandbox {
     const userns = opts.userns ?? !isRoot();
     const argv = [...unshareArgs(userns), "--", ...initCommand()];
     const proc = spawn(unshare, argv, {
-      stdio: ["pipe", "pipe", "pipe"],
+      // fd 3: the process server's socket (Node makes a socketpair), inherited through unshare.
+      stdio: ["pipe", "pipe", "pipe", "pipe"],
       cwd: "/",
       // LC_ALL=C: the programs print the untranslated text the simulator reproduces.
       env: { PATH: SANDBOX_PATH, LC_ALL: "C" },
@@ -147,16 +172,33 @@ export class Sandbox {
       proc.kill("SIGKILL");
       throw new Error("cannot start the kernel sandbox: its init process is missing");
     }
+    const socket = proc.stdio[SERVER_FD] as Duplex;
+    // Without an answer the lines go through the init, as they do where perl is missing.
+    const server =
+      hello.server && opts.processServer !== false
+        ? await ProcessServer.connect(socket, SERVER_READY_MS)
+        : undefined;
+    if (!server) socket.destroy();
     return new Sandbox(
       proc,
       lines,
       { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, userns, init },
       () => tail,
+      server,
     );
   }
 
-  /** Sends one request to the init and waits for its reply. */
+  /** Runs one command (the process server's, or the init's) and waits for its reply. */
   async exec(req: SandboxRequest): Promise<SandboxReply> {
+    if (this.ended) throw this.ended;
+    if (this.server?.usable && !req.writeFile && !req.monitor && ProcessServer.serves(req.argv)) {
+      return this.server.run({
+        argv: req.argv,
+        background: req.background,
+        timeoutMs: req.timeoutMs ?? this.timeoutMs,
+        ...(req.stdin === undefined ? {} : { stdin: req.stdin }),
+      });
+    }
     const { exit, stdout, stderr } = await this.send(req);
     return { exit, stdout, stderr };
   }
@@ -203,6 +245,7 @@ export class Sandbox {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.fail(new Error("the sandbox is closed"));
+      this.server?.close();
       this.proc.stdin.end(); // EOF: the init exits, the kernel kills the rest
       const inTime = await Promise.race([
         this.exited.then(() => true),
@@ -243,10 +286,14 @@ export class Sandbox {
         return;
       }
       if (r.done) return;
-      let reply: InitReply;
+      let reply: InitReply | InitEvent;
       try {
-        reply = JSON.parse(r.value) as InitReply;
+        reply = JSON.parse(r.value) as InitReply | InitEvent;
       } catch {
+        continue;
+      }
+      if ("event" in reply) {
+        this.server?.fail(new Error(`the sandbox's process server exited (${reply.exit})`));
         continue;
       }
       const waiter = this.pending.get(reply.id);
@@ -259,6 +306,7 @@ export class Sandbox {
 
   private fail(e: Error): void {
     this.ended ??= e;
+    this.server?.fail(this.ended);
     for (const w of this.pending.values()) w.reject(this.ended);
     this.pending.clear();
   }
@@ -267,5 +315,14 @@ export class Sandbox {
     const how = this.proc.signalCode ?? this.proc.exitCode;
     const tail = this.stderrTail().trim();
     return ` (${how ?? "?"})${tail ? `: ${tail}` : ""}`;
+  }
+}
+
+/** The init's child that is the process server (it names itself; the init may run others). */
+function isServer(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith(PROCESS_SERVER_NAME);
+  } catch {
+    return false;
   }
 }

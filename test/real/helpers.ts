@@ -44,6 +44,17 @@ export function hostNetSnapshot(): { netns: string; links: string[] } {
   return { netns: ip(["netns", "list"]), links };
 }
 
+/** Whether one of these processes runs `comm` (a background job has started). */
+export function runsProgram(pids: number[], comm: string): boolean {
+  return pids.some((p) => {
+    try {
+      return readFileSync(`/proc/${p}/comm`, "utf8").trim() === comm;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Polls until pred() holds or ms pass; returns whether it held. */
 export async function waitFor(pred: () => boolean, ms: number, stepMs = 50): Promise<boolean> {
   const end = Date.now() + ms;

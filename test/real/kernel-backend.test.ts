@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scriptFiles } from "../../src/cli/script-files.js";
 import { KernelBackend } from "../../src/real/kernel-backend.js";
 import { withFiles } from "../../src/script/load.js";
-import { lab, raw, sandboxUnavailable, waitFor } from "./helpers.js";
+import { lab, raw, runsProgram, sandboxUnavailable, waitFor } from "./helpers.js";
 
 describe.skipIf(sandboxUnavailable)("KernelBackend", () => {
   let kb: KernelBackend;
@@ -145,7 +145,7 @@ describe.skipIf(sandboxUnavailable)("KernelBackend", () => {
     for (let i = 0; i < 20 && !ok; i++) ok = (await probe()).exit === 0;
     expect(ok).toBe(true);
     expect((await probe()).exit).toBe(0); // -k: still listening after a connection
-    expect(await waitFor(() => kb.sandbox.hostProcesses().length >= 2, 1000)).toBe(true);
+    expect(await waitFor(() => runsProgram(kb.sandbox.hostProcesses(), "nc"), 1000)).toBe(true);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   hostNetSnapshot,
   lab,
   REPO,
+  runsProgram,
   sandboxUnavailable,
   TSX_IMPORT,
   waitFor,
@@ -32,7 +33,7 @@ describe.skipIf(sandboxUnavailable)("sandbox teardown", () => {
     const kb = await KernelBackend.start();
     for (const text of BUILD) expect((await kb.run(lab(text))).exit, text).toBe(0);
     const { unshare, init } = kb.sandbox.pids;
-    expect(await waitFor(() => kb.sandbox.hostProcesses().length >= 2, 2000)).toBe(true);
+    expect(await waitFor(() => runsProgram(kb.sandbox.hostProcesses(), "nc"), 2000)).toBe(true);
     const procs = kb.sandbox.hostProcesses();
     expect(procs).toContain(init);
     expect([unshare, ...procs].every(isAlive)).toBe(true);
@@ -55,7 +56,7 @@ describe.skipIf(sandboxUnavailable)("sandbox teardown", () => {
     const kb = await KernelBackend.start();
     await kb.run(lab("ip netns add a"));
     await kb.run(lab("ip netns exec a nc -lk 8080 &"));
-    expect(await waitFor(() => kb.sandbox.hostProcesses().length >= 2, 2000)).toBe(true);
+    expect(await waitFor(() => runsProgram(kb.sandbox.hostProcesses(), "nc"), 2000)).toBe(true);
     const procs = kb.sandbox.hostProcesses();
     process.kill(kb.sandbox.pids.unshare, "SIGKILL");
     expect(await waitFor(() => procs.every((p) => !isAlive(p)), 5000)).toBe(true);
@@ -70,17 +71,19 @@ describe.skipIf(sandboxUnavailable)("sandbox teardown", () => {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const exited = new Promise((resolve) => child.once("exit", resolve));
-    let held: { unshare: number; init: number; processes: number[] } | undefined;
+    let held: { unshare: number; init: number; server?: number; processes: number[] } | undefined;
     try {
       const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
       expect(first.done, "the fixture printed its PIDs").toBe(false);
       held = JSON.parse(first.value as string) as {
         unshare: number;
         init: number;
+        server?: number;
         processes: number[];
       };
       const pids = [held.unshare, held.init, ...held.processes];
-      expect(held.processes.length).toBeGreaterThanOrEqual(2); // init + nc
+      expect(runsProgram(held.processes, "nc"), "the job runs").toBe(true);
+      if (held.server !== undefined) expect(held.processes).toContain(held.server);
       expect(pids.every(isAlive)).toBe(true);
 
       child.kill("SIGKILL");
