@@ -52,8 +52,12 @@ export interface NfTraceSession {
   stop(): Promise<NfTraceResult>;
 }
 
-/** How long a monitor may take to show that it listens, or to catch up when stopping. */
-const SYNC_TIMEOUT_MS = 5_000;
+/**
+ * How long a monitor may take to show that it listens, or to catch up when stopping. It
+ * runs at nice 19: on a machine whose cores are both busy it may wait seconds for a slice.
+ * Waiting ends as soon as the event shows, so a long bound costs nothing when all is well.
+ */
+const SYNC_TIMEOUT_MS = 20_000;
 /**
  * If a sync chain's event has not shown after this long, another is added: the monitor
  * may have bound its socket just after the first was added, and then never sees it.

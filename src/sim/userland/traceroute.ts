@@ -104,9 +104,12 @@ function parseArgs(args: string[]): Opts | CommandResult {
     const v = m[2] !== "" ? m[2]! : args[++i];
     if (v === undefined) return notSimulatedResult(`traceroute ${a} without its value`);
     if (m[1] === "w") {
-      // MAX only; MAX,HERE,NEAR tunes shortcuts the simulator does not take.
-      if (!/^\d+(\.\d+)?$/.test(v)) return notSimulatedResult(`traceroute -w ${v}`);
-      o.waitMs = Number(v) * 1000;
+      // MAX, or MAX,0,0: HERE and NEAR (default 3 and 10) give up on a probe at that many
+      // times an answered probe's round trip, shortcuts the simulator does not take; 0,0
+      // turns them off, which is what it models.
+      const w = /^(\d+(?:\.\d+)?)(?:[,/]0*(?:\.0*)?[,/]0*(?:\.0*)?)?$/.exec(v);
+      if (!w || /[,/][,/]|[,/]$/.test(v)) return notSimulatedResult(`traceroute -w ${v}`);
+      o.waitMs = Number(w[1]) * 1000;
       continue;
     }
     if (!/^\d+$/.test(v)) return notSimulatedResult(`traceroute -${m[1]} ${v}`);
