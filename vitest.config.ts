@@ -46,6 +46,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     sequence: { sequencer: KernelFirst },
+    globalSetup: ["test/global-setup.ts"],
     setupFiles: ["test/setup.ts"],
     poolOptions: { threads: { maxThreads: 1, minThreads: 1, isolate: false } },
     // Tests marked concurrent (the differential labs, each in its own sandbox) run this

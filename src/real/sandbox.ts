@@ -57,13 +57,18 @@ export interface SandboxPids {
   server?: number;
 }
 
+/** A bundled sandbox-init to run instead (the tests build one per run: test/global-setup.ts). */
+export const SANDBOX_INIT_ENV = "PACKETWALK_SANDBOX_INIT";
+
 /**
  * How to run sandbox-init with node: the compiled .js beside this file (dist/), or, when
  * running from source (vitest, tsx), the .ts through tsx's loader.
  */
 function initCommand(): string[] {
-  const js = fileURLToPath(new URL("./sandbox-init.js", import.meta.url));
   const server = ["--server-fd", String(SERVER_FD)];
+  const bundled = process.env[SANDBOX_INIT_ENV];
+  if (bundled !== undefined && existsSync(bundled)) return [process.execPath, bundled, ...server];
+  const js = fileURLToPath(new URL("./sandbox-init.js", import.meta.url));
   if (existsSync(js)) return [process.execPath, js, ...server];
   const ts = fileURLToPath(new URL("./sandbox-init.ts", import.meta.url));
   const tsx = createRequire(import.meta.url).resolve("tsx");
