@@ -101,7 +101,13 @@ export function ip(ctx: ProgramContext): CommandResult {
     statsLevel: 0,
     family: undefined,
   };
-  const c: IpContext = { world: ctx.world, ns: ctx.ns, opts, o };
+  const c: IpContext = {
+    world: ctx.world,
+    ns: ctx.ns,
+    opts,
+    o,
+    ...(ctx.env?.noNetAdmin ? { unprivileged: true } : {}),
+  };
   const args = [...ctx.args];
   try {
     while (args.length > 0 && args[0]!.startsWith("-")) {

@@ -34,6 +34,10 @@ export function ipNetns(c: IpContext, args: string[]): void {
   if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) return list(c);
   if (matches(cmd, "list-id")) return listId(c, rest);
   if (matches(cmd, "help")) die(c, USAGE, 255);
+  if ((matches(cmd, "add") || matches(cmd, "attach")) && c.unprivileged && rest.length > 0) {
+    // netns_add first makes /run/netns a shared mount: without CAP_SYS_ADMIN it cannot.
+    die(c, "mount --make-shared /run/netns failed: Operation not permitted", 1);
+  }
   if (matches(cmd, "add")) return add(c, rest);
   if (matches(cmd, "attach")) return attach(c, rest);
   if (matches(cmd, "set")) return set(c, rest);
