@@ -156,7 +156,9 @@ describe("a docker walk whose prediction was wrong", () => {
 class ForgetfulSim extends SimBackend {
   override async trace(cmd: LabCommand, opts?: TraceOptions): Promise<Traced<SimTraceAccount>> {
     const traced = await super.trace(cmd, opts);
-    await this.run(parseLine("docker exec ca ip neigh flush all", 0, "forgetful")!);
+    // From the host: a container's own process lacks CAP_NET_ADMIN (docker exec cannot flush).
+    const flush = "nsenter -t $(docker inspect -f '{{.State.Pid}}' ca) -n ip neigh flush all";
+    await this.run(parseLine(flush, 0, "forgetful")!);
     return traced;
   }
 }

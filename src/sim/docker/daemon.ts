@@ -1015,7 +1015,13 @@ export class Dockerd {
     const ns = this.nsOf(c);
     const dns = ns !== undefined && this.resolverUp.has(ns);
     // resolv.conf: the embedded server's address, else the host's (the sandbox's fixed one).
-    return { noServices: true, nameserver: dns ? EMBEDDED_DNS : HOST_NAMESERVER };
+    // Docker's default capabilities leave out CAP_NET_ADMIN: the container cannot change
+    // its own interfaces, addresses, routes (nsenter from the host still can).
+    return {
+      noServices: true,
+      noNetAdmin: true,
+      nameserver: dns ? EMBEDDED_DNS : HOST_NAMESERVER,
+    };
   }
 
   /**

@@ -259,6 +259,11 @@ function run(ctx: ProgramContext, o: Output): CommandResult {
     o.err(notSimulatedText(`nc -${which}`));
     return o.result(NOT_SIMULATED_EXIT);
   }
+  // getaddrinfo would take an IPv6 literal; the simulator has no IPv6 datapath.
+  if (host?.includes(":")) {
+    o.err(notSimulatedText("nc to an IPv6 address"));
+    return o.result(NOT_SIMULATED_EXIT);
+  }
   if (opts.listen) return listen(ctx, o, opts, host, ports![0]!);
   return probe(ctx, o, opts, host!, ports!);
 }

@@ -169,6 +169,8 @@ export function ping(ctx: ProgramContext): CommandResult | Waiting {
   if ("exit" in parsed) return parsed;
   const opts = parsed;
   const { world, ns } = ctx;
+  // iputils pings an IPv6 literal over ICMPv6; the simulator has no IPv6 datapath.
+  if (opts.target.includes(":")) return notSimulatedResult("ping to an IPv6 address");
   // A name: the process's resolver asks its nameserver by datagrams (a container's:
   // Docker's embedded DNS answers on a user network); a lab's own namespaces have no
   // nameserver the simulator knows, and nothing answers: getaddrinfo's EAI_AGAIN.

@@ -32,6 +32,8 @@ export interface ProcessEnv {
   nameserver?: Ip4;
   /** No /etc/services: getservbyport finds nothing (nc prints "*"). */
   noServices?: boolean;
+  /** Without CAP_NET_ADMIN (Docker's default capabilities): netlink changes fail with EPERM. */
+  noNetAdmin?: boolean;
 }
 
 export class Output {

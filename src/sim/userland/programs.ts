@@ -6,7 +6,7 @@ import { arp } from "./arp.js";
 import { bridge } from "./bridge.js";
 import { brctl } from "./brctl.js";
 import { conntrack } from "./conntrack.js";
-import type { NetNs } from "../kernel/netlink/index.js";
+import { withoutNetAdmin, type NetNs } from "../kernel/netlink/index.js";
 import type { CommandResult } from "../../backend.js";
 import type { ProcessEnv, Waiting } from "./program.js";
 import { ip } from "./ip/index.js";
@@ -62,5 +62,7 @@ export function runLab(
     return { exit: 127, stdout: "", stderr: `packetwalk: ${name ?? ""}: command not supported\n` };
   }
   const prog: SimProgram = LAB_PROGRAMS[name as keyof typeof LAB_PROGRAMS];
-  return prog({ world: ns.world, ns, args, program: name, background, ...(env ? { env } : {}) });
+  const run = (): CommandResult | Waiting =>
+    prog({ world: ns.world, ns, args, program: name, background, ...(env ? { env } : {}) });
+  return env?.noNetAdmin ? withoutNetAdmin(run) : run();
 }

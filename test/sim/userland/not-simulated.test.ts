@@ -69,6 +69,12 @@ const REFUSED: [string, string][] = [
   ["ping -c1 -v 10.0.0.1", "ping -v"],
   ["ping -V", "ping -V"],
   ["ping -6 ::1", "ping -6"],
+  // An IPv6 literal: no IPv6 datapath (issue 10), not a resolver failure.
+  ["ping ::1", "ping to an IPv6 address"],
+  ["ping -c1 -W1 fe80::1%eth0", "ping to an IPv6 address"],
+  ["nc -w 1 ::1 8080", "nc to an IPv6 address"],
+  ["nc -zv ::1 8080", "nc to an IPv6 address"],
+  ["nc -u -w 1 ::1 53", "nc to an IPv6 address"],
   ["ping -c1 -aU 10.0.0.1", "ping -a"],
   // bridge: other objects and options.
   ["bridge vlan", "bridge vlan"],

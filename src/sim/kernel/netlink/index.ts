@@ -50,6 +50,30 @@ export { readSysctl, sysctlExists, sysctlKey, writeSysctl } from "./sysctl.js";
 export type { SysctlRead, SysctlWrite } from "./sysctl.js";
 
 // ---------------------------------------------------------------------------------------
+// The sender's capability (rtnetlink_rcv_msg: a request other than a GET needs CAP_NET_ADMIN)
+
+let withoutCap = 0;
+
+/**
+ * Runs fn as a process without CAP_NET_ADMIN (a Docker container's: docker exec): every
+ * change request fails with EPERM before its handler looks at it, as netlink_net_capable
+ * refuses it in rtnetlink_rcv_msg; dumps and gets still answer. Programs are synchronous,
+ * so the scope is exactly the program's run.
+ */
+export function withoutNetAdmin<T>(fn: () => T): T {
+  withoutCap++;
+  try {
+    return fn();
+  } finally {
+    withoutCap--;
+  }
+}
+
+function requireNetAdmin(): void {
+  if (withoutCap > 0) kfail("EPERM");
+}
+
+// ---------------------------------------------------------------------------------------
 // Namespaces (the netns side of `ip netns`: a bind mount and RTM_NEWNSID)
 
 /** unshare(CLONE_NEWNET) and the bind mount `ip netns add` makes. */
@@ -178,6 +202,7 @@ function flagsOf(r: LinkRequest): Parameters<typeof setFlags>[1] {
  * then rtnl_configure_link (flags, up) and the master (a failed enslave deletes the link).
  */
 export function linkAdd(ns: NetNs, r: LinkRequest & NewLinkKind): NetDevice {
+  requireNetAdmin();
   checkNewMac(r.mac);
   const ops = ns.world.modules.linkKinds.get(r.kind);
   if (!ops) kfail("EOPNOTSUPP", "Unknown device type");
@@ -229,6 +254,7 @@ export function linkAdd(ns: NetNs, r: LinkRequest & NewLinkKind): NetDevice {
  * group, name, alias, flags, master, txqueuelen. A failure stops there; what came before stays.
  */
 export function linkSet(dev: NetDevice, r: LinkRequest, kind: LinkKindChange = {}): void {
+  requireNetAdmin();
   if (kind.bridge) {
     if (!(dev instanceof Bridge)) kfail("EOPNOTSUPP");
     Object.assign(dev.options, kind.bridge);
@@ -257,6 +283,7 @@ export function linkSet(dev: NetDevice, r: LinkRequest, kind: LinkKindChange = {
 
 /** br_setport: options of a bridge port; EOPNOTSUPP when the device is no bridge's port. */
 export function brportSet(dev: NetDevice, r: BrportRequest): void {
+  requireNetAdmin();
   const br = dev.master;
   if (!(br instanceof Bridge)) kfail("EOPNOTSUPP");
   const port = br.port(dev)!;
@@ -269,6 +296,7 @@ export function brportSet(dev: NetDevice, r: BrportRequest): void {
 
 /** RTM_DELLINK. */
 export function linkDel(dev: NetDevice): void {
+  requireNetAdmin();
   deleteLink(dev);
 }
 
@@ -292,22 +320,26 @@ export function linkFill(dev: NetDevice): void {
 // Addresses (RTM_NEWADDR, RTM_DELADDR)
 
 export function addrAdd(dev: NetDevice, spec: AddrSpec): void {
+  requireNetAdmin();
   addAddress(dev, spec);
 }
 
 /** RTM_DELADDR for IPv4: by address and prefix (any prefix when undefined) and label. */
 export function addrDel(dev: NetDevice, addr: Ip4, plen: number | undefined, label?: string): void {
+  requireNetAdmin();
   delAddress(dev, addr, plen, label);
 }
 
 /** inet6_rtm_newaddr; IFA_F_NOPREFIXROUTE is recorded once the address is in place. */
 export function addr6Add(dev: NetDevice, spec: Addr6Spec & { noprefixroute?: boolean }): void {
+  requireNetAdmin();
   const { noprefixroute, ...rest } = spec;
   const ifa = addAddress6(dev, rest);
   if (noprefixroute) ifa.noprefixroute = true;
 }
 
 export function addr6Del(dev: NetDevice, addr: string, plen: number): void {
+  requireNetAdmin();
   delAddress6(dev, addr, plen);
 }
 
@@ -315,15 +347,18 @@ export function addr6Del(dev: NetDevice, addr: string, plen: number): void {
 // Routes and rules (RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWRULE, RTM_DELRULE)
 
 export function routeAdd(ns: NetNs, cfg: RouteConfig, mode: InsertMode): Route {
+  requireNetAdmin();
   return ns.fib.addRoute(cfg, mode);
 }
 
 export function routeDel(ns: NetNs, match: RouteMatch): Route {
+  requireNetAdmin();
   return ns.fib.deleteRoute(match);
 }
 
 /** `ip route flush`: the routes a dump selected, deleted one RTM_DELROUTE each. */
 export function routeFlush(ns: NetNs, routes: ReadonlySet<Route>): void {
+  if (routes.size > 0) requireNetAdmin();
   ns.fib.removeWhere((r) => routes.has(r));
 }
 
@@ -338,10 +373,12 @@ export function ruleDefaultPriority(ns: NetNs): number {
 }
 
 export function ruleAdd(ns: NetNs, rule: Rule, excl = true): void {
+  requireNetAdmin();
   ns.fib.addRule(rule, excl);
 }
 
 export function ruleDel(ns: NetNs, match: Partial<Rule> & { priorityGiven: boolean }): Rule {
+  requireNetAdmin();
   return ns.fib.deleteRule(match);
 }
 
@@ -350,11 +387,22 @@ export function ruleDel(ns: NetNs, match: Partial<Rule> & { priorityGiven: boole
 
 /** One round of `ip neigh flush`: deletes what the filter selects, returns how many. */
 export function neighFlush(ns: NetNs, filter: (e: NeighEntry) => boolean): number {
+  if (withoutCap > 0) {
+    // The dump works; only a delete request (one per selected entry) is refused.
+    let any = false;
+    ns.neigh.flush((e) => {
+      if (filter(e)) any = true;
+      return false;
+    });
+    if (any) kfail("EPERM");
+    return 0;
+  }
   return ns.neigh.flush(filter);
 }
 
 /** `conntrack -F` (IPCTNL_MSG_CT_DELETE without a tuple). */
 export function conntrackFlush(ns: NetNs): void {
+  requireNetAdmin();
   peekConntrack(ns)?.flush();
 }
 
@@ -363,6 +411,7 @@ export function conntrackFlush(ns: NetNs): void {
  * ConntrackNatAnyIP filter, as libnetwork's clearEndpointConnections uses it); returns how many.
  */
 export function conntrackDeleteByAddress(ns: NetNs, addr: Ip4): number {
+  requireNetAdmin();
   const table = peekConntrack(ns);
   if (!table) return 0;
   const gone = table.list().filter((ct) => ct.tuple.some((t) => t.src === addr || t.dst === addr));

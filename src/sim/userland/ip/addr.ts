@@ -20,6 +20,7 @@ import {
 import {
   die,
   duparg,
+  flushRefused,
   invarg,
   matches,
   notSimulated as ipNotSimulated,
@@ -592,6 +593,7 @@ function flush(c: IpContext, f: AddrFilter): void {
         } else if (m.v6 && m.dev.addrs6.includes(m.v6)) addr6Del(m.dev, m.v6.addr, m.v6.plen);
       } catch (e) {
         if (!(e instanceof KernelError)) throw e;
+        if (e.errno === "EPERM") flushRefused(c, 255);
       }
     }
     if (c.opts.stats) c.o.out(`\n*** Round ${round}, deleting ${todo.length} addresses ***\n`);

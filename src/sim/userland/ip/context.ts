@@ -1,5 +1,5 @@
 // Shared state of one `ip` invocation: global options and output.
-import { type NetNs, type World } from "../../kernel/netlink/index.js";
+import { KernelError, type NetNs, type World } from "../../kernel/netlink/index.js";
 import { Exit, type Output } from "../program.js";
 import { NOT_SIMULATED_EXIT, notSimulatedText } from "../not-simulated.js";
 
@@ -20,6 +20,8 @@ export interface IpContext {
   ns: NetNs;
   opts: IpOptions;
   o: Output;
+  /** A container's process (docker exec): Docker's default capabilities, no CAP_SYS_ADMIN. */
+  unprivileged?: boolean;
 }
 
 /** iproute2's matches(): the word is a prefix of the keyword. */
@@ -52,4 +54,22 @@ export function incomplete(c: IpContext): never {
 
 export function duparg(c: IpContext, key: string, arg: string): never {
   return die(c, `Error: duplicate "${key}": "${arg}" is the second value.`, 255);
+}
+
+/**
+ * flush_update's perror when the kernel refuses the delete requests (a container without
+ * CAP_NET_ADMIN); each object's flush exits its own way (measured: neigh 1, route 2, addr 255).
+ */
+export function flushRefused(c: IpContext, code: number): never {
+  return die(c, "Failed to send flush request: Operation not permitted", code);
+}
+
+/** Runs a flush's delete requests, reporting an EPERM refusal as iproute2 does. */
+export function flushing<T>(c: IpContext, code: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof KernelError && e.errno === "EPERM") flushRefused(c, code);
+    throw e;
+  }
 }

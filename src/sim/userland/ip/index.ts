@@ -101,7 +101,13 @@ export function ip(ctx: ProgramContext): CommandResult {
     statsLevel: 0,
     family: undefined,
   };
-  const c: IpContext = { world: ctx.world, ns: ctx.ns, opts, o };
+  const c: IpContext = {
+    world: ctx.world,
+    ns: ctx.ns,
+    opts,
+    o,
+    ...(ctx.env?.noNetAdmin ? { unprivileged: true } : {}),
+  };
   const args = [...ctx.args];
   try {
     while (args.length > 0 && args[0]!.startsWith("-")) {
@@ -121,7 +127,8 @@ export function ip(ctx: ProgramContext): CommandResult {
       } else if (matches(opt, "-netns") && opt.length >= 2) {
         const name = args.shift();
         if (name === undefined) die(c, 'Command line is not complete. Try option "help"', 255);
-        const target = ctx.world.netns(name);
+        // A container's mount namespace has no /run/netns (the host's names are not there).
+        const target = c.unprivileged ? undefined : ctx.world.netns(name);
         if (!target)
           die(c, `Cannot open network namespace "${name}": No such file or directory`, 255);
         c.ns = target;

@@ -13,6 +13,7 @@ import { Exit } from "../program.js";
 import {
   die,
   duparg,
+  flushing,
   incomplete,
   invarg,
   matches,
@@ -164,7 +165,7 @@ function showOrFlush(c: IpContext, args: string[], flush: boolean): void {
   if (flush) {
     // Up to MAX_ROUNDS dumps; FAILED entries only count in the first.
     for (let round = 0; round < 10; round++) {
-      const n = neighFlush(c.ns, (e) => selected(c, e, f));
+      const n = flushing(c, 1, () => neighFlush(c.ns, (e) => selected(c, e, f)));
       if (n === 0) {
         if (c.opts.stats) {
           c.o.out(

@@ -28,12 +28,18 @@ function invalidName(name: string): boolean {
 
 export function ipNetns(c: IpContext, args: string[]): void {
   const cmd = args[0];
-  if (cmd === undefined) return list(c);
+  // A container's mount namespace has no /run/netns: nothing to list.
+  if (cmd === undefined) return c.unprivileged ? undefined : list(c);
   if (args.length > 1 && invalidName(args[1]!)) die(c, `Invalid netns name "${args[1]}"`, 255);
   const rest = args.slice(1);
-  if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst")) return list(c);
+  if (matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst"))
+    return c.unprivileged ? undefined : list(c);
   if (matches(cmd, "list-id")) return listId(c, rest);
   if (matches(cmd, "help")) die(c, USAGE, 255);
+  if ((matches(cmd, "add") || matches(cmd, "attach")) && c.unprivileged && rest.length > 0) {
+    // netns_add first makes /run/netns a shared mount: without CAP_SYS_ADMIN it cannot.
+    die(c, "mount --make-shared /run/netns failed: Operation not permitted", 1);
+  }
   if (matches(cmd, "add")) return add(c, rest);
   if (matches(cmd, "attach")) return attach(c, rest);
   if (matches(cmd, "set")) return set(c, rest);
@@ -99,7 +105,8 @@ function attach(c: IpContext, args: string[]): void {
 function del(c: IpContext, args: string[]): void {
   const name = args[0];
   if (name === undefined) die(c, "No netns name specified", 1);
-  if (!c.world.named.has(name))
+  // A container has its own mount namespace: the host's /run/netns is not there.
+  if (!c.world.named.has(name) || c.unprivileged)
     die(c, `Cannot remove namespace file "/run/netns/${name}": No such file or directory`, 1);
   netnsDel(c.world, name);
 }

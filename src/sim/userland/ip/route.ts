@@ -15,7 +15,15 @@ import {
   routeFlush,
 } from "../../kernel/netlink/index.js";
 import { Exit } from "../program.js";
-import { die, incomplete, invarg, matches, notSimulated, type IpContext } from "./context.js";
+import {
+  die,
+  flushing,
+  incomplete,
+  invarg,
+  matches,
+  notSimulated,
+  type IpContext,
+} from "./context.js";
 import { Printer } from "./print.js";
 import {
   getAddr,
@@ -454,7 +462,7 @@ function flushRoutes(c: IpContext, s: Selector, family: Family): void {
       return;
     }
     const set = new Set(doomed);
-    routeFlush(c.ns, set);
+    flushing(c, 2, () => routeFlush(c.ns, set));
     if (c.opts.stats) c.o.out(`\n*** Round ${round + 1}, deleting ${doomed.length} entries ***\n`);
   }
 }
