@@ -57,6 +57,9 @@ export interface SandboxPids {
   server?: number;
 }
 
+/** How long a line whose process server went away waits to see whether the sandbox ended. */
+const SERVER_GONE_WAIT_MS = 2_000;
+
 /** A bundled sandbox-init to run instead (the tests build one per run: test/global-setup.ts). */
 export const SANDBOX_INIT_ENV = "PACKETWALK_SANDBOX_INIT";
 
@@ -197,12 +200,19 @@ export class Sandbox {
   async exec(req: SandboxRequest): Promise<SandboxReply> {
     if (this.ended) throw this.ended;
     if (this.server?.usable && !req.writeFile && !req.monitor && ProcessServer.serves(req.argv)) {
-      return this.server.run({
-        argv: req.argv,
-        background: req.background,
-        timeoutMs: req.timeoutMs ?? this.timeoutMs,
-        ...(req.stdin === undefined ? {} : { stdin: req.stdin }),
-      });
+      try {
+        return await this.server.run({
+          argv: req.argv,
+          background: req.background,
+          timeoutMs: req.timeoutMs ?? this.timeoutMs,
+          ...(req.stdin === undefined ? {} : { stdin: req.stdin }),
+        });
+      } catch (e) {
+        // The server's socket closes when the whole sandbox dies too, often a moment before
+        // unshare's exit is seen: then the sandbox's end is the reason to give.
+        await Promise.race([this.exited, new Promise((r) => setTimeout(r, SERVER_GONE_WAIT_MS))]);
+        throw this.ended ?? e;
+      }
     }
     const { exit, stdout, stderr } = await this.send(req);
     return { exit, stdout, stderr };

@@ -1180,18 +1180,10 @@ export class Dockerd {
 
   /** The embedded DNS server's answer for a name asked from a container's namespace. */
   resolve(ns: NetNs, name: string): { addr: Ip4; fqdn: string } | undefined {
-    const asker = this.containers.find((c) => this.state(c) === "running" && this.nsOf(c) === ns);
-    if (!asker) return undefined;
-    for (const ep of asker.endpoints) {
-      if (ep.network.predefined) continue;
-      for (const c of this.containers) {
-        if (this.state(c) !== "running") continue;
-        const there = c.endpoints.find((e) => e.network === ep.network);
-        if (!there) continue;
-        const full = `${c.name}.${ep.network.name}`;
-        if (c.name === name || c.id.slice(0, 12) === name || full === name) {
-          return { addr: there.ip, fqdn: full };
-        }
+    for (const { c, there } of this.peersOnUserNetworks(ns)) {
+      const full = `${c.name}.${there.network.name}`;
+      if (c.name === name || c.id.slice(0, 12) === name || full === name) {
+        return { addr: there.ip, fqdn: full };
       }
     }
     return undefined;
@@ -1199,17 +1191,27 @@ export class Dockerd {
 
   /** ResolveIP: the name.network of an address on a network the asker is on. */
   resolveIp(ns: NetNs, addr: Ip4): string | undefined {
+    for (const { c, there } of this.peersOnUserNetworks(ns)) {
+      if (there.ip === addr) return `${c.name}.${there.network.name}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * What the embedded DNS server of the container running in NS knows: each running
+   * container (itself included) with its endpoint on each user network they share, in order.
+   */
+  private *peersOnUserNetworks(ns: NetNs): Generator<{ c: Container; there: Endpoint }> {
     const asker = this.containers.find((c) => this.state(c) === "running" && this.nsOf(c) === ns);
-    if (!asker) return undefined;
+    if (!asker) return;
     for (const ep of asker.endpoints) {
       if (ep.network.predefined) continue;
       for (const c of this.containers) {
         if (this.state(c) !== "running") continue;
-        const there = c.endpoints.find((e) => e.network === ep.network && e.ip === addr);
-        if (there) return `${c.name}.${ep.network.name}`;
+        const there = c.endpoints.find((e) => e.network === ep.network);
+        if (there) yield { c, there };
       }
     }
-    return undefined;
   }
 
   /** Whether a namespace's resolver is Docker's embedded DNS (a user network's container). */
