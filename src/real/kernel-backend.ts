@@ -79,7 +79,9 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
         timeoutMs: Math.max(longer, this.sandbox.timeoutMs),
       });
     }
-    return this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
+    const r = await this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
+    if (cmd.background && r.exit === 0) await this.sandbox.settleJobs();
+    return r;
   }
 
   /** TraceOptions other than namespaces are the simulator's: the kernel's clock is the wall's. */

@@ -60,6 +60,26 @@ export interface SandboxPids {
 /** How long a line whose process server went away waits to see whether the sandbox ended. */
 const SERVER_GONE_WAIT_MS = 2_000;
 
+/** How long settleJobs waits for a background job to reach its program and wait. */
+const JOB_SETTLE_MS = 2_000;
+const WRAPPERS = new Set(["ip", "nsenter"]);
+const JOB_PROGRAMS = new Set(["nc", "nc.openbsd", "ping"]);
+
+/** Whether a process of the sandbox is past a job's start-up (or no job at all). */
+function jobSettled(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return true; // gone
+  }
+  const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+  const state = stat.slice(stat.lastIndexOf(")") + 2)[0];
+  if (WRAPPERS.has(comm)) return false;
+  if (JOB_PROGRAMS.has(comm)) return state !== "R" && state !== "D";
+  return true;
+}
+
 /** A bundled sandbox-init to run instead (the tests build one per run: test/global-setup.ts). */
 export const SANDBOX_INIT_ENV = "PACKETWALK_SANDBOX_INIT";
 
@@ -254,6 +274,22 @@ export class Sandbox {
   /** Host PIDs of all processes now in the sandbox (the init and what it runs). */
   hostProcesses(): number[] {
     return this.pidNs === undefined ? [] : processesInPidNamespace(this.pidNs);
+  }
+
+  /**
+   * After a background job started: waits until no process of the sandbox is still on its
+   * way into its program (`ip netns exec`, `nsenter`) and every job's program (`nc`, `ping`)
+   * has stopped running, i.e. waits (a listener listens), at most JOB_SETTLE_MS. The line
+   * after `nc -lk 80 &` would otherwise race the job's start-up; in the simulator the job
+   * is ready at once.
+   */
+  async settleJobs(): Promise<void> {
+    if (this.pidNs === undefined) return;
+    const end = Date.now() + JOB_SETTLE_MS;
+    while (Date.now() < end) {
+      if (processesInPidNamespace(this.pidNs).every(jobSettled)) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   /** Ends the sandbox and waits until unshare has exited. Safe to call more than once. */
