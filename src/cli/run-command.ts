@@ -3,6 +3,7 @@ import type { CommandResult } from "../backend.js";
 // The diff library is loaded only for --compare (start-up of a plain run).
 import type { differences as Differences } from "../compare/diff.js";
 import { compareLab, runLab, type ComparedLine, type LineResult } from "../compare/lab-run.js";
+import { chatterNote } from "../compare/capture-chatter.js";
 import { escapeControls, escapeOutput } from "../script/escape.js";
 import type { Expander } from "../script/expand.js";
 import type { LabScript, Provenance } from "../script/types.js";
@@ -167,11 +168,13 @@ function humanCompared(r: ComparedLine, quiet: boolean, differences: typeof Diff
   const p = r.provenance;
   const step = p.expandedBy !== undefined ? ` ${p.step}/${p.of}` : "";
   const head = `${style.dim(`line ${String(r.line).padStart(3)}${step}`)}  ${escapeControls(r.command)}`;
+  const note = chatterNote(r.sim, r.kernel, r.command);
+  const noted = note === undefined ? "" : style.dim(`      note: ${note}`) + "\n";
   if (r.match) {
     if (quiet) return "";
-    return `${style.green("same")}  ${head}\n`;
+    return `${style.green("same")}  ${head}\n${noted}`;
   }
-  let s = `${style.red("DIFF")}  ${head}\n`;
+  let s = `${style.red("DIFF")}  ${head}\n${noted}`;
   for (const d of differences(r.sim, r.kernel, r.command)) {
     s += style.dim(`      ${d.field} (- simulator, + kernel):`) + "\n";
     for (const raw of d.lines) {

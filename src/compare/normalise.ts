@@ -2,6 +2,7 @@
 // the kernel makes random or time-dependent is replaced; everything else must be equal.
 import type { CommandResult } from "../backend.js";
 import { normaliseDockerResult, normaliseDockerText } from "./docker-normalise.js";
+import { foldChatter } from "./capture-chatter.js";
 import { isCaptureOutput, normaliseCapture } from "./tcpdump-normalise.js";
 import { isLsns, isNetnsPids, normaliseLsns, normaliseNetnsPids } from "./lsns-normalise.js";
 
@@ -163,6 +164,7 @@ export function normaliseResult(r: CommandResult, command?: string): CommandResu
   // A docker daemon's ids, veth names and ages are random on the kernel: folded for every
   // line, since ip, iptables and bridge print them too (br-<id>, veth<7 hex>).
   if (command !== undefined && /^docker\s/.test(command)) r = normaliseDockerResult(r, command);
+  if (command !== undefined && isCaptureOutput(command)) r = foldChatter(r).result;
   let stdout = normaliseText(normaliseDockerText(r.stdout));
   if (command !== undefined && (isNeighDump(command) || isArpDump(command)))
     stdout = sortLines(stdout);

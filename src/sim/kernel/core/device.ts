@@ -3,7 +3,7 @@
 import type { Ip4 } from "./ip4.js";
 import type { Mac } from "./mac.js";
 import { wireUnits } from "./frag.js";
-import { ipLength, type Frame } from "./packet.js";
+import { ipLength, ipv6Length, type Frame } from "./packet.js";
 import type { NetNs } from "./netns.js";
 import { runTaps } from "./tap.js";
 
@@ -255,8 +255,7 @@ export function frameBytes(frame: Frame): number {
   const p = frame.payload;
   if (p.proto === "ipv4") return 14 + ipLength(p);
   if (p.proto === "arp") return 14 + 28;
-  // MLDv2 report with one record (hop-by-hop header included), DAD neighbour solicitation.
-  return p.what === "mld-report" ? 90 : p.what === "dad-ns" ? 78 : 70;
+  return 14 + ipv6Length(p);
 }
 
 /** Counts a transmitted frame on dev (dev_sw_netstats_tx_add). */

@@ -100,9 +100,36 @@ export interface Frame {
   payload: ArpPacket | Ipv4Packet | Ipv6Chatter;
 }
 
+/**
+ * The IPv6 link chatter addrconf sends when a device gets its link-local address
+ * (ipv4/addrconf-chatter.ts): MLDv2 reports to ff02::16, the DAD neighbour solicitation
+ * of the tentative address to its solicited-node group, router solicitations to ff02::2.
+ */
 export interface Ipv6Chatter {
   proto: "ipv6";
   what: "dad-ns" | "mld-report" | "router-solicit";
+  /** "::" while the link-local address is tentative, then the link-local address. */
+  src: string;
+  dst: string;
+  /** dad-ns: the address probed. */
+  target?: string;
+  /** mld-report: its group records (one per group joined). */
+  records?: number;
+}
+
+/**
+ * IPv6 payload length of a chatter packet: an MLDv2 report (8 bytes of hop-by-hop
+ * options with Router Alert, 8 of header, 20 a record), a DAD solicitation with its nonce
+ * option (24 + 8), a router solicitation with the source link-layer option (8 + 8).
+ */
+export function chatterIcmpLength(p: Ipv6Chatter): number {
+  if (p.what === "mld-report") return 8 + 20 * (p.records ?? 1);
+  return p.what === "dad-ns" ? 32 : 16;
+}
+
+/** The whole IPv6 datagram: 40 bytes of header, the hop-by-hop header of a report. */
+export function ipv6Length(p: Ipv6Chatter): number {
+  return 40 + (p.what === "mld-report" ? 8 : 0) + chatterIcmpLength(p);
 }
 
 export function ipLength(p: Ipv4Packet): number {
@@ -124,7 +151,8 @@ function l4Length(l4: L4): number {
 }
 
 function frameIpLen(f: Frame): number {
-  return f.payload.proto === "ipv4" ? ipLength(f.payload) : 28;
+  const p = f.payload;
+  return p.proto === "ipv4" ? ipLength(p) : p.proto === "ipv6" ? ipv6Length(p) : 28;
 }
 
 /**

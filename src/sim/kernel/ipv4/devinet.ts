@@ -7,6 +7,7 @@ import { canonicalIp6, formatIp6, ip6Scope, isIp6Loopback, parseIp6 } from "../c
 import { broadcastOf, inPrefix, network, type Ip4 } from "../core/ip4.js";
 import { linkLocalFromMac } from "../core/mac.js";
 import type { NetdevEvent, NetNs } from "../core/netns.js";
+import { chatterDadDone, chatterDadProbe, chatterOnLinkLocal } from "./addrconf-chatter.js";
 import { RT_TABLE, type Route } from "./fib.js";
 import { masqueradeCleanup } from "../netfilter/conntrack.js";
 
@@ -265,9 +266,13 @@ function startDad(dev: NetDevice, ifa: IfAddr6): void {
   if (!ifa.tentative || ifa.dadRunning || !dev.ipv6Ready) return;
   ifa.dadRunning = true;
   const world = dev.ns.world;
-  world.scheduler.at(1000 + world.rng.int(0, 999), `dad done ${dev.name}`, () => {
+  const probe = world.rng.int(0, 999);
+  world.scheduler.at(probe, `dad probe ${dev.name}`, () => chatterDadProbe(dev, ifa));
+  world.scheduler.at(1000 + probe, `dad done ${dev.name}`, () => {
     ifa.dadRunning = false;
-    if (dev.addrs6.includes(ifa)) ifa.tentative = false;
+    if (!dev.addrs6.includes(ifa)) return;
+    ifa.tentative = false;
+    chatterDadDone(dev, ifa);
   });
 }
 
@@ -386,27 +391,13 @@ export function onNetdevEvent(netns: NetNs, dev: NetDevice, event: NetdevEvent):
 
 /**
  * addrconf's place in the netdev notifier chain: the IPv4/IPv6 part above, and a link that
- * just got its IPv6 link-local address speaks up: an MLD report at once
- * (igmp6_join_group sends one when joining the solicited-node group) and the DAD
- * neighbour solicitation after a random delay of up to a second (addrconf_dad_kick).
- * Bridges and VXLAN devices learn the sender's MAC from them before any ping.
+ * just got its IPv6 link-local address speaks up (addrconf-chatter.ts): MLD reports, the
+ * DAD probe, router solicitations. Bridges and VXLAN devices learn the sender's MAC from
+ * them before any ping.
  */
 export function addrconfNotifier(ns: NetNs, dev: NetDevice, event: NetdevEvent): void {
   const hadLinkLocal = dev.addrs6.some((a) => a.scope === "link");
   onNetdevEvent(ns, dev, event);
-  if (!hadLinkLocal && dev.addrs6.some((a) => a.scope === "link")) ipv6Chatter(dev);
-}
-
-function ipv6Chatter(dev: NetDevice): void {
-  const world = dev.ns.world;
-  const send = (what: "mld-report" | "dad-ns", dst: string): void => {
-    if (!dev.adminUp || !dev.lowerUp) return;
-    dev.xmit({ src: dev.mac, dst, payload: { proto: "ipv6", what } });
-  };
-  world.scheduler.at(0, `ipv6 mld report ${dev.name}`, () =>
-    send("mld-report", "33:33:00:00:00:16"),
-  );
-  world.scheduler.at(world.rng.int(0, 999), `ipv6 dad ${dev.name}`, () =>
-    send("dad-ns", "33:33:ff:00:00:01"),
-  );
+  const ll = hadLinkLocal ? undefined : dev.addrs6.find((a) => a.scope === "link");
+  if (ll !== undefined) chatterOnLinkLocal(dev, ll, dev.ns.world.rng.int(0, 999));
 }

@@ -10,12 +10,14 @@ export type { Mac } from "../core/mac.js";
 export { multicastList } from "../core/mclist.js";
 export type { NetNs } from "../core/netns.js";
 export {
+  chatterIcmpLength,
   ipLength,
   type ArpPacket,
   type DnsAnswer,
   type DnsMessage,
   type Frame,
   type Ipv4Packet,
+  type Ipv6Chatter,
 } from "../core/packet.js";
 export { frameBytes } from "../core/device.js";
 export { isMulticastMac } from "../core/mac.js";

@@ -1,5 +1,5 @@
 // tcpdump's filter expressions (pcap-filter(7)), the subset a lab needs: the protocols
-// `ip`, `arp`, `icmp`, `tcp`, `udp`; `[src|dst] host ADDR`; `[src|dst] port N`; joined
+// `ip`, `ip6`, `arp`, `icmp`, `icmp6`, `tcp`, `udp`; `[src|dst] host ADDR`; `[src|dst] port N`; joined
 // by `and`/`&&`, `or`/`||`, `not`/`!` and parentheses. The rest of the language is
 // refused as not simulated; what libpcap itself rejects gets its message.
 import { formatIp4, parseIp4, type Frame, type Ip4 } from "../../kernel/netlink/index.js";
@@ -89,6 +89,11 @@ export function compileFilter(words: readonly string[]): Match {
         return (f) => f.payload.proto === "ipv4";
       case "arp":
         return (f) => f.payload.proto === "arp";
+      case "ip6":
+        return (f) => f.payload.proto === "ipv6";
+      case "icmp6":
+        // `ip6 proto 58` does not chase headers: an MLD report's hop-by-hop header hides it.
+        return (f) => f.payload.proto === "ipv6" && f.payload.what !== "mld-report";
       case "icmp":
       case "tcp":
       case "udp":

@@ -8,6 +8,7 @@ import {
   type Frame,
   type Ipv4Packet,
 } from "../../kernel/netlink/index.js";
+import { IPV6_ETHERTYPE, ipv6Line, ipv6Text } from "./format-ipv6.js";
 
 /** "HH:MM:SS.uuuuuu", from virtual ms (the kernel's are the wall clock's: normalised). */
 export function timestamp(ms: number): string {
@@ -130,7 +131,7 @@ export function plainLine(f: Frame, seqs: TcpSeqs, mss: number, nowMs: number): 
   if (p.proto === "ipv4") {
     return `IP ${ipText(p, seqs, mss, nowMs, (f) => plainLine(f, seqs, mss, nowMs))}`;
   }
-  return "";
+  return ipv6Line(p);
 }
 
 /** With -e: the Ethernet header, then the payload without its protocol's name. */
@@ -144,5 +145,5 @@ export function etherLine(f: Frame, seqs: TcpSeqs, mss: number, nowMs: number): 
     const inner: Inner = (g) => etherLine(g, seqs, mss, nowMs);
     return `${f.src} > ${f.dst}, ethertype IPv4 (0x0800), length ${len}: ${ipText(p, seqs, mss, nowMs, inner)}`;
   }
-  return "";
+  return `${f.src} > ${f.dst}, ${IPV6_ETHERTYPE}, length ${len}: ${ipv6Text(p)}`;
 }

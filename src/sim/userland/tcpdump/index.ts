@@ -2,7 +2,7 @@
 // socket (netlink's packetSocket) in the background; `kill %N` (kill.ts) ends it and
 // prints what it printed. With -c N it ends by itself after N packets. What the real one
 // needs and the simulator does not model (name lookups without -n, -v, another link
-// type, IPv6 decodes) is refused as not simulated.
+// type) is refused as not simulated.
 import type { CommandResult } from "../../../backend.js";
 import { tcpdumpOptions } from "../../../script/programs/tcpdump.js";
 import {
@@ -114,8 +114,7 @@ export function tcpdump(ctx: ProgramContext): CommandResult {
   };
   close = packetSocket(world, (dev, frame, dir) => {
     if (dev.ns !== ns || (!any && dev.name !== opts.iface)) return;
-    // IPv6 chatter is not decoded by the simulator (lab-script.md): not shown.
-    if (frame.payload.proto === "ipv6" || !match(frame)) return;
+    if (!match(frame)) return;
     const mss = dev.mtu - 40;
     const now = world.scheduler.now;
     const text = opts.ether
