@@ -97,12 +97,12 @@ export function chatterDadDone(dev: NetDevice, ifa: IfAddr6): void {
   sched.at(rng.int(0, MLD_REPORT_INTERVAL - 1), `ipv6 mld report ${dev.name}`, () =>
     report(dev, ifa),
   );
-  let interval = (RS_INTERVAL * rng.int(900, 1100)) / 1000;
+  let interval = Math.round((RS_INTERVAL * rng.int(900, 1100)) / 1000);
   const next = (): void => {
     sched.at(interval, `ipv6 rs ${dev.name}`, () => {
       if (!alive(dev, ifa)) return;
       solicit();
-      interval = Math.min(RS_MAX_INTERVAL, (interval * rng.int(1900, 2100)) / 1000);
+      interval = Math.min(RS_MAX_INTERVAL, Math.round((interval * rng.int(1900, 2100)) / 1000));
       next();
     });
   };
