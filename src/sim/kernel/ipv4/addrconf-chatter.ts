@@ -9,8 +9,9 @@
 //            (ipv6_mc_dad_complete, again repeated once below 1 s) and a router
 //            solicitation to ff02::2, repeated after rtr_solicit_interval (4 s, +-10%),
 //            each interval about twice the last (rfc3315_s14_backoff_update), up to an hour.
-// The kernel's delays are random; the simulator draws them from a generator seeded by the
-// device's MAC, so the world's own sequence (MACs, ids) is not disturbed by them.
+// The kernel's delays are random. The DAD probe's and the first repeat's come from the
+// world's generator (one draw each, as before the chatter had addresses); the later ones
+// from a generator seeded by the device, so the world's sequence (MACs, ids) stays as it was.
 import { SeededRandom } from "../../engine/random.js";
 import type { IfAddr6, NetDevice } from "../core/device.js";
 import { ipv6McastMac, type Mac } from "../core/mac.js";
