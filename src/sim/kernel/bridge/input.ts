@@ -113,8 +113,19 @@ export function bridgeInput(br: Bridge, port: NetDevice, frame0: Frame): void {
   handleFrameFinish(br, port, frame);
 }
 
+/**
+ * How many times each frame has come into a bridge. A loop of bridge ports without STP
+ * floods a multicast frame round it forever (Linux burns CPU until the loop is broken);
+ * the simulator, whose frames take no time on a wire, drops a frame after BRIDGE_HOPS.
+ */
+const bridged = new WeakMap<Frame, number>();
+const BRIDGE_HOPS = 64;
+
 /** br_handle_frame_finish: learn the source, then deliver, forward, flood or drop. */
 function handleFrameFinish(br: Bridge, port: NetDevice, frame: Frame): void {
+  const hops = (bridged.get(frame) ?? 0) + 1;
+  if (hops > BRIDGE_HOPS) return;
+  bridged.set(frame, hops);
   const learned = br.learn(frame.src, port);
   if (!br.adminUp) return;
   const world = br.ns.world;
