@@ -26,18 +26,31 @@ export function commandText(cmd: LabCommand): string {
   return cmd.text;
 }
 
+/** How many lines an ordered backend is given ahead of the one whose result is awaited. */
+const AHEAD = 32;
+
 export async function runLab(
   commands: LabCommand[],
   backend: Backend,
   onLine?: (r: LineResult) => void,
 ): Promise<LineResult[]> {
   const out: LineResult[] = [];
+  const ahead: Promise<CommandResult>[] = [];
+  let given = 0;
   for (const cmd of commands) {
+    // An ordered backend gets the next lines now: it runs them in order, without waiting
+    // for this loop to see each result (results are still taken, and shown, in order).
+    const window = backend.ordered ? AHEAD : 1;
+    while (given < commands.length && ahead.length < window) {
+      const p = backend.run(commands[given++]!);
+      p.catch(() => undefined); // awaited below in its turn; not unhandled meanwhile
+      ahead.push(p);
+    }
     const r: LineResult = {
       line: cmd.line,
       command: commandText(cmd),
       provenance: cmd.provenance,
-      result: await backend.run(cmd),
+      result: await ahead.shift()!,
     };
     out.push(r);
     onLine?.(r);
