@@ -54,12 +54,14 @@ export const GAI_TEXT = {
   EAI_NODATA: "No address associated with hostname",
 } as const;
 
-/** getaddrinfo(name, AF_UNSPEC): the A and AAAA queries, blocking until answered. */
-export function lookupHost(call: ResolverCall, name: string): Lookup {
-  const answers = exchange(call, [
-    { qname: name, qtype: "A" },
-    { qname: name, qtype: "AAAA" },
-  ]);
+/**
+ * getaddrinfo(name, AF_UNSPEC): the A and AAAA queries, blocking until answered; with
+ * AF_INET (nc -4) the A query alone.
+ */
+export function lookupHost(call: ResolverCall, name: string, inetOnly = false): Lookup {
+  const questions: Question[] = [{ qname: name, qtype: "A" }];
+  if (!inetOnly) questions.push({ qname: name, qtype: "AAAA" });
+  const answers = exchange(call, questions);
   if (!answers) return { error: "EAI_AGAIN" };
   const a = answers[0]!;
   const hit = a.answers.find((r) => r.type === "A");
