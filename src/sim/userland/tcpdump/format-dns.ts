@@ -40,7 +40,7 @@ const OPS = [
   " zoneRef",
 ];
 
-// ns_resp (sic: two entries lack their blank in 4.99.3).
+// ns_resp's first sixteen: the header's four bits (an OPT record would extend them).
 const RCODES = [
   "",
   " FormErr",
@@ -58,14 +58,6 @@ const RCODES = [
   " Resp13",
   " Resp14",
   " NoChange",
-  " BadVers",
-  "Resp17",
-  " Resp18",
-  " Resp19",
-  " Resp20",
-  "Resp21",
-  " Resp22",
-  " BadCookie",
 ];
 
 /** fn_print_char: a non-ASCII byte as M-, a control one as ^. */
@@ -121,7 +113,8 @@ export function domainText(
 ): string {
   const f = flags;
   if (m.response) {
-    let s = `${m.id}${OPS[f.opcode & 0xf]}${RCODES[m.rcode] ?? ` Resp${m.rcode}`}`;
+    // Without an OPT record (none here) the code is the header's four bits.
+    let s = `${m.id}${OPS[f.opcode & 0xf]}${RCODES[m.rcode & 0xf]}`;
     s += `${f.aa ? "*" : ""}${f.ra ? "" : "-"}${f.tc ? "|" : ""}${f.ad ? "$" : ""}`;
     s += ` ${m.answers.length}/0/0`;
     s += m.answers
