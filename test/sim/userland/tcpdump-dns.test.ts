@@ -84,18 +84,17 @@ describe("tcpdump's DNS decode", () => {
 });
 
 describe("tcpdump's UDP decode by port", () => {
-  const udp = (sport: number, dport: number, len: number, dns?: DnsMessage) => ({
-    src: "02:00:00:00:00:01",
-    dst: "02:00:00:00:00:02",
-    payload: {
-      proto: "ipv4" as const,
-      src: 0x0a000001,
-      dst: 0x0a000002,
-      ttl: 64,
-      id: 1,
-      l4: { proto: "udp" as const, sport, dport, payload: { kind: "data" as const, len, dns } },
-    },
+  const ip = { proto: "ipv4" as const, src: 0x0a000001, dst: 0x0a000002, ttl: 64, id: 1 };
+  const l4 = (sport: number, dport: number, len: number, dns?: DnsMessage) => ({
+    proto: "udp" as const,
+    sport,
+    dport,
+    payload: { kind: "data" as const, len, dns },
   });
+  const udp = (sport: number, dport: number, len: number, dns?: DnsMessage) => {
+    const payload = { ...ip, l4: l4(sport, dport, len, dns) };
+    return { src: "02:00:00:00:00:01", dst: "02:00:00:00:00:02", payload };
+  };
   const line = (f: ReturnType<typeof udp>) => plainLine(f, new Map(), 1460, 0);
 
   it("decodes 53 and 5353 at either end, and only those", () => {
@@ -108,9 +107,8 @@ describe("tcpdump's UDP decode by port", () => {
   });
 
   it("calls a datagram shorter than a DNS header invalid", () => {
-    const u = udp(53, 40000, 1).payload.l4;
-    expect(dnsPortText(u)).toBe("domain [length 1 < 12] (invalid)");
-    expect(dnsPortText(udp(40000, 5353, 0).payload.l4)).toBe("domain [length 0 < 12] (invalid)");
-    expect(dnsPortText(udp(40000, 80, 1).payload.l4)).toBeUndefined();
+    expect(dnsPortText(l4(53, 40000, 1))).toBe("domain [length 1 < 12] (invalid)");
+    expect(dnsPortText(l4(40000, 5353, 0))).toBe("domain [length 0 < 12] (invalid)");
+    expect(dnsPortText(l4(40000, 80, 1))).toBeUndefined();
   });
 });
