@@ -2,11 +2,13 @@
 // does not reach: the AAAA and PTR questions, empty and PTR answers (their order races on
 // the kernel), error codes, header flags, mDNS and datagrams too short for a header. The
 // expected texts are what tcpdump 4.99.3 -nr printed for the same messages in a pcap file.
+// Then captures on lo.
 import { describe, expect, it } from "vitest";
 import type { DnsMessage } from "../../../src/sim/kernel/netlink/index.js";
 import { domainText, dnsPortText } from "../../../src/sim/userland/tcpdump/format-dns.js";
 import { plainLine } from "../../../src/sim/userland/tcpdump/format.js";
 import { queryLength, responseLength } from "../../../src/sim/userland/dns-wire.js";
+import { Lab } from "./ip-helpers.js";
 
 const query = (qname: string, qtype: DnsMessage["qtype"], id = 4242): DnsMessage => ({
   id,
@@ -110,5 +112,26 @@ describe("tcpdump's UDP decode by port", () => {
     expect(dnsPortText(l4(53, 40000, 1))).toBe("domain [length 1 < 12] (invalid)");
     expect(dnsPortText(l4(40000, 5353, 0))).toBe("domain [length 0 < 12] (invalid)");
     expect(dnsPortText(l4(40000, 80, 1))).toBeUndefined();
+  });
+});
+
+describe("tcpdump -i lo", () => {
+  it("shows each loopback packet once, as received (libpcap skips lo's outgoing copy)", () => {
+    const l = new Lab();
+    l.setup(
+      "ip netns add a",
+      "ip -n a link set lo up",
+      "ip netns exec a tcpdump -ni lo &",
+      "ip netns exec a tcpdump -ni any &",
+      "ip netns exec a ping -c 1 127.0.0.1",
+    );
+    const lines = (s: string) => s.split("\n").filter((x) => x !== "");
+    expect(lines(l.run("kill %1").stdout).map((x) => x.slice(16))).toEqual([
+      expect.stringMatching(/^IP 127\.0\.0\.1 > 127\.0\.0\.1: ICMP echo request, id \d+, seq 1/),
+      expect.stringMatching(/^IP 127\.0\.0\.1 > 127\.0\.0\.1: ICMP echo reply, id \d+, seq 1/),
+    ]);
+    const any = lines(l.run("kill %2").stdout);
+    expect(any).toHaveLength(2);
+    for (const x of any) expect(x.slice(16)).toMatch(/^lo {4}In {2}IP 127\.0\.0\.1 > /);
   });
 });

@@ -117,7 +117,8 @@ export function tcpdump(ctx: ProgramContext): CommandResult {
     if (dir === "out" && dev.kind === "loopback") return;
     // IPv6 chatter is not decoded by the simulator (lab-script.md): not shown.
     if (frame.payload.proto === "ipv6" || !match(frame)) return;
-    const mss = dev.mtu - 40;
+    // ipv4_default_advmss: at most IPV4_MAX_PMTU (65535) less the headers (lo's 65536).
+    const mss = Math.min(dev.mtu, 65535) - 40;
     const now = world.scheduler.now;
     const text = opts.ether
       ? etherLine(frame, seqs, mss, now)
