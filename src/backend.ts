@@ -44,6 +44,12 @@ export interface HostProfile {
 
 export interface Backend<A extends TraceAccount = TraceAccount> {
   readonly kind: "sim" | "kernel";
+  /**
+   * run() may be called again before the last call settled, and the lines still run one
+   * after the other in call order (the kernel's: the next lines are on their way while one
+   * runs). Absent: await each run() before the next.
+   */
+  readonly ordered?: boolean;
   /** Runs one command; a background job (`&`) returns exit 0 at once. */
   run(cmd: LabCommand): Promise<CommandResult>;
   /**

@@ -26,18 +26,49 @@ export function commandText(cmd: LabCommand): string {
   return cmd.text;
 }
 
+/** How many lines an ordered backend is given ahead of the one whose result is awaited. */
+const AHEAD = 32;
+
+/**
+ * A script's lines on one backend, results taken in order. An ordered backend gets the
+ * next lines before the result of this one is taken: it runs them in order, without
+ * waiting for the caller to see each result.
+ */
+class LinesAhead {
+  private readonly ahead: Promise<CommandResult>[] = [];
+  private given = 0;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly commands: readonly LabCommand[],
+  ) {}
+
+  /** The next line's result. */
+  next(): Promise<CommandResult> {
+    const window = this.backend.ordered ? AHEAD : 1;
+    while (this.given < this.commands.length && this.ahead.length < window) {
+      const p = this.backend.run(this.commands[this.given++]!);
+      p.catch(() => undefined); // taken by next() in its turn; not unhandled meanwhile
+      this.ahead.push(p);
+    }
+    const p = this.ahead.shift();
+    return p ?? Promise.reject(new Error("no line left to run"));
+  }
+}
+
 export async function runLab(
   commands: LabCommand[],
   backend: Backend,
   onLine?: (r: LineResult) => void,
 ): Promise<LineResult[]> {
   const out: LineResult[] = [];
+  const lines = new LinesAhead(backend, commands);
   for (const cmd of commands) {
     const r: LineResult = {
       line: cmd.line,
       command: commandText(cmd),
       provenance: cmd.provenance,
-      result: await backend.run(cmd),
+      result: await lines.next(),
     };
     out.push(r);
     onLine?.(r);
@@ -53,9 +84,10 @@ export async function compareLab(
   onLine?: (r: ComparedLine) => void,
 ): Promise<ComparedLine[]> {
   const out: ComparedLine[] = [];
+  const onKernel = new LinesAhead(kernel, commands);
   for (const cmd of commands) {
     const s = await sim.run(cmd);
-    const k = await kernel.run(cmd);
+    const k = await onKernel.next();
     const r: ComparedLine = {
       line: cmd.line,
       command: commandText(cmd),

@@ -32,6 +32,14 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
   /** The script's background jobs, for `kill %N` (captures). */
   private readonly jobs: Jobs;
 
+  /** run() may be called again before the last call settled: lines still run in order. */
+  readonly ordered = true;
+
+  /** Settles once every line run() was given so far has ended. */
+  private inFlight: Promise<unknown> = Promise.resolve();
+  /** Whether every line still in flight was sent to the process server in turn. */
+  private onlyInTurn = true;
+
   private constructor(
     readonly sandbox: Sandbox,
     docker: DockerLinesOptions = {},
@@ -44,8 +52,46 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
     return new KernelBackend(await Sandbox.start(opts), opts.docker);
   }
 
-  async run(cmd: LabCommand): Promise<CommandResult> {
-    if (cmd.substitution) return runSubstituted(cmd, cmd.substitution, (c) => this.run(c));
+  /**
+   * Runs one line after every line given before it. A plain foreground line goes to the
+   * process server at once, in turn (it starts the moment the line before it ends, without
+   * a round trip through packetwalk); every other line waits here until those have ended.
+   */
+  run(cmd: LabCommand): Promise<CommandResult> {
+    const plain = this.onlyInTurn ? this.plainLine(cmd) : undefined;
+    if (plain !== undefined) {
+      const p = this.sandbox.exec({ ...plain, background: false, inTurn: true });
+      this.inFlight = Promise.allSettled([this.inFlight, p]);
+      return p;
+    }
+    this.onlyInTurn = false;
+    const p = this.inFlight.then(() => this.runNow(cmd));
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight = settled;
+    void settled.then(() => {
+      if (this.inFlight === settled) this.onlyInTurn = true;
+    });
+    return p;
+  }
+
+  /** A line the process server can run in turn: spawned with its argv, no more to it. */
+  private plainLine(cmd: LabCommand): { argv: string[]; timeoutMs?: number } | undefined {
+    if (cmd.substitution || cmd.redirect !== undefined || cmd.background) return undefined;
+    if (refuse(cmd) !== undefined || !this.sandbox.takesTurn(cmd.argv)) return undefined;
+    const policy = programSpec(cmd.program)?.kernel;
+    if (policy?.builtin || policy?.capture || policy?.filesOnStdin) return undefined;
+    if (policy?.daemon || (policy?.printsArgs && cmd.argv[0] === cmd.program)) return undefined;
+    const longer = policy?.timeoutMs?.(cmd.args);
+    return longer === undefined
+      ? { argv: cmd.argv }
+      : { argv: cmd.argv, timeoutMs: Math.max(longer, this.sandbox.timeoutMs) };
+  }
+
+  private async runNow(cmd: LabCommand): Promise<CommandResult> {
+    if (cmd.substitution) return runSubstituted(cmd, cmd.substitution, (c) => this.runNow(c));
     const refusal = refuse(cmd);
     if (refusal !== undefined) return failed(refusal);
     if (cmd.redirect !== undefined) {

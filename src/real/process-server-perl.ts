@@ -14,6 +14,10 @@
 //            in ID   bytes for the child's stdin          eof ID: close its stdin
 //            kill ID  (SIGKILL to the child's process group: its time is up)
 //            ready ID  (answered with ready ID: the server runs)
+//            seq ID  MODE\0ARG0...  like run, but in turn: it starts once every earlier seq
+//                                  line has exited and closed its output (or was killed),
+//                                  so packetwalk can send a script's next lines ahead and
+//                                  the server starts each the moment the one before ends
 //   from it: spawned ID  PID (a background job only)   failed ID  ERRNO (exec or fork failed)
 //            out ID / err ID  bytes the child wrote
 //            exit ID  CODE:SIGNAL (one of them empty)
@@ -34,7 +38,11 @@ use Fcntl qw(F_GETFL F_SETFL O_NONBLOCK);
 
 POSIX::close($ARGV[0]) if defined $ARGV[0] && $ARGV[0] =~ /^\d+$/ && $ARGV[0] > 2;
 $0 = 'packetwalk-server'; # what ps in a lab shows, rather than this whole script
-$SIG{PIPE} = 'IGNORE';
+# Handled, not ignored: an ignored signal stays so across exec, a handled one does not, so
+# the programs get the default without a word between fork and exec.
+$SIG{PIPE} = sub {};
+open(my $nullfh, '+<', '/dev/null') or die "/dev/null: $!";
+my $nullfd = fileno($nullfh); # dup2'd to the child's fds; its own copy closes at exec
 pipe(my $sigr, my $sigw) or die "pipe: $!";
 nb($sigr); nb($sigw);
 $SIG{CHLD} = sub { syswrite($sigw, "x") };
@@ -43,8 +51,9 @@ nb(\*STDIN); # stdin and stdout are one socket: both are non-blocking now
 my %kid;     # id => { pid, in, inbuf, ineof, open, exited }
 my %rd;      # fd => [id, "out"|"err", fh]
 my %bypid;   # pid => id ("" for a background job)
+my @queue;   # [id, payload] of seq lines not started yet
+my $turn;    # id of the seq line running, if any
 my $req = '';
-my $null = '/dev/null';
 
 sub nb { my $fh = shift; my $f = fcntl($fh, F_GETFL, 0); fcntl($fh, F_SETFL, $f | O_NONBLOCK); }
 
@@ -71,7 +80,24 @@ sub flush {
 
 sub done {
   my $id = shift; my $k = $kid{$id} or return;
-  if ($k->{exited} && !$k->{open}) { close_in($k); delete $kid{$id}; }
+  if ($k->{exited} && !$k->{open}) { close_in($k); delete $kid{$id}; next_turn($id); }
+}
+
+# The seq line $id is over (or killed: what it left holding its pipes must not stall the
+# lines after it): start the next one in turn.
+sub next_turn {
+  my $id = shift;
+  return unless defined $turn && $turn eq $id;
+  undef $turn;
+  start_turn();
+}
+
+sub start_turn {
+  while (@queue && !defined $turn) {
+    my ($next, $payload) = @{shift @queue};
+    run($next, $payload);
+    $turn = $next if $kid{$next}; # else it failed to start: its reply is sent, go on
+  }
 }
 
 sub run {
@@ -86,19 +112,18 @@ sub run {
   }
   # Close-on-exec (perl sets it on every fd above 2): EOF on it says exec succeeded.
   pipe(my $ex_r, my $ex_w) or return emit('failed', $id, $! + 0);
+  my ($f0, $f1, $f2) = $mode eq 'b' ? ($nullfd, $nullfd, $nullfd)
+    : ($mode eq 'p' ? fileno($in_r) : $nullfd, fileno($out_w), fileno($err_w));
   my $pid = fork();
   if (!defined $pid) { return emit('failed', $id, $! + 0); }
   if ($pid == 0) {
-    $SIG{PIPE} = 'DEFAULT'; $SIG{CHLD} = 'DEFAULT'; # an ignored signal stays so across exec
+    # As little as possible between fork and exec: each page perl writes here is copied.
     POSIX::setsid();
-    my $err = sub { my $e = $! + 0; syswrite($ex_w, pack('N', $e)); POSIX::_exit(127); };
-    my $nullfd = POSIX::open($null, POSIX::O_RDWR()) // $err->();
-    my @fds = $mode eq 'b' ? ($nullfd, $nullfd, $nullfd)
-      : ($mode eq 'p' ? fileno($in_r) : $nullfd, fileno($out_w), fileno($err_w));
-    for my $i (0 .. 2) { defined POSIX::dup2($fds[$i], $i) or $err->(); }
-    POSIX::close($nullfd) if $nullfd > 2;
-    exec { $argv[0] } @argv;
-    $err->();
+    if (defined POSIX::dup2($f0, 0) && defined POSIX::dup2($f1, 1) && defined POSIX::dup2($f2, 2)) {
+      exec { $argv[0] } @argv;
+    }
+    syswrite($ex_w, pack('N', $! + 0));
+    POSIX::_exit(127);
   }
   close $ex_w;
   close $in_r if $in_r; close $out_w if $out_w; close $err_w if $err_w;
@@ -149,8 +174,17 @@ sub request {
   my ($op, $id, $data) = @_;
   if ($op eq 'run') { return run($id, $data); }
   if ($op eq 'ready') { return emit('ready', $id, ''); }
+  if ($op eq 'seq') {
+    push @queue, [$id, $data];
+    return start_turn();
+  }
+  if ($op eq 'kill' && !$kid{$id} && grep { $_->[0] eq $id } @queue) {
+    @queue = grep { $_->[0] ne $id } @queue; # its time ran out before its turn came
+    emit('exit', $id, ':9'); emit('closed', $id, '');
+    return;
+  }
   my $k = $kid{$id} or return;
-  if ($op eq 'kill') { kill('KILL', -$k->{pid}); return; } # also what it left behind
+  if ($op eq 'kill') { kill('KILL', -$k->{pid}); $k->{killed} = 1; return; } # also what it left behind
   return unless $k->{in};
   if ($op eq 'in') { $k->{inbuf} .= $data; }
   elsif ($op eq 'eof') { $k->{ineof} = 1; }
@@ -167,6 +201,7 @@ sub reap {
       : ':' . POSIX::WTERMSIG($st);
     emit('exit', $id, $how);
     $kid{$id}{exited} = 1;
+    next_turn($id) if $kid{$id}{killed};
     done($id);
   }
 }

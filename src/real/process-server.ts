@@ -17,6 +17,12 @@ export interface ServerRun {
   /** Fed to its stdin; otherwise stdin is /dev/null. */
   stdin?: string;
   timeoutMs: number;
+  /**
+   * In turn: it starts once every earlier line sent in turn has ended, so a script's next
+   * lines can be sent before the one running ends (foreground, no stdin). Its time limit
+   * counts from when its turn comes.
+   */
+  inTurn?: boolean;
 }
 
 export interface ServerReply {
@@ -41,6 +47,8 @@ interface Running {
 
 export class ProcessServer {
   private readonly runs = new Map<number, Running>();
+  /** Lines sent in turn and not ended yet, in their order: the first one is running. */
+  private readonly turns: number[] = [];
   private nextId = 1;
   private pending = Buffer.alloc(0);
   private gone: Error | undefined;
@@ -93,6 +101,12 @@ export class ProcessServer {
       };
       this.runs.set(id, r);
       const mode = run.background ? "b" : run.stdin === undefined ? "n" : "p";
+      if (run.inTurn && mode === "n") {
+        this.turns.push(id);
+        this.send("seq", id, Buffer.from([mode, ...run.argv].join("\0")));
+        if (this.turns[0] === id) this.startTimer(id, r);
+        return;
+      }
       this.send("run", id, Buffer.from([mode, ...run.argv].join("\0")));
       if (!run.background) this.startTimer(id, r);
       if (run.stdin !== undefined && !run.background) {
@@ -110,6 +124,7 @@ export class ProcessServer {
       r.reject(this.gone);
     }
     this.runs.clear();
+    this.turns.length = 0;
   }
 
   /** Closes packetwalk's end: the server reads EOF and exits. */
@@ -185,6 +200,15 @@ export class ProcessServer {
   private finish(id: number, r: Running, reply: ServerReply): void {
     clearTimeout(r.timer);
     this.runs.delete(id);
+    const turn = this.turns.indexOf(id);
+    if (turn >= 0) {
+      this.turns.splice(turn, 1);
+      // The server started the next one as this one ended: its time counts from now.
+      const next = this.turns[0];
+      const n = next === undefined ? undefined : this.runs.get(next);
+      if (turn === 0 && next !== undefined && n !== undefined && n.timer === undefined)
+        this.startTimer(next, n);
+    }
     r.resolve(reply);
   }
 }

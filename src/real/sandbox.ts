@@ -42,7 +42,15 @@ export interface SandboxOptions {
   processServer?: boolean;
 }
 
-export type SandboxRequest = Omit<InitRequest, "id" | "timeoutMs"> & { timeoutMs?: number };
+export type SandboxRequest = Omit<InitRequest, "id" | "timeoutMs"> & {
+  timeoutMs?: number;
+  /**
+   * The process server runs it in turn, after every earlier request sent in turn has
+   * ended (ProcessServer's `inTurn`): only when `takesTurn(argv)`, for a foreground line with no
+   * stdin, and the caller keeps every other request until those have ended.
+   */
+  inTurn?: boolean;
+};
 export type SandboxReply = Omit<InitReply, "id" | "running">;
 type RawReply = Omit<InitReply, "id">;
 /** A monitor's output so far; exit is its status once it has exited (0 while running). */
@@ -216,6 +224,11 @@ export class Sandbox {
     );
   }
 
+  /** Whether this argv can be sent in turn (SandboxRequest's `inTurn`): the process server takes it. */
+  takesTurn(argv: string[]): boolean {
+    return this.server?.usable === true && this.ended === undefined && ProcessServer.serves(argv);
+  }
+
   /** Runs one command (the process server's, or the init's) and waits for its reply. */
   async exec(req: SandboxRequest): Promise<SandboxReply> {
     if (this.ended) throw this.ended;
@@ -226,6 +239,7 @@ export class Sandbox {
           background: req.background,
           timeoutMs: req.timeoutMs ?? this.timeoutMs,
           ...(req.stdin === undefined ? {} : { stdin: req.stdin }),
+          ...(req.inTurn ? { inTurn: true } : {}),
         });
       } catch (e) {
         // The server's socket closes when the whole sandbox dies too, often a moment before

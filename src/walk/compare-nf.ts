@@ -43,7 +43,7 @@ function samePacket(a: NfPathPacket, b: NfPathPacket): boolean {
  * schedules that program. A pure ACK straight before a FIN-ACK of the same flow, with the
  * same path, is therefore folded into it, on both sides.
  */
-function foldDelayedAcks(ps: NfPathPacket[]): NfPathPacket[] {
+export function foldDelayedAcks(ps: NfPathPacket[]): NfPathPacket[] {
   return ps.filter((p, i) => !isDelayedAckBeforeFin(p, ps[i + 1]));
 }
 

@@ -10,6 +10,7 @@
 import type { Backend } from "../backend.js";
 import { nsOf, type NsName } from "../backend/trace-types.js";
 import { parseLine } from "../script/parse.js";
+import { ask as askLine, runningContainers } from "./running-containers.js";
 import type { LabCommand, LabScript } from "../script/types.js";
 
 /** A namespace to read: the root, one `ip netns add` named, or a container's. */
@@ -34,39 +35,11 @@ export const containerNs = (name: string): NsName => `${name} (container)`;
 
 const line = (text: string): LabCommand | null => parseLine(text, 0, "<walk>");
 
-async function ask(backend: Backend, text: string): Promise<string | undefined> {
-  const cmd = line(text);
-  if (!cmd) return undefined;
-  const r = await backend.run(cmd);
-  return r.exit === 0 ? r.stdout : undefined;
-}
+const ask = (backend: Backend, text: string) => askLine(backend, text, "<walk>");
 
-/**
- * The running containers with a namespace of their own, by name, as `backend` (the
- * kernel, the judge) lists them: not `--network host` (the root, read anyway) nor
- * `--network container:X` (X's namespace, read as X's). None for a script with no docker
- * line: nothing is asked then.
- */
-export async function containersOf(
-  backend: Backend,
-  commands: readonly LabCommand[],
-): Promise<string[]> {
-  if (!commands.some((c) => c.program === "docker")) return [];
-  const names = (await ask(backend, "docker ps --format '{{.Names}}'"))
-    ?.split("\n")
-    .filter((n) => /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(n));
-  if (!names || names.length === 0) return [];
-  const modes = await ask(
-    backend,
-    `docker inspect -f '{{.Name}} {{.HostConfig.NetworkMode}}' ${names.join(" ")}`,
-  );
-  const own = (modes ?? "").split("\n").flatMap((l) => {
-    const [name, mode] = l.trim().split(" ");
-    if (!name || !mode || mode === "host" || mode.startsWith("container:")) return [];
-    return [name.replace(/^\//, "")];
-  });
-  return own.sort();
-}
+/** The running containers with a namespace of their own (running-containers.ts). */
+export const containersOf = (backend: Backend, commands: readonly LabCommand[]) =>
+  runningContainers(backend, commands, "<walk>");
 
 /** Namespaces the script made (`ip netns add NAME`), in order. */
 function namedNamespaces(script: LabScript): string[] {

@@ -102,6 +102,42 @@ describe.skipIf(!perl)("the process server", () => {
     expect((await run(["perl", "-e", "print 1"])).stdout).toBe("1");
   });
 
+  const inTurn = (argv: string[], timeoutMs = 20_000) =>
+    server.run({ argv, background: false, timeoutMs, inTurn: true });
+
+  it("runs lines sent in turn one after the other, each with its own output", async () => {
+    // Each line notes when it started and ended (ms): sent at once, they must not overlap.
+    const line = (name: string, exit: number) => [
+      "perl",
+      "-MTime::HiRes=time,sleep",
+      "-e",
+      `my $s = time; sleep 0.05; printf "${name} %.6f %.6f\\n", $s, time; print STDERR "e${name}"; exit ${exit}`,
+    ];
+    const rs = await Promise.all([
+      inTurn(line("a", 0)),
+      inTurn(line("b", 2)),
+      inTurn(line("c", 0)),
+    ]);
+    expect(rs.map((r) => r.exit)).toEqual([0, 2, 0]);
+    expect(rs.map((r) => r.stderr)).toEqual(["ea", "eb", "ec"]);
+    const spans = rs.map((r) => r.stdout.trim().split(" ").slice(1).map(Number));
+    expect(rs.map((r) => r.stdout[0])).toEqual(["a", "b", "c"]);
+    expect(spans[1]![0]).toBeGreaterThanOrEqual(spans[0]![1]!);
+    expect(spans[2]![0]).toBeGreaterThanOrEqual(spans[1]![1]!);
+  });
+
+  it("goes on in turn after a line that failed to start or ran out of time", async () => {
+    const [missing, slow, next] = await Promise.all([
+      inTurn(["no-such-program-pw"]),
+      inTurn(["perl", "-e", "sleep 30"], 300),
+      inTurn(["perl", "-e", "print 'next'"], 300),
+    ]);
+    expect(missing.exit).toBe(127);
+    expect(slow.exit).toBe(124);
+    // Its time counted from its own turn, not from when it was sent with the slow one.
+    expect(next).toEqual({ exit: 0, stdout: "next", stderr: "" });
+  });
+
   it("exits when packetwalk's end of the socket closes", async () => {
     server.close();
     await expect(run(["true"])).rejects.toThrow(/closed/);

@@ -13,6 +13,7 @@ import { SimBackend } from "../../src/sim/sim-backend.js";
 import { parseProbe } from "../../src/walk/probe.js";
 import { runWalk } from "../../src/walk/run-walk.js";
 import type { Walk } from "../../src/walk/types.js";
+import { kernelHops } from "./kernel-hops.js";
 
 // Four containers on n1 and one on the default bridge; a LAN namespace reaches web's
 // published port (DNAT in the root). Only ca, cb (the ping) or web (the LAN's nc) are
@@ -61,10 +62,11 @@ async function walk(
 
 /**
  * The kernel's trace with what two sandboxes draw differently folded: nc's ephemeral port,
- * the user network's bridge br-<id> in rule texts.
+ * the user network's bridge br-<id> in rule texts (and a delayed ACK, kernelHops).
  */
 const hops = (w: Walk) =>
-  w.kernel!.netfilter.map(
+  kernelHops(
+    w,
     (p) =>
       JSON.parse(
         normaliseDockerText(

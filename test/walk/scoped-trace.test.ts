@@ -11,6 +11,7 @@ import { SimBackend } from "../../src/sim/sim-backend.js";
 import { parseProbe } from "../../src/walk/probe.js";
 import { runWalk } from "../../src/walk/run-walk.js";
 import type { Walk } from "../../src/walk/types.js";
+import { kernelHops } from "./kernel-hops.js";
 import { DNAT_TO_B, DNAT_TO_X1, OFF_PATH_LAB } from "./off-path-lab.js";
 
 const PROBE = "ip netns exec a nc -z -w1 10.9.9.9 80";
@@ -54,7 +55,7 @@ describe.concurrent("a kernel walk traced where the probe goes", () => {
     expect(all.kernel!.netfilter.some((p) => p.ns === "b")).toBe(true);
     // Two sandboxes, two runs of nc: only its ephemeral port may differ.
     const ports = (w: Walk) =>
-      w.kernel!.netfilter.map((p) => ({
+      kernelHops(w, (p) => ({
         ...p,
         sport: p.sport === 80 ? 80 : "ephemeral",
         dport: p.dport === 80 ? 80 : "ephemeral",

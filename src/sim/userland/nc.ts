@@ -52,6 +52,8 @@ interface NcOpts {
   verbose: boolean;
   zero: boolean;
   numeric: boolean;
+  /** -4: getaddrinfo asks for AF_INET only (one A query). */
+  inet: boolean;
   /** -w in ms; -1 without it (netcat.c's `timeout`). */
   timeout: number;
   /** -p: the port of a listener (`nc -l -p PORT`). */
@@ -107,6 +109,7 @@ function parseArgs(args: string[], o: Output): NcOpts {
     verbose: false,
     zero: false,
     numeric: false,
+    inet: false,
     timeout: -1,
     port: undefined,
     positional: [],
@@ -153,6 +156,7 @@ function parseArgs(args: string[], o: Output): NcOpts {
       else if (f === "v") opts.verbose = true;
       else if (f === "z") opts.zero = true;
       else if (f === "n") opts.numeric = true;
+      else if (f === "4") opts.inet = true;
       else if (!MODELLED.has(f)) opts.unmodelled.push(f);
     }
   }
@@ -196,15 +200,15 @@ function buildPorts(specs: string[], proto: "tcp" | "udp", o: Output): number[] 
  * reference machine's /etc/hosts; any other name would need a resolver, and none
  * answers inside a lab (EAI_AGAIN), or with -n is not a number at all (EAI_NONAME).
  */
-function resolveHost(host: string, numeric: boolean, ctx: ProgramContext): Ip4 | string {
+function resolveHost(host: string, opts: NcOpts, ctx: ProgramContext): Ip4 | string {
   const a = inetAton(host);
   if (a !== undefined) return a;
-  if (numeric) return "Name or service not known";
+  if (opts.numeric) return "Name or service not known";
   if (host === "localhost") return 0x7f000001;
   // A container's process asks its nameserver (Docker's embedded DNS on a user network).
   const call = resolverOf(ctx);
   if (!call) return GAI_TEXT.EAI_AGAIN;
-  const r = lookupHost(call, host);
+  const r = lookupHost(call, host, opts.inet);
   return "addr" in r ? r.addr : GAI_TEXT[r.error];
 }
 
@@ -321,7 +325,7 @@ function probe(
   const { ns } = ctx;
   const proto = opts.udp ? "udp" : "tcp";
   const portList = buildPorts(specs, proto, o);
-  const resolved = resolveHost(host, opts.numeric, ctx);
+  const resolved = resolveHost(host, opts, ctx);
   if (typeof resolved === "string") {
     o.err(`nc: getaddrinfo for host "${host}" port ${portList[0]}: ${resolved}\n`);
     throw new NcExit(1);
@@ -485,7 +489,7 @@ function listen(
   }
   let addr: Ip4 = 0;
   if (host !== undefined) {
-    const r = resolveHost(host, opts.numeric, ctx);
+    const r = resolveHost(host, opts, ctx);
     if (typeof r === "string") {
       o.err(`nc: getaddrinfo: ${r}\n`);
       throw new NcExit(1);

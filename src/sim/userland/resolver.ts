@@ -54,12 +54,14 @@ export const GAI_TEXT = {
   EAI_NODATA: "No address associated with hostname",
 } as const;
 
-/** getaddrinfo(name, AF_UNSPEC): the A and AAAA queries, blocking until answered. */
-export function lookupHost(call: ResolverCall, name: string): Lookup {
-  const answers = exchange(call, [
-    { qname: name, qtype: "A" },
-    { qname: name, qtype: "AAAA" },
-  ]);
+/**
+ * getaddrinfo(name, AF_UNSPEC): the A and AAAA queries, blocking until answered; with
+ * AF_INET (nc -4) the A query alone.
+ */
+export function lookupHost(call: ResolverCall, name: string, inetOnly = false): Lookup {
+  const questions: Question[] = [{ qname: name, qtype: "A" }];
+  if (!inetOnly) questions.push({ qname: name, qtype: "AAAA" });
+  const answers = exchange(call, questions);
   if (!answers) return { error: "EAI_AGAIN" };
   const a = answers[0]!;
   const hit = a.answers.find((r) => r.type === "A");
@@ -79,13 +81,12 @@ export function lookupAddr(call: ResolverCall, addr: Ip4): string | undefined {
 
 type Question = Pick<DnsMessage, "qname" | "qtype">;
 
-/**
- * send_dg: the questions on one connected socket, resent together each try until every
- * one has its answer; undefined when the tries ran out (or no route led to the server).
- */
-function exchange(call: ResolverCall, questions: Question[]): DnsMessage[] | undefined {
-  const { world, ns } = call;
+/** reopen: a socket connected to the nameserver, reporting every ICMP error. */
+function reopen(call: ResolverCall): UdpSock | undefined {
+  const { ns } = call;
   const sock: UdpSock = ns.udp.socket();
+  // __res_enable_icmp (glibc 2.34): IP_RECVERR, so an unreachable server fails the try at once.
+  sock.recvErr = true;
   try {
     ns.udp.connect(sock, call.nameserver, 53);
   } catch (e) {
@@ -93,6 +94,19 @@ function exchange(call: ResolverCall, questions: Question[]): DnsMessage[] | und
     ns.udp.close(sock);
     return undefined;
   }
+  return sock;
+}
+
+/**
+ * send_dg: the questions on one connected socket, resent together each try until every
+ * one has its answer; undefined when the tries ran out (or no route led to the server).
+ * An ICMP error ends a try at once (POLLERR: close_and_return_error), and the next try
+ * starts on a new socket.
+ */
+function exchange(call: ResolverCall, questions: Question[]): DnsMessage[] | undefined {
+  const { world, ns } = call;
+  let sock = reopen(call);
+  if (sock === undefined) return undefined;
   const queries: DnsMessage[] = questions.map((q) => ({
     ...q,
     id: world.rng.int(0, 0xffff),
@@ -101,26 +115,39 @@ function exchange(call: ResolverCall, questions: Question[]): DnsMessage[] | und
     answers: [],
   }));
   const got = new Map<number, DnsMessage>();
-  sock.onDatagram = (_pkt, udp) => {
-    const m = udp.payload.kind === "data" ? udp.payload.dns : undefined;
-    if (!m?.response) return;
-    const i = queries.findIndex((q) => q.id === m.id && q.qname === m.qname);
-    if (i >= 0 && !got.has(i)) got.set(i, m);
-  };
   const done = (): boolean => got.size === queries.length;
   const sched = world.scheduler;
   try {
     for (let t = 0; t < TRIES && !done(); t++) {
+      sock ??= reopen(call);
+      if (sock === undefined) return undefined;
+      let failed = false;
+      sock.onError = () => {
+        failed = true;
+      };
+      sock.onDatagram = (_pkt, udp) => {
+        const m = udp.payload.kind === "data" ? udp.payload.dns : undefined;
+        if (!m?.response) return;
+        const i = queries.findIndex((q) => q.id === m.id && q.qname === m.qname);
+        if (i >= 0 && !got.has(i)) got.set(i, m);
+      };
       for (const [i, q] of queries.entries()) {
         if (!got.has(i)) ns.udp.send(sock, queryLength(q.qname), q);
       }
       const until = sched.now + TRY_MS;
       const limitAt = call.limitAt ?? Infinity;
-      sched.runWhile(Math.min(until, limitAt), done);
+      sched.runWhile(Math.min(until, limitAt), () => done() || failed);
+      if (failed && !done()) {
+        // The answers of this try are dropped with it.
+        got.clear();
+        ns.udp.close(sock);
+        sock = undefined;
+        continue;
+      }
       if (!done() && sched.now >= limitAt && until > limitAt) throw new TimedOut(call.limitMs ?? 0);
     }
   } finally {
-    ns.udp.close(sock);
+    if (sock) ns.udp.close(sock);
   }
   return done() ? queries.map((_, i) => got.get(i)!) : undefined;
 }

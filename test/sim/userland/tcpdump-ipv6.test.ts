@@ -1,6 +1,6 @@
 // The IPv6 link chatter in the simulator's captures: what tcpdump 4.99.3 prints for each
 // kind (lines taken from captures on the kernel), and the sequence a link sends after it
-// comes up. test/labs/tcpdump-03-ipv6-chatter.lab compares captures with the kernel.
+// comes up. test/labs/tcpdump-05-ipv6-chatter.lab compares captures with the kernel.
 import { describe, expect, it } from "vitest";
 import type { Frame } from "../../../src/sim/kernel/netlink/index.js";
 import { solicitedNode } from "../../../src/sim/kernel/ipv4/addrconf-chatter.js";

@@ -3,6 +3,7 @@ import { NetDevice } from "../core/device.js";
 import { ipLength, type Ipv4Packet } from "../core/packet.js";
 import type { NetNs } from "../core/netns.js";
 import type { Frame } from "../core/packet.js";
+import { runTaps } from "../core/tap.js";
 
 export class Loopback extends NetDevice {
   readonly kind = "loopback" as const;
@@ -46,6 +47,7 @@ export class Loopback extends NetDevice {
 /**
  * loopback_xmit: each packet counts once as sent and once as received, with skb->len
  * taken after eth_type_trans pulled the Ethernet header (the IP datagram's length).
+ * A packet socket sees it both ways, in a zero-MAC Ethernet header.
  */
 export function loopbackCount(dev: NetDevice, pkt: Ipv4Packet): void {
   const len = ipLength(pkt);
@@ -53,4 +55,7 @@ export function loopbackCount(dev: NetDevice, pkt: Ipv4Packet): void {
   dev.stats.txBytes += len;
   dev.stats.rxPackets++;
   dev.stats.rxBytes += len;
+  const frame: Frame = { src: dev.mac, dst: dev.mac, payload: pkt };
+  runTaps(dev, frame, "out");
+  runTaps(dev, frame, "in");
 }

@@ -28,6 +28,8 @@ export class UdpSock {
   onDatagram: ((pkt: Ipv4Packet, udp: Udp) => void) | undefined;
   /** sk_err was just set: a reader blocked on the socket wakes up (sk_error_report). */
   onError: ((errno: Errno) => void) | undefined;
+  /** IP_RECVERR: every ICMP error about its datagrams is reported, soft ones too. */
+  recvErr = false;
   closed = false;
   /** The process holding it (ss -p). */
   owner?: SockOwner;
@@ -193,7 +195,7 @@ export class UdpTable {
    * __udp4_lib_err: an ICMP error about one of our datagrams. Without IP_RECVERR only a
    * connected socket hears of it, and only of a hard error (port or protocol
    * unreachable, administratively prohibited...): network or host unreachable and time
-   * exceeded are soft and vanish.
+   * exceeded are soft and vanish. With it, every error is reported.
    */
   icmpError(err: IcmpError): void {
     const orig = err.original;
@@ -202,7 +204,7 @@ export class UdpTable {
     const s = this.lookup(orig.dst, udp.dport, orig.src, udp.sport);
     if (!s) return;
     const e = icmpErrno(err.type, err.code);
-    if (!e || !e.fatal || !s.connected) return;
+    if (!e || (!s.recvErr && (!e.fatal || !s.connected))) return;
     s.err = e.errno;
     const wake = s.onError;
     if (wake) this.ns.world.scheduler.at(0, "udp error report", () => wake(e.errno));

@@ -8,6 +8,7 @@ import {
   type Frame,
   type Ipv4Packet,
 } from "../../kernel/netlink/index.js";
+import { dnsPortText } from "./format-dns.js";
 import { IPV6_ETHERTYPE, ipv6Line, ipv6Text } from "./format-ipv6.js";
 
 /** "HH:MM:SS.uuuuuu", from virtual ms (the kernel's are the wall clock's: normalised). */
@@ -110,7 +111,7 @@ function udpText(p: Ipv4Packet, inner: Inner): string {
     // print-vxlan.c, then the inner frame on the next line, printed as the capture prints.
     return `${head}VXLAN, flags [I] (0x08), vni ${u.payload.vni}\n${inner(u.payload.frame)}`;
   }
-  return `${head}UDP, length ${u.payload.len}`;
+  return `${head}${dnsPortText(u) ?? `UDP, length ${u.payload.len}`}`;
 }
 
 function ipText(p: Ipv4Packet, seqs: TcpSeqs, mss: number, nowMs: number, inner: Inner): string {

@@ -50,7 +50,6 @@ function parse(args: readonly string[], o: Output): TcpdumpOpts | CommandResult 
   }
   if (!numeric) return notSimulatedResult("tcpdump without -n (it looks names up)");
   if (iface === undefined) return notSimulatedResult("tcpdump without -i IF");
-  if (iface === "lo") return notSimulatedResult("tcpdump -i lo");
   if (iface === "any" && ether) return notSimulatedResult("tcpdump -i any -e");
   return { iface, ether, expression, ...(count !== undefined ? { count } : {}) };
 }
@@ -114,8 +113,11 @@ export function tcpdump(ctx: ProgramContext): CommandResult {
   };
   close = packetSocket(world, (dev, frame, dir) => {
     if (dev.ns !== ns || (!any && dev.name !== opts.iface)) return;
+    // libpcap skips what the loopback sends: its copy comes back as received.
+    if (dir === "out" && dev.kind === "loopback") return;
     if (!match(frame)) return;
-    const mss = dev.mtu - 40;
+    // ipv4_default_advmss: at most IPV4_MAX_PMTU (65535) less the headers (lo's 65536).
+    const mss = Math.min(dev.mtu, 65535) - 40;
     const now = world.scheduler.now;
     const text = opts.ether
       ? etherLine(frame, seqs, mss, now)
