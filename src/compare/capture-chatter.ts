@@ -13,7 +13,8 @@ const CHATTER =
   /(?:IP6 |ethertype IPv6 \(0x86dd\), length \d+: )\S+ > ff02::[0-9a-f:]*: |(?:IP |ethertype IPv4 \(0x0800\), length \d+: )\S+ > 224\.0\.0\.22: igmp /;
 /** A VXLAN line: its inner frame is printed on the next line. */
 const VXLAN = /: VXLAN, flags \[I\] \(0x08\), vni \d+$/;
-const CAPTURED = /^(\d+)( packets captured)$/m;
+/** tcpdump's count, "1 packet captured" in the singular (PLURAL_SUFFIX). */
+const CAPTURED = /^(\d+) packets? captured$/m;
 
 /** The capture's text without its chatter, and how many packets were left out. */
 export function foldChatter(r: CommandResult): { result: CommandResult; folded: number } {
@@ -29,10 +30,10 @@ export function foldChatter(r: CommandResult): { result: CommandResult; folded: 
     if (kept.length > 0 && VXLAN.test(kept[kept.length - 1]!)) kept.pop();
   }
   if (folded === 0) return { result: r, folded };
-  const stderr = r.stderr.replace(
-    CAPTURED,
-    (_m, n: string, rest: string) => `${Math.max(0, Number(n) - folded)}${rest}`,
-  );
+  const stderr = r.stderr.replace(CAPTURED, (_m, n: string) => {
+    const left = Math.max(0, Number(n) - folded);
+    return `${left} packet${left === 1 ? "" : "s"} captured`;
+  });
   return { result: { ...r, stdout: kept.join("\n"), stderr }, folded };
 }
 

@@ -16,7 +16,7 @@ const RULES: [RegExp, string][] = [
   [/\bwin \d+/g, "win W"],
   [/\bTS val \d+ ecr \d+/g, "TS val T ecr T"],
   [/\bwscale \d+/g, "wscale W"],
-  [/^\d+ (packets (?:received by filter|dropped by kernel))$/gm, "N $1"],
+  [/^\d+ packets? (received by filter|dropped by kernel)$/gm, "N packets $1"],
 ];
 
 /**

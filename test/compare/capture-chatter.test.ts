@@ -8,7 +8,8 @@ import { sameResult } from "../../src/compare/normalise.js";
 const stats = (n: number) =>
   "tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n" +
   "listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n" +
-  `${n} packets captured\n${n} packets received by filter\n0 packets dropped by kernel\n`;
+  `${n} packet${n === 1 ? "" : "s"} captured\n${n} packet${n === 1 ? "" : "s"} received by filter\n` +
+  "0 packets dropped by kernel\n";
 const res = (lines: string[]) => ({
   exit: 0,
   stdout: lines.map((l) => `${l}\n`).join("") + "\n",
@@ -42,6 +43,13 @@ describe("link chatter in captures", () => {
     );
   });
 
+  it("counts in tcpdump's singular too: one packet of chatter against none", () => {
+    const one = res([KERNEL_CHATTER[1]!]);
+    expect(one.stderr).toMatch(/^1 packet captured\n1 packet received by filter$/m);
+    expect(foldChatter(one).result.stderr).toMatch(/^0 packets captured$/m);
+    expect(sameResult(res([]), one, "kill %4")).toBe(true);
+  });
+
   it("keeps everything else compared exactly", () => {
     const kernel = res([ARP, ...KERNEL_CHATTER, PING]);
     // A packet missing, or IPv6 that is not to a link-scope group, is a difference.
@@ -63,7 +71,8 @@ describe("link chatter in captures", () => {
     const f = foldChatter(r);
     expect(f.folded).toBe(1);
     expect(f.result.stdout).toBe(`${PING}\n\n`);
-    expect(f.result.stderr).toMatch(/^1 packets captured$/m);
+    // tcpdump's singular, as tcpdump itself prints it.
+    expect(f.result.stderr).toMatch(/^1 packet captured$/m);
     expect(chatterNote(r, r, "ip link")).toBeUndefined();
     expect(chatterNote(res([PING]), res([PING]), "kill %1")).toBeUndefined();
   });

@@ -108,7 +108,9 @@ export function tcpdump(ctx: ProgramContext): CommandResult {
     if (close === undefined) return;
     close();
     close = undefined;
-    o.err(`${captured} packets captured\n${captured} packets received by filter\n`);
+    // tcpdump's PLURAL_SUFFIX: "1 packet captured".
+    const n = `${captured} packet${captured === 1 ? "" : "s"}`;
+    o.err(`${n} captured\n${n} received by filter\n`);
     o.err("0 packets dropped by kernel\n");
   };
   close = packetSocket(world, (dev, frame, dir) => {
