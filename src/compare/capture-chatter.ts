@@ -16,6 +16,9 @@ const VXLAN = /: VXLAN, flags \[I\] \(0x08\), vni \d+$/;
 /** tcpdump's count, "1 packet captured" in the singular (PLURAL_SUFFIX). */
 const CAPTURED = /^(\d+) packets? captured$/m;
 
+/** "1 packet", "2 packets": tcpdump's PLURAL_SUFFIX. */
+const packets = (n: number): string => `${n} packet${n === 1 ? "" : "s"}`;
+
 /** The capture's text without its chatter, and how many packets were left out. */
 export function foldChatter(r: CommandResult): { result: CommandResult; folded: number } {
   const kept: string[] = [];
@@ -31,8 +34,7 @@ export function foldChatter(r: CommandResult): { result: CommandResult; folded: 
   }
   if (folded === 0) return { result: r, folded };
   const stderr = r.stderr.replace(CAPTURED, (_m, n: string) => {
-    const left = Math.max(0, Number(n) - folded);
-    return `${left} packet${left === 1 ? "" : "s"} captured`;
+    return `${packets(Math.max(0, Number(n) - folded))} captured`;
   });
   return { result: { ...r, stdout: kept.join("\n"), stderr }, folded };
 }
@@ -47,6 +49,5 @@ export function chatterNote(
   const s = foldChatter(sim).folded;
   const k = foldChatter(kernel).folded;
   if (s === 0 && k === 0) return undefined;
-  const n = (x: number): string => `${x} packet${x === 1 ? "" : "s"}`;
-  return `link chatter (IPv6 MLD/DAD/RS, IGMP: random moments) not compared: simulator ${n(s)}, kernel ${n(k)}`;
+  return `link chatter (IPv6 MLD/DAD/RS, IGMP: random moments) not compared: simulator ${packets(s)}, kernel ${packets(k)}`;
 }

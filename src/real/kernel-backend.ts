@@ -23,6 +23,28 @@ export type KernelBackendOptions = SandboxOptions & { docker?: DockerLinesOption
 
 const failed = (stderr: string, exit = 1): CommandResult => ({ exit, stdout: "", stderr });
 
+interface SpawnRequest {
+  argv: string[];
+  timeoutMs?: number;
+}
+
+/**
+ * How a line is spawned when nothing else is done for it (no substitution, redirect, job
+ * builtin, capture job, printed words, files on stdin or daemon): its argv, and its
+ * program's longer time limit if it has one. Undefined for any other line.
+ */
+function spawnedAsIs(cmd: LabCommand, timeoutMs: number): SpawnRequest | undefined {
+  if (cmd.substitution || cmd.redirect !== undefined) return undefined;
+  const policy = programSpec(cmd.program)?.kernel;
+  if (policy?.builtin || (cmd.background && policy?.capture)) return undefined;
+  if (policy?.printsArgs && cmd.argv[0] === cmd.program) return undefined;
+  if (policy?.filesOnStdin || policy?.daemon) return undefined;
+  const longer = policy?.timeoutMs?.(cmd.args);
+  return longer === undefined
+    ? { argv: cmd.argv }
+    : { argv: cmd.argv, timeoutMs: Math.max(longer, timeoutMs) };
+}
+
 export class KernelBackend implements Backend<KernelTraceAccount> {
   readonly kind = "kernel" as const;
 
@@ -77,17 +99,11 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
     return p;
   }
 
-  /** A line the process server can run in turn: spawned with its argv, no more to it. */
-  private plainLine(cmd: LabCommand): { argv: string[]; timeoutMs?: number } | undefined {
-    if (cmd.substitution || cmd.redirect !== undefined || cmd.background) return undefined;
-    if (refuse(cmd) !== undefined || !this.sandbox.takesTurn(cmd.argv)) return undefined;
-    const policy = programSpec(cmd.program)?.kernel;
-    if (policy?.builtin || policy?.capture || policy?.filesOnStdin) return undefined;
-    if (policy?.daemon || (policy?.printsArgs && cmd.argv[0] === cmd.program)) return undefined;
-    const longer = policy?.timeoutMs?.(cmd.args);
-    return longer === undefined
-      ? { argv: cmd.argv }
-      : { argv: cmd.argv, timeoutMs: Math.max(longer, this.sandbox.timeoutMs) };
+  /** A line the process server can run in turn: a foreground line spawned as it is. */
+  private plainLine(cmd: LabCommand): SpawnRequest | undefined {
+    if (cmd.background || refuse(cmd) !== undefined || !this.sandbox.takesTurn(cmd.argv))
+      return undefined;
+    return spawnedAsIs(cmd, this.sandbox.timeoutMs);
   }
 
   private async runNow(cmd: LabCommand): Promise<CommandResult> {
@@ -117,16 +133,11 @@ export class KernelBackend implements Backend<KernelTraceAccount> {
         Math.max(policy.timeoutMs?.(cmd.args) ?? 0, this.sandbox.timeoutMs),
       );
     }
-    const longer = policy?.timeoutMs?.(cmd.args);
-    if (longer !== undefined) {
-      return this.sandbox.exec({
-        argv: cmd.argv,
-        background: cmd.background,
-        timeoutMs: Math.max(longer, this.sandbox.timeoutMs),
-      });
-    }
-    const r = await this.sandbox.exec({ argv: cmd.argv, background: cmd.background });
-    if (cmd.background && r.exit === 0) await this.sandbox.settleJobs();
+    const req = spawnedAsIs(cmd, this.sandbox.timeoutMs) ?? { argv: cmd.argv };
+    const r = await this.sandbox.exec({ ...req, background: cmd.background });
+    // A job with a limit of its own (sleep's) is no listener to wait for.
+    if (cmd.background && r.exit === 0 && req.timeoutMs === undefined)
+      await this.sandbox.settleJobs();
     return r;
   }
 

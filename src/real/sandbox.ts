@@ -232,7 +232,7 @@ export class Sandbox {
   /** Runs one command (the process server's, or the init's) and waits for its reply. */
   async exec(req: SandboxRequest): Promise<SandboxReply> {
     if (this.ended) throw this.ended;
-    if (this.server?.usable && !req.writeFile && !req.monitor && ProcessServer.serves(req.argv)) {
+    if (this.server && !req.writeFile && !req.monitor && this.takesTurn(req.argv)) {
       try {
         return await this.server.run({
           argv: req.argv,

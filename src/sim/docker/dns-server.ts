@@ -25,7 +25,7 @@ export const HOST_NAMESERVER = 0xc0000235;
 /** What the server consults: names and addresses as the asking namespace may see them. */
 export interface DnsBackend {
   resolveName(ns: NetNs, name: string): Ip4 | undefined;
-  /** Whether the name is a container's the asker shares a network with (AAAA: empty). */
+  /** ResolveIP: the name.network of a container's address on a network the asker shares. */
   resolveIp(ns: NetNs, addr: Ip4): string | undefined;
 }
 
